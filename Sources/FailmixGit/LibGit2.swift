@@ -1,0 +1,54 @@
+import CLibGit2
+
+/// The one place failmix talks to libgit2. Everything above sees Swift types
+/// and `GitError`; nothing else imports CLibGit2.
+public enum LibGit2 {
+    /// libgit2 keeps global state; initialise it once per process.
+    private static let initialized: Bool = {
+        git_libgit2_init()
+        // Read-only use of a repository owned by another user (CI checkouts,
+        // containers) is safe; don't refuse it.
+        _ = failmix_set_owner_validation(0)
+        return true
+    }()
+
+    public static func ensureInitialized() { _ = initialized }
+
+    /// The linked library's version, e.g. "1.5.1".
+    public static var version: String {
+        var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
+        git_libgit2_version(&major, &minor, &patch)
+        return "\(major).\(minor).\(patch)"
+    }
+}
+
+/// A libgit2 failure, carrying `git_error_last()`'s text.
+public struct GitError: Error, Sendable, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public let operation: String
+
+    public init(code: Int32, operation: String) {
+        self.code = code
+        self.operation = operation
+        if let e = git_error_last(), let m = e.pointee.message {
+            message = String(cString: m)
+        } else {
+            message = "libgit2 error \(code)"
+        }
+    }
+
+    public init(operation: String, message: String) {
+        code = -1
+        self.operation = operation
+        self.message = message
+    }
+
+    public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
+    public var description: String { "\(operation): \(message)" }
+}
+
+@inline(__always)
+func check(_ code: Int32, _ operation: @autoclosure () -> String) throws(GitError) {
+    if code < 0 { throw GitError(code: code, operation: operation()) }
+}

@@ -1,0 +1,48 @@
+import CLibGit2
+
+/// An open repository. Frees its libgit2 handle exactly once, on deinit.
+public final class Repository {
+    let handle: OpaquePointer
+
+    private init(handle: OpaquePointer) { self.handle = handle }
+
+    deinit { git_repository_free(handle) }
+
+    /// Opens the repository containing `path` (searching upwards), the way
+    /// `git` finds it from a working directory; worktrees included.
+    public static func discover(from path: String) throws(GitError) -> Repository {
+        LibGit2.ensureInitialized()
+        var buf = git_buf()
+        defer { git_buf_dispose(&buf) }
+        try check(git_repository_discover(&buf, path, 0, nil), "finding a repository from '\(path)'")
+        return try open(String(cString: buf.ptr))
+    }
+
+    public static func open(_ path: String) throws(GitError) -> Repository {
+        LibGit2.ensureInitialized()
+        var repo: OpaquePointer?
+        try check(git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil),
+                  "opening repository '\(path)'")
+        return Repository(handle: repo!)
+    }
+
+    /// The working tree root (nil for a bare repository), without a trailing slash.
+    public var workdir: String? {
+        guard let p = git_repository_workdir(handle) else { return nil }
+        return trimSlash(String(cString: p))
+    }
+
+    /// The repository's own git directory (for a worktree, its private one).
+    public var gitDirectory: String { trimSlash(String(cString: git_repository_path(handle))) }
+
+    /// The directory shared by all worktrees (hooks, notes, failmix state).
+    public var commonDirectory: String { trimSlash(String(cString: git_repository_commondir(handle))) }
+
+    public var isEmpty: Bool { git_repository_is_empty(handle) == 1 }
+    public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
+    public var isHeadDetached: Bool { git_repository_head_detached(handle) == 1 }
+
+    private func trimSlash(_ s: String) -> String {
+        s.count > 1 && s.hasSuffix("/") ? String(s.dropLast()) : s
+    }
+}

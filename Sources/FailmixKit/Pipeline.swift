@@ -1,0 +1,57 @@
+import FailmixGit
+import Foundation
+
+/// What one run of the pipeline reads and how.
+public struct PipelineOptions: Sendable {
+    public var recordPaths: [String] = []
+    public var includeRotated = true
+    public var timestampIs: TimestampMeaning = .end
+    /// Window sizes, most relevant first; 0 means all sessions.
+    public var windows: [Int] = [100, 30]
+    public var modes: [ModeDefinition] = BuiltinModes.all()
+    /// Where to look for the repository (default: the working directory).
+    public var repositoryPath: String?
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+
+    public init() {}
+}
+
+/// Runs the stages in order: Records → Classify → (Evidence → Gate) → Render.
+public enum Pipeline {
+    /// Records and their classification.
+    public static func classifiedRecords(_ options: PipelineOptions) throws(RecordError) -> (RecordSet, ModeCatalog) {
+        let catalog = ModeCatalog(options.modes)
+        var schema = RecordSchema()
+        let classifier = Classifier(catalog: catalog, plan: &schema.plan)
+        let root = try? Repository.discover(from: options.repositoryPath ?? FileManager.default.currentDirectoryPath).workdir
+        let sources = try RecordSources.resolve(
+            explicit: options.recordPaths, repositoryRoot: root, environment: options.environment,
+            includeRotated: options.includeRotated)
+        var readOptions = RecordReadOptions()
+        readOptions.timestampIs = options.timestampIs
+        let records = try RecordReader(schema: schema, options: readOptions).read(sources, annotator: classifier)
+        return (records, catalog)
+    }
+
+    public static func report(_ options: PipelineOptions) throws(RecordError) -> Report {
+        let (records, catalog) = try classifiedRecords(options)
+        let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
+                             sizes: options.windows)
+        return Report(version: FailmixVersion.current, records: records, mix: mix, notes: inputNotes(records))
+    }
+
+    /// Warnings about input that makes time-based numbers meaningless.
+    static func inputNotes(_ records: RecordSet) -> [String] {
+        var notes: [String] = []
+        let ends = records.sessions.compactMap(\.end)
+        if ends.count >= 20, let lo = ends.first, let hi = ends.last {
+            let span = hi - lo
+            let durations = records.sessions.compactMap { s in s.start.flatMap { st in s.end.map { $0 - st } } }.sorted()
+            let median = durations.isEmpty ? 0 : durations[durations.count / 2]
+            if span < 600, median * Double(ends.count) > 10 * max(span, 1) {
+                notes.append("all \(ends.count) timed sessions end within \(Int(span.rounded())) seconds of each other, yet they last \(Int(median.rounded())) s (median): the timestamps look like a bulk import, so the time order and session windows are not meaningful")
+            }
+        }
+        return notes
+    }
+}

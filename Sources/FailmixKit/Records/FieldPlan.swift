@@ -1,0 +1,147 @@
+import Foundation
+
+/// A dotted path into a record, e.g. `grades.productivity`.
+public struct FieldPath: Hashable, Sendable, CustomStringConvertible {
+    public let components: [String]
+
+    public init(_ dotted: String) {
+        components = dotted.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    public var description: String { components.joined(separator: ".") }
+}
+
+/// The key paths a run needs from each record, as a trie the scanner walks.
+/// Each path gets a slot; the scanner fills `values[slot]` for it.
+public struct FieldPlan: Sendable {
+    public struct Member: Sendable {
+        public var slot: Int?
+        public var children: Int?
+    }
+
+    struct Node: Sendable {
+        var keys: [[UInt8]] = []
+        var members: [Member] = []
+    }
+
+    private(set) var nodes: [Node] = [Node()]
+    public private(set) var paths: [FieldPath] = []
+    var root: Int { 0 }
+    public var slotCount: Int { paths.count }
+
+    public init() {}
+
+    /// The slot for `path`, adding it to the plan when new.
+    @discardableResult
+    public mutating func slot(for path: FieldPath) -> Int {
+        var node = root
+        for (depth, key) in path.components.enumerated() {
+            let bytes = Array(key.utf8)
+            let last = depth == path.components.count - 1
+            var index = nodes[node].keys.firstIndex(of: bytes)
+            if index == nil {
+                nodes[node].keys.append(bytes)
+                nodes[node].members.append(Member(slot: nil, children: nil))
+                index = nodes[node].keys.count - 1
+            }
+            let i = index!
+            if last {
+                if let slot = nodes[node].members[i].slot { return slot }
+                paths.append(path)
+                nodes[node].members[i].slot = paths.count - 1
+                return paths.count - 1
+            }
+            if let child = nodes[node].members[i].children {
+                node = child
+            } else {
+                nodes.append(Node())
+                nodes[node].members[i].children = nodes.count - 1
+                node = nodes.count - 1
+            }
+        }
+        preconditionFailure("empty field path")
+    }
+
+    public func slot(ofExisting path: FieldPath) -> Int? {
+        paths.firstIndex(of: path)
+    }
+
+    /// The member of `node` named by the key at `key` (raw, maybe escaped).
+    @inline(__always)
+    func member(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>) -> Member? {
+        let n = nodes[node]
+        let length = key.end - key.start
+        if key.escaped {
+            let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + key.start, count: length)).utf8)
+            guard let i = n.keys.firstIndex(of: decoded) else { return nil }
+            return n.members[i]
+        }
+        for i in n.keys.indices {
+            let k = n.keys[i]
+            guard k.count == length else { continue }
+            let equal = k.withUnsafeBufferPointer { memcmp($0.baseAddress!, base + key.start, length) == 0 }
+            if equal { return n.members[i] }
+        }
+        return nil
+    }
+}
+
+/// Decodes the contents of a JSON string (no quotes) that may hold escapes.
+/// Lone surrogates become U+FFFD.
+public func decodeJSONString(_ raw: UnsafeRawBufferPointer) -> String {
+    guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
+    var out: [UInt8] = []
+    out.reserveCapacity(raw.count)
+    var i = 0
+    let n = raw.count
+    func hex4(_ at: Int) -> UInt32? {
+        guard at + 4 <= n else { return nil }
+        var v: UInt32 = 0
+        for j in 0..<4 {
+            let b = raw[at + j]
+            let d: UInt32
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(b - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(b - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(b - UInt8(ascii: "A") + 10)
+            default: return nil
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
+    func append(scalar: UInt32) {
+        let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+        out.append(contentsOf: String(Character(s)).utf8)
+    }
+    while i < n {
+        let b = raw[i]
+        guard b == UInt8(ascii: "\\"), i + 1 < n else {
+            out.append(b)
+            i += 1
+            continue
+        }
+        let e = raw[i + 1]
+        i += 2
+        switch e {
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"):
+            guard let high = hex4(i) else { out.append(contentsOf: "\\u".utf8); continue }
+            i += 4
+            if (0xD800..<0xDC00).contains(high), i + 6 <= n, raw[i] == UInt8(ascii: "\\"),
+                raw[i + 1] == UInt8(ascii: "u"), let low = hex4(i + 2), (0xDC00..<0xE000).contains(low)
+            {
+                i += 6
+                append(scalar: 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+            } else {
+                append(scalar: high)
+            }
+        default: out.append(e)
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,144 @@
+import Foundation
+
+/// The captured fields of one scanned line: typed, lazy access to the plan's
+/// slots. Valid only during the callback that receives it (it points into the
+/// reader's buffer); copy out what must outlive it.
+public struct LineFields {
+    public let line: UnsafeRawBufferPointer
+    public let values: UnsafeBufferPointer<RawValue>
+
+    init(line: UnsafeRawBufferPointer, values: UnsafeBufferPointer<RawValue>) {
+        self.line = line
+        self.values = values
+    }
+
+    @inline(__always) public func kind(_ slot: Int) -> RawValue.Kind { values[slot].kind }
+
+    @inline(__always) public func raw(_ slot: Int) -> UnsafeRawBufferPointer {
+        let v = values[slot]
+        return UnsafeRawBufferPointer(rebasing: line[Int(v.start)..<Int(v.end)])
+    }
+
+    public func string(_ slot: Int) -> String? {
+        let v = values[slot]
+        guard v.kind == .string else { return nil }
+        return v.escaped ? decodeJSONString(raw(slot)) : String(decoding: raw(slot), as: UTF8.self)
+    }
+
+    public func number(_ slot: Int) -> Double? {
+        guard values[slot].kind == .number else { return nil }
+        return parseJSONNumber(raw(slot))
+    }
+
+    public func bool(_ slot: Int) -> Bool? {
+        guard values[slot].kind == .bool else { return nil }
+        return raw(slot).first == UInt8(ascii: "t")
+    }
+
+    /// True when the slot is a string equal to `target`; `caseInsensitive`
+    /// folds like Python's `str.lower()` (the reference rules do).
+    public func stringEquals(_ slot: Int, _ target: [UInt8], caseInsensitive: Bool) -> Bool {
+        let v = values[slot]
+        guard v.kind == .string else { return false }
+        let bytes = raw(slot)
+        if !v.escaped, !caseInsensitive { return bytes.elementsEqual(target) }
+        if !v.escaped, bytes.allSatisfy({ $0 < 0x80 }) {
+            guard bytes.count == target.count else { return false }
+            for i in 0..<bytes.count where asciiLower(bytes[i]) != target[i] { return false }
+            return true
+        }
+        // Escapes or non-ASCII: decode and fold with Unicode rules.
+        let s = v.escaped ? decodeJSONString(bytes) : String(decoding: bytes, as: UTF8.self)
+        let folded = caseInsensitive ? s.lowercased() : s
+        return folded.utf8.elementsEqual(target)
+    }
+
+    /// True when the slot is a string containing `needle`.
+    public func stringContains(_ slot: Int, _ needle: [UInt8]) -> Bool {
+        let v = values[slot]
+        guard v.kind == .string else { return false }
+        if v.escaped {
+            return Array(decodeJSONString(raw(slot)).utf8).withUnsafeBufferPointer { containsBytes($0, needle) }
+        }
+        return raw(slot).withMemoryRebound(to: UInt8.self) { containsBytes($0, needle) }
+    }
+
+    /// Calls `body` with each string element of an array slot (raw, maybe escaped).
+    public func forEachString(inArray slot: Int, _ body: (String) -> Void) {
+        guard values[slot].kind == .array else { return }
+        let r = raw(slot)
+        guard let base = r.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        var i = 1  // past '['
+        let n = r.count
+        var depth = 0
+        while i < n {
+            let b = base[i]
+            if b == UInt8(ascii: "\"") {
+                let start = i + 1
+                var j = start
+                var escaped = false
+                while j < n, base[j] != UInt8(ascii: "\"") {
+                    if base[j] == UInt8(ascii: "\\") { escaped = true; j += 1 }
+                    j += 1
+                }
+                if depth == 0 {
+                    let contents = UnsafeRawBufferPointer(start: base + start, count: j - start)
+                    body(escaped ? decodeJSONString(contents) : String(decoding: contents, as: UTF8.self))
+                }
+                i = j + 1
+                continue
+            }
+            if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") { depth += 1 }
+            if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") { depth -= 1 }
+            i += 1
+        }
+    }
+}
+
+@inline(__always) func asciiLower(_ b: UInt8) -> UInt8 {
+    b &- UInt8(ascii: "A") < 26 ? b | 0x20 : b
+}
+
+func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+    guard !needle.isEmpty else { return true }
+    guard haystack.count >= needle.count else { return false }
+    let first = needle[0]
+    var i = 0
+    let last = haystack.count - needle.count
+    while i <= last {
+        if haystack[i] == first {
+            var k = 1
+            while k < needle.count, haystack[i + k] == needle[k] { k += 1 }
+            if k == needle.count { return true }
+        }
+        i += 1
+    }
+    return false
+}
+
+/// Parses a JSON number (or Python's NaN/Infinity) without allocating.
+public func parseJSONNumber(_ raw: UnsafeRawBufferPointer) -> Double? {
+    let n = raw.count
+    guard n > 0, n < 64 else { return n == 0 ? nil : Double(String(decoding: raw, as: UTF8.self)) }
+    // Fast path: a plain integer, the common case (durations, counts).
+    var value: Int64 = 0
+    var i = 0
+    var negative = false
+    if raw[0] == UInt8(ascii: "-") { negative = true; i = 1 }
+    var plainInteger = i < n && n - i <= 15
+    if plainInteger {
+        for j in i..<n {
+            let d = raw[j] &- UInt8(ascii: "0")
+            guard d < 10 else { plainInteger = false; break }
+            value = value * 10 + Int64(d)
+        }
+    }
+    if plainInteger { return Double(negative ? -value : value) }
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
+        for j in 0..<n { buf[j] = CChar(bitPattern: raw[j]) }
+        buf[n] = 0
+        var end: UnsafeMutablePointer<CChar>?
+        let v = strtod(buf.baseAddress!, &end)
+        return end == buf.baseAddress! + n ? v : nil
+    }
+}

@@ -1,0 +1,76 @@
+/// Where a record came from: which input file, which line (1-based), and the
+/// byte offset of that line, so a later stage can point at it or re-read it.
+public struct RecordLocation: Sendable, Hashable {
+    public var file: Int32
+    public var line: Int32
+    public var offset: Int64
+}
+
+/// One session as the Records stage hands it on: only what later stages
+/// need, kept compact because a busy agent has hundreds of thousands.
+public struct SessionRecord: Sendable {
+    public var sessionID: String
+    /// Session window in seconds since the epoch; nil when no usable time.
+    public var start: Double?
+    public var end: Double?
+    public var location: RecordLocation
+    /// Failure modes set by the classifier while the line was scanned.
+    public var modeBits: UInt64
+    public var outcome: String?
+    public var hasDeliverables: Bool
+    /// Commit-id-like tokens found in `deliverables` (only when asked for).
+    public var deliverableRefs: [String]
+}
+
+/// The read, deduplicated, time-ordered sessions plus everything that went
+/// wrong on the way in: the Records stage's output.
+public struct RecordSet: Sendable {
+    public var files: [RecordFile] = []
+    /// Ordered by window end (untimed first), ties in file order.
+    public var sessions: [SessionRecord] = []
+    public var malformed: [MalformedLine] = []
+    /// All malformed lines, including ones beyond the listed `malformed`.
+    public var malformedCount = 0
+    public var duplicatesFolded = 0
+    public var partialTails: [PartialTail] = []
+    public var untimedCount = 0
+    /// Lines that held a record (before duplicates were folded).
+    public var recordLines = 0
+
+    public init() {}
+
+    public func path(of location: RecordLocation) -> String { files[Int(location.file)].path }
+}
+
+public struct RecordFile: Sendable, Equatable {
+    public enum Role: String, Sendable { case primary, rotated }
+    public var path: String
+    public var role: Role
+    public var lines = 0
+    public var bytes: Int64 = 0
+}
+
+public struct MalformedLine: Sendable, Equatable {
+    public var path: String
+    public var line: Int
+    public var error: String
+}
+
+/// A last line with no newline: a writer is mid-append; it is read next time.
+public struct PartialTail: Sendable, Equatable {
+    public var path: String
+    public var line: Int
+    public var bytes: Int
+}
+
+public enum TimestampMeaning: String, Sendable, CaseIterable {
+    /// `timestamp` is when the session ended (gptme-sessions' convention).
+    case end
+    /// `timestamp` is when the session started.
+    case start
+}
+
+public protocol RecordAnnotator {
+    /// Mode bits for one scanned record; called on the reading thread.
+    func annotate(_ fields: LineFields) -> UInt64
+}

@@ -1,0 +1,146 @@
+/// ISO 8601 timestamps as session stores write them, parsed straight from
+/// bytes to seconds since the epoch (UTC).
+///
+/// Accepted: `YYYY-MM-DD`, then `T` or a space and `HH[:MM[:SS[.f…]]]` (basic
+/// `HHMMSS` too), 0–9 fractional digits (`.` or `,`; truncated to microseconds
+/// as Python does, so ordering matches the reference), then `Z`, `±HH`,
+/// `±HHMM`, `±HH:MM[:SS]` or nothing (naive = UTC). An hour of 24 means the end
+/// of that day and is normalised to 23:59:59.
+public enum Timestamp {
+    public static func parse(_ text: String) -> Double? {
+        var copy = text
+        return copy.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    public static func parse(_ s: UnsafeRawBufferPointer) -> Double? {
+        var i = 0
+        let n = s.count
+        func digits(_ count: Int) -> Int? {
+            guard i + count <= n else { return nil }
+            var v = 0
+            for k in 0..<count {
+                let d = s[i + k] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                v = v * 10 + Int(d)
+            }
+            i += count
+            return v
+        }
+        func take(_ c: Character) -> Bool {
+            if i < n, s[i] == c.asciiValue! { i += 1; return true }
+            return false
+        }
+        guard let year = digits(4) else { return nil }
+        let extended = take("-")
+        guard let month = digits(2) else { return nil }
+        if extended { guard take("-") else { return nil } }
+        guard let day = digits(2) else { return nil }
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else { return nil }
+        var hour = 0, minute = 0, second = 0, micros = 0
+        var offset = 0
+        if i < n {
+            guard s[i] == UInt8(ascii: "T") || s[i] == UInt8(ascii: " ") else { return nil }
+            i += 1
+            guard let h = digits(2) else { return nil }
+            hour = h
+            let timeExtended = take(":")
+            if let m = digits(2) {
+                minute = m
+                if !timeExtended || take(":") || (i < n && isDigit(s[i])) {
+                    if let sec = digits(2) {
+                        second = sec
+                        if i < n, s[i] == UInt8(ascii: ".") || s[i] == UInt8(ascii: ",") {
+                            i += 1
+                            var count = 0
+                            while i < n, isDigit(s[i]) {
+                                if count < 6 { micros = micros * 10 + Int(s[i] - UInt8(ascii: "0")) }
+                                count += 1
+                                i += 1
+                            }
+                            guard count <= 9 else { return nil }
+                            for _ in min(count, 6)..<6 { micros *= 10 }
+                        }
+                    } else if timeExtended {
+                        return nil
+                    }
+                }
+            } else if timeExtended {
+                return nil
+            }
+            if i < n {
+                let sign = s[i]
+                if sign == UInt8(ascii: "Z") {
+                    i += 1
+                } else if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                    i += 1
+                    guard let oh = digits(2), oh < 24 else { return nil }
+                    var om = 0, os = 0
+                    let colon = take(":")
+                    if let m = digits(2) {
+                        om = m
+                        if colon, take(":") {
+                            guard let sec = digits(2) else { return nil }
+                            os = sec
+                        }
+                    } else if colon {
+                        return nil
+                    }
+                    guard om < 60, os < 60 else { return nil }
+                    offset = (oh * 3600 + om * 60 + os) * (sign == UInt8(ascii: "-") ? -1 : 1)
+                } else {
+                    return nil
+                }
+            }
+            guard i == n else { return nil }
+            if hour == 24 {
+                guard minute == 0, second == 0, micros == 0 else { return nil }
+                hour = 23; minute = 59; second = 59
+            }
+            guard hour < 24, minute < 60, second < 60 else { return nil }
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let whole = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Double(whole) + Double(micros) / 1_000_000
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds).
+    public static func format(_ t: Double) -> String {
+        let whole = Int(t.rounded(.down))
+        var days = whole / 86_400
+        var rem = whole % 86_400
+        if rem < 0 { rem += 86_400; days -= 1 }
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func pad(_ v: Int, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rem / 3600, 2)):\(pad(rem / 60 % 60, 2)):\(pad(rem % 60, 2))Z"
+    }
+}

@@ -1,0 +1,94 @@
+/// Escaping of untrusted text (anything from records or commits) for each
+/// sink it can reach. One function per sink; every renderer uses these.
+public enum Escape {
+    /// For a terminal: control characters (ESC sequences, CR, BEL, C1) become
+    /// visible `\u{…}` so a record cannot move the cursor or recolour output.
+    public static func terminal(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            if isControl(u) {
+                out += "\\u{\(String(u.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
+    }
+
+    /// For a Markdown table cell or paragraph: no element, link, HTML or
+    /// table break can be formed; line breaks become spaces.
+    public static func markdown(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            switch u {
+            // HTML-significant characters (and @, which would notify a user) as
+            // entities; Markdown punctuation backslash-escaped.
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "@": out += "&#64;"
+            case "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "+", "-", "!", "|", "~":
+                out += "\\"
+                out.unicodeScalars.append(u)
+            case "\n", "\r", "\t": out += " "
+            default:
+                if isControl(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
+    }
+
+    /// For HTML text and attribute values.
+    public static func html(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            switch u {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// The body of a JSON string (no quotes). `<`, `>`, `&` and U+2028/9 are
+    /// escaped too, so the output is also safe inside HTML `<script>` and JS.
+    public static func json(_ s: String) -> String {
+        var out = ""
+        json(s, into: &out)
+        return out
+    }
+
+    public static func json(_ s: String, into out: inout String) {
+        let needs = s.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }
+        guard needs else { out += s; return }
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<", ">", "&", "\u{2028}", "\u{2029}":
+                out += unicodeEscape(u.value)
+            default:
+                if u.value < 0x20 { out += unicodeEscape(u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+    }
+
+    private static func unicodeEscape(_ v: UInt32) -> String {
+        let hex = String(v, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    }
+}

@@ -1,0 +1,100 @@
+/// The machine report, schema 1 (documented in README.md). Fields are only
+/// ever added, never renamed. Written straight to the stream, so a report of
+/// every session never builds a document tree in memory.
+public enum JSONReporter: Reporter {
+    public static let identifier = "json"
+    public static let summary = "versioned JSON (schema 1) for programs"
+    public static let schemaVersion = 1
+
+    public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
+        let catalog = report.catalog
+        let r = report.records
+        out.write("{\"schema\":\(schemaVersion),\"tool\":{\"name\":\"failmix\",\"version\":\(json(report.version))}")
+        out.write(",\"records\":{\"files\":[")
+        for (i, f) in r.files.enumerated() {
+            out.write(i == 0 ? "" : ",")
+            out.write("{\"path\":\(json(f.path)),\"role\":\"\(f.role.rawValue)\",\"lines\":\(f.lines),\"bytes\":\(f.bytes)}")
+        }
+        out.write("],\"read\":\(r.recordLines),\"sessions\":\(r.sessions.count),\"malformed\":[")
+        for (i, m) in r.malformed.enumerated() {
+            out.write(i == 0 ? "" : ",")
+            out.write("{\"path\":\(json(m.path)),\"line\":\(m.line),\"error\":\(json(m.error))}")
+        }
+        out.write("],\"malformed_total\":\(r.malformedCount),\"duplicates\":\(r.duplicatesFolded),\"partial_tail\":[")
+        for (i, t) in r.partialTails.enumerated() {
+            out.write(i == 0 ? "" : ",")
+            out.write("{\"path\":\(json(t.path)),\"line\":\(t.line),\"bytes\":\(t.bytes)}")
+        }
+        out.write("],\"untimed\":\(r.untimedCount)}")
+        out.write(",\"modes\":[")
+        for (i, m) in catalog.modes.enumerated() {
+            out.write(i == 0 ? "" : ",")
+            out.write("{\"name\":\(json(m.name)),\"label\":\(json(m.label)),\"rule\":\(json(m.ruleText))}")
+        }
+        out.write("],\"windows\":[")
+        for (i, w) in report.mix.windows.enumerated() {
+            out.write(i == 0 ? "" : ",")
+            out.write("{\"last\":\(w.last),\"total\":\(w.total),\"failed\":\(w.failed),\"failed_rate\":\(number(w.failedRate)),\"modes\":{")
+            for (k, m) in catalog.modes.enumerated() {
+                out.write(k == 0 ? "" : ",")
+                out.write("\(json(m.name)):{\"count\":\(w.counts[k]),\"rate\":\(number(w.rate(w.counts[k])))}")
+            }
+            out.write("}}")
+        }
+        out.write("],\"trends\":[")
+        for (i, t) in report.mix.trends.enumerated() {
+            out.write(i == 0 ? "" : ",")
+            out.write("{\"mode\":\(json(catalog.modes[t.mode].name)),\"wider_rate\":\(number(t.widerRate)),\"recent_rate\":\(number(t.recentRate)),\"points\":\(number(t.points)),\"direction\":\"\(t.direction.rawValue)\"}")
+        }
+        out.write("],\"dominant\":")
+        if let d = report.mix.dominant {
+            let m = catalog.modes[d]
+            out.write("{\"mode\":\(json(m.name)),\"cause\":\(json(m.cause)),\"fix\":\(json(m.fix))}")
+        } else {
+            out.write("null")
+        }
+        out.write(",\"notes\":[")
+        for (i, n) in report.notes.enumerated() {
+            out.write(i == 0 ? "" : ",")
+            out.write(json(n))
+        }
+        out.write("],\"sessions\":[")
+        var first = true
+        var line = ""
+        for s in report.listedSessions {
+            line.removeAll(keepingCapacity: true)
+            line += first ? "\n{\"session_id\":" : ",\n{\"session_id\":"
+            first = false
+            line += json(s.sessionID)
+            line += ",\"start\":"
+            line += s.start.map { json(Timestamp.format($0)) } ?? "null"
+            line += ",\"end\":"
+            line += s.end.map { json(Timestamp.format($0)) } ?? "null"
+            line += ",\"modes\":["
+            var firstMode = true
+            for m in ModeSet(bits: s.modeBits) {
+                if !firstMode { line += "," }
+                firstMode = false
+                line += json(catalog.modes[m].name)
+            }
+            line += "],\"file\":\(json(r.path(of: s.location))),\"line\":\(s.location.line)}"
+            out.write(line)
+        }
+        out.write("\n]}\n")
+    }
+
+    /// A JSON string literal of untrusted text.
+    public static func json(_ s: String) -> String {
+        var out = "\""
+        Escape.json(s, into: &out)
+        out += "\""
+        return out
+    }
+
+    /// A JSON number; non-finite values (which JSON lacks) become null.
+    public static func number(_ d: Double) -> String {
+        guard d.isFinite else { return "null" }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
+        return String(d)
+    }
+}

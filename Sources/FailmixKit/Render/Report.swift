@@ -1,0 +1,41 @@
+import Foundation
+
+/// Everything a renderer may show: the value that flows into the Render
+/// stage. Renderers only read it.
+public struct Report: Sendable {
+    public var version: String
+    public var records: RecordSet
+    public var mix: FailureMix
+    /// Things a reader must know to trust the numbers (skipped stages,
+    /// suspicious input), in plain words.
+    public var notes: [String]
+
+    public init(version: String, records: RecordSet, mix: FailureMix, notes: [String] = []) {
+        self.version = version
+        self.records = records
+        self.mix = mix
+        self.notes = notes
+    }
+
+    public var catalog: ModeCatalog { mix.catalog }
+
+    /// The sessions of the largest window, oldest first.
+    public var listedSessions: ArraySlice<SessionRecord> {
+        let largest = mix.windows.contains { $0.last == 0 } ? 0 : (mix.windows.map(\.last).max() ?? 0)
+        return largest == 0 ? records.sessions[...] : records.sessions.suffix(largest)
+    }
+
+    /// The most recent and the widest window the trends compare, when there are two.
+    public var trendWindows: (recent: WindowSummary, wider: WindowSummary)? {
+        guard !mix.trends.isEmpty,
+            let recent = mix.windows.min(by: { $0.total < $1.total }),
+            let wider = mix.windows.max(by: { $0.total < $1.total })
+        else { return nil }
+        return (recent, wider)
+    }
+}
+
+/// Percentages as the reference report prints them (`%.1f`).
+public func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+
+public func signedPoints(_ points: Double) -> String { String(format: "%+.1f pp", points) }

@@ -1,0 +1,37 @@
+/// How a renderer may decorate its output.
+public struct RenderOptions: Sendable {
+    /// ANSI colour (only on a terminal, never with NO_COLOR).
+    public var color = false
+
+    public init(color: Bool = false) { self.color = color }
+}
+
+/// One output format: an identifier and one pure render function.
+public protocol Reporter {
+    static var identifier: String { get }
+    static var summary: String { get }
+    static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream)
+}
+
+extension Reporter {
+    public static func render(_ report: Report, options: RenderOptions = RenderOptions()) -> String {
+        var s = ""
+        render(report, options: options, into: &s)
+        return s
+    }
+}
+
+/// Every output format, by identifier. Add a format here and nowhere else.
+public enum Reporters {
+    public static var all: [any Reporter.Type] { [
+        TextReporter.self,
+        JSONReporter.self,
+        MarkdownReporter.self,
+    ] }
+
+    public static func named(_ identifier: String) -> (any Reporter.Type)? {
+        all.first { $0.identifier == identifier }
+    }
+
+    public static var identifiers: [String] { all.map { $0.identifier } }
+}

@@ -1,0 +1,85 @@
+/// The human report: one "Session Reliability Report" block per window (the
+/// reference classifier's exact lines and numbers), then trends, the dominant
+/// mode with its likely cause and fix, and what was wrong with the input.
+public enum TextReporter: Reporter {
+    public static let identifier = "text"
+    public static let summary = "plain text for a terminal or a log"
+
+    public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
+        let paint = Paint(enabled: options.color)
+        let catalog = report.catalog
+        for window in report.mix.windows {
+            out.write(paint.bold("\(window.label.prefix(1).uppercased())\(window.label.dropFirst())") + "\n")
+            out.write("Session Reliability Report\n")
+            out.write(String(repeating: "=", count: 50) + "\n")
+            out.write("Total sessions analyzed: \(window.total)\n")
+            out.write("Sessions with \u{2265}1 failure: \(window.failed) (\(percent(window.failedRate)))\n")
+            out.write("\nFailure Mode Breakdown:\n")
+            for (i, mode) in catalog.modes.enumerated() {
+                let label = Escape.terminal(mode.label) + ":"
+                out.write("  \(label.padding(toLength: max(18, label.count), withPad: " ", startingAt: 0))\(percent(window.rate(window.counts[i])))\n")
+            }
+            out.write("\n")
+        }
+        if let (recent, wider) = report.trendWindows {
+            out.write(paint.bold("Trends (\(recent.label) vs \(wider.label))") + "\n")
+            for trend in report.mix.trends {
+                let label = Escape.terminal(catalog.modes[trend.mode].label)
+                let arrow: String
+                switch trend.direction {
+                case .up: arrow = paint.red("up  ")
+                case .down: arrow = paint.green("down")
+                case .flat: arrow = "flat"
+                }
+                out.write("  \(label.padding(toLength: max(18, label.count), withPad: " ", startingAt: 0))\(arrow) \(signedPoints(trend.points)) (\(percent(trend.widerRate)) -> \(percent(trend.recentRate)))\n")
+            }
+            out.write("\n")
+        }
+        if let dominant = report.mix.dominant {
+            let mode = catalog.modes[dominant]
+            let recent = report.mix.windows.min { $0.total < $1.total }!
+            out.write(paint.bold("Dominant mode: \(Escape.terminal(mode.name))") + " (\(percent(recent.rate(recent.counts[dominant]))) of the \(recent.label))\n")
+            out.write("  Likely cause: \(Escape.terminal(mode.cause))\n")
+            out.write("  Fix: \(Escape.terminal(mode.fix))\n\n")
+        } else if report.records.sessions.isEmpty {
+            out.write("No sessions yet.\n\n")
+        } else {
+            out.write("No failures in the most recent window.\n\n")
+        }
+        renderInput(report, paint: paint, into: &out)
+    }
+
+    static func renderInput(_ report: Report, paint: Paint, into out: inout some TextOutputStream) {
+        let r = report.records
+        out.write(paint.bold("Input") + "\n")
+        for file in r.files {
+            out.write("  \(Escape.terminal(file.path)) (\(file.role.rawValue)): \(file.lines) lines\n")
+        }
+        out.write("  \(r.recordLines) records read, \(r.sessions.count) sessions, \(r.duplicatesFolded) duplicates folded, \(r.malformedCount) malformed lines\n")
+        for m in r.malformed {
+            out.write(paint.yellow("  malformed") + " \(Escape.terminal(m.path)):\(m.line): \(Escape.terminal(m.error))\n")
+        }
+        if r.malformedCount > r.malformed.count {
+            out.write("  … and \(r.malformedCount - r.malformed.count) more malformed lines\n")
+        }
+        for tail in r.partialTails {
+            out.write("  partial_tail \(Escape.terminal(tail.path)):\(tail.line): \(tail.bytes) bytes without a newline (a writer mid-append; read next time)\n")
+        }
+        if r.untimedCount > 0 {
+            out.write(paint.yellow("  \(r.untimedCount) records without a usable time") + " (they sort first and have no window)\n")
+        }
+        for note in report.notes {
+            out.write(paint.yellow("  note: ") + Escape.terminal(note) + "\n")
+        }
+    }
+}
+
+/// ANSI styling that is a no-op when colour is off.
+struct Paint {
+    var enabled: Bool
+    func wrap(_ s: String, _ code: String) -> String { enabled ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    func bold(_ s: String) -> String { wrap(s, "1") }
+    func red(_ s: String) -> String { wrap(s, "31") }
+    func green(_ s: String) -> String { wrap(s, "32") }
+    func yellow(_ s: String) -> String { wrap(s, "33") }
+}

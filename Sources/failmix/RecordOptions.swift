@@ -1,0 +1,39 @@
+import ArgumentParser
+import FailmixKit
+
+/// Where records come from and how to read them; shared by every command
+/// that reads records.
+struct RecordOptions: ParsableArguments {
+    @Option(name: .customLong("records"), help: ArgumentHelp(
+        "A session-records.jsonl file (repeatable). Default: state/sessions/session-records.jsonl in the repository, then $GPTME_SESSIONS_DIR, then ~/.local/share/gptme-sessions.",
+        valueName: "path"))
+    var paths: [String] = []
+
+    @Flag(help: "Do not read rotated siblings (NAME-archive-*.jsonl, NAME.jsonl.bak-*).")
+    var noRotated = false
+
+    @Option(help: "What a record's `timestamp` means when start_time/end_time are absent: end or start.")
+    var timestampIs: TimestampMeaning = .end
+
+    @Option(help: ArgumentHelp("The repository to read (default: the one containing the working directory).", valueName: "path"))
+    var repo: String?
+
+    @Flag(help: "Treat malformed record lines as an error (exit 2).")
+    var strict = false
+
+    func apply(to options: inout PipelineOptions) {
+        options.recordPaths = paths
+        options.includeRotated = !noRotated
+        options.timestampIs = timestampIs
+        options.repositoryPath = repo
+    }
+
+    /// With --strict, malformed lines end the run with exit 2.
+    func enforceStrict(_ records: RecordSet) throws {
+        guard strict, records.malformedCount > 0 else { return }
+        let first = records.malformed.first.map { " (first: \($0.path):\($0.line): \($0.error))" } ?? ""
+        throw FailmixFailure(message: "\(records.malformedCount) malformed record lines\(first)")
+    }
+}
+
+extension TimestampMeaning: ExpressibleByArgument {}
