@@ -71,7 +71,8 @@ public struct ModeDefinition: Sendable, Equatable {
 public enum BuiltinModes {
     public static let lowProductivityCutoff = 0.3
 
-    /// The published rules, in the reference report's order.
+    /// The published rules, in the reference classifier's evaluation order
+    /// (the order it lists a session's modes in).
     public static func all(lowProductivityCutoff cutoff: Double = lowProductivityCutoff) -> [ModeDefinition] {
         [
             ModeDefinition(
@@ -86,13 +87,13 @@ public enum BuiltinModes {
                     [FieldCondition("loop_status", .equals(.string("blocked"), caseInsensitive: false))],
                 ]),
             ModeDefinition(
-                name: "low_productivity", label: "Low prod", cause: "shallow tasks",
-                fix: "better task sizing",
-                anyOf: [[FieldCondition("grades.productivity", .lessThan(cutoff, whenMissing: 0.5))]]),
-            ModeDefinition(
                 name: "abandoned_loop", label: "Abandoned loop", cause: "sessions too long or tasks too large",
                 fix: "split tasks into phases, shorten time limits",
                 anyOf: [[FieldCondition("loop_status", .equals(.string("open"), caseInsensitive: false))]]),
+            ModeDefinition(
+                name: "low_productivity", label: "Low prod", cause: "shallow tasks",
+                fix: "better task sizing",
+                anyOf: [[FieldCondition("grades.productivity", .lessThan(cutoff, whenMissing: 0.5))]]),
             ModeDefinition(
                 name: "ci_break", label: "CI break", cause: "missing validation",
                 fix: "tighter pre-commit and self-merge checks",

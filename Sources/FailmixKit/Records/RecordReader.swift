@@ -42,7 +42,7 @@ public struct RecordReader {
 
     public func read(_ sources: [RecordSource], annotator: some RecordAnnotator) throws(RecordError) -> RecordSet {
         var set = RecordSet()
-        var index: [String: Int] = [:]  // session_id → position in `sessions`
+        var index = SessionIndex()
         var scanner = JSONLineScanner(plan: schema.plan)
         for source in sources {
             let fileIndex = Int32(set.files.count)
@@ -54,12 +54,12 @@ public struct RecordReader {
                                          path: source.path, into: &set)
                 else { return }
                 set.recordLines += 1
-                if let existing = index[record.sessionID] {
+                if let existing = index.find(record.sessionID, in: set.sessions) {
                     // Later files (the primary is read last) and later lines win.
                     set.sessions[existing] = record
                     set.duplicatesFolded += 1
                 } else {
-                    index[record.sessionID] = set.sessions.count
+                    index.insert(record.sessionID, at: set.sessions.count)
                     set.sessions.append(record)
                 }
             } partial: { number, bytes in
@@ -68,12 +68,7 @@ public struct RecordReader {
             set.files[Int(fileIndex)] = file
         }
         set.untimedCount = set.sessions.reduce(0) { $0 + ($1.end == nil ? 1 : 0) }
-        set.sessions.sort { a, b in
-            let ea = a.end ?? -.infinity, eb = b.end ?? -.infinity
-            if ea != eb { return ea < eb }
-            if a.location.file != b.location.file { return a.location.file < b.location.file }
-            return a.location.line < b.location.line
-        }
+        sortByTime(&set.sessions)
         return set
     }
 
@@ -99,11 +94,11 @@ public struct RecordReader {
                 malformed(problem)
                 return nil
             }
-            return makeRecord(fields, location: location, modeBits: annotator.annotate(fields))
+            return makeRecord(fields, location: location, modeBits: annotator.annotate(fields), into: &set)
         }
     }
 
-    private func makeRecord(_ fields: LineFields, location: RecordLocation, modeBits: UInt64) -> SessionRecord {
+    private func makeRecord(_ fields: LineFields, location: RecordLocation, modeBits: UInt64, into set: inout RecordSet) -> SessionRecord {
         func time(_ slot: Int) -> Double? {
             guard fields.kind(slot) == .string else { return nil }
             if fields.values[slot].escaped, let s = fields.string(slot) { return Timestamp.parse(s) }
@@ -122,18 +117,104 @@ public struct RecordReader {
             if start == nil { start = stamp }
             if end == nil, let s = start { end = s + duration }
         }
-        if start == nil { start = end }
-        var refs: [String] = []
-        if options.collectDeliverableRefs {
+        var flags: SessionRecord.Flags = []
+        if fields.stringEquals(schema.outcome, Array("productive".utf8), caseInsensitive: true) { flags.insert(.productive) }
+        if fields.kind(schema.deliverables) == .array, !isBlank(UnsafeRawBufferPointer(rebasing: fields.raw(schema.deliverables).dropFirst().dropLast())) {
+            flags.insert(.hasDeliverables)
+        }
+        var refsIndex: Int32 = -1
+        if options.collectDeliverableRefs, flags.contains(.hasDeliverables) {
+            var refs: [String] = []
             fields.forEachString(inArray: schema.deliverables) { refs.append(contentsOf: CommitRefs.extract(from: $0)) }
+            if !refs.isEmpty {
+                refsIndex = Int32(set.deliverableRefs.count)
+                set.deliverableRefs.append(refs)
+            }
         }
         return SessionRecord(
             sessionID: fields.string(schema.sessionID) ?? "",
-            start: start, end: end, location: location, modeBits: modeBits,
-            outcome: fields.string(schema.outcome),
-            hasDeliverables: fields.kind(schema.deliverables) == .array && fields.raw(schema.deliverables).count > 2
-                && !isBlank(UnsafeRawBufferPointer(rebasing: fields.raw(schema.deliverables).dropFirst().dropLast())),
-            deliverableRefs: refs)
+            startTime: start ?? end ?? .nan, endTime: end ?? .nan, location: location, modeBits: modeBits,
+            flags: flags, refsIndex: refsIndex)
+    }
+}
+
+/// Orders sessions by window end (untimed first), ties in file order. Records
+/// are nearly always appended in time order, so check before sorting; sort
+/// small indices rather than the records themselves to keep memory flat.
+func sortByTime(_ sessions: inout [SessionRecord]) {
+    func before(_ a: SessionRecord, _ b: SessionRecord) -> Bool {
+        let ka = a.orderKey, kb = b.orderKey
+        if ka != kb { return ka < kb }
+        if a.location.file != b.location.file { return a.location.file < b.location.file }
+        return a.location.line < b.location.line
+    }
+    var sorted = true
+    for i in sessions.indices.dropFirst() where before(sessions[i], sessions[i - 1]) {
+        sorted = false
+        break
+    }
+    if sorted { return }
+    var order = Array(0..<Int32(sessions.count))
+    order.sort { before(sessions[Int($0)], sessions[Int($1)]) }
+    // Apply the permutation in place, cycle by cycle.
+    for start in order.indices where order[start] >= 0 {
+        var current = start
+        let saved = sessions[start]
+        while true {
+            let next = Int(order[current])
+            order[current] = -1
+            if next == start {
+                sessions[current] = saved
+                break
+            }
+            sessions[current] = sessions[next]
+            current = next
+        }
+    }
+}
+
+/// session_id → position in the sessions array: open addressing on a
+/// 64-bit hash, the string itself compared on a hit (12 bytes a slot instead
+/// of a String-keyed dictionary's 24+).
+struct SessionIndex {
+    private var positions: [Int32] = Array(repeating: -1, count: 1024)
+    private var hashes: [UInt64] = Array(repeating: 0, count: 1024)
+    private var count = 0
+
+    static func hash(_ id: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs
+        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    func find(_ id: String, in sessions: [SessionRecord]) -> Int? {
+        let h = Self.hash(id)
+        let mask = positions.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while positions[i] >= 0 {
+            if hashes[i] == h, sessions[Int(positions[i])].sessionID == id { return Int(positions[i]) }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    mutating func insert(_ id: String, at position: Int) {
+        if (count + 1) * 2 > positions.count {
+            let oldPositions = positions, oldHashes = hashes
+            positions = Array(repeating: -1, count: oldPositions.count * 2)
+            hashes = Array(repeating: 0, count: oldPositions.count * 2)
+            for i in oldPositions.indices where oldPositions[i] >= 0 { place(oldHashes[i], oldPositions[i]) }
+        }
+        place(Self.hash(id), Int32(position))
+        count += 1
+    }
+
+    private mutating func place(_ h: UInt64, _ position: Int32) {
+        let mask = positions.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while positions[i] >= 0 { i = (i + 1) & mask }
+        positions[i] = position
+        hashes[i] = h
     }
 }
 

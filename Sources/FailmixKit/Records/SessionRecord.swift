@@ -7,19 +7,34 @@ public struct RecordLocation: Sendable, Hashable {
 }
 
 /// One session as the Records stage hands it on: only what later stages
-/// need, kept compact because a busy agent has hundreds of thousands.
+/// need, kept to 64 bytes because a busy agent has hundreds of thousands.
 public struct SessionRecord: Sendable {
     public var sessionID: String
-    /// Session window in seconds since the epoch; nil when no usable time.
-    public var start: Double?
-    public var end: Double?
+    /// Session window in seconds since the epoch; NaN when no usable time
+    /// (use `start`/`end`, which say nil).
+    var startTime: Double
+    var endTime: Double
     public var location: RecordLocation
     /// Failure modes set by the classifier while the line was scanned.
     public var modeBits: UInt64
-    public var outcome: String?
-    public var hasDeliverables: Bool
-    /// Commit-id-like tokens found in `deliverables` (only when asked for).
-    public var deliverableRefs: [String]
+    var flags: Flags
+    /// Index into `RecordSet.deliverableRefs`, or -1 for none.
+    var refsIndex: Int32
+
+    struct Flags: OptionSet, Sendable {
+        let rawValue: UInt8
+        static let productive = Flags(rawValue: 1)
+        static let hasDeliverables = Flags(rawValue: 2)
+    }
+
+    public var start: Double? { startTime.isNaN ? nil : startTime }
+    public var end: Double? { endTime.isNaN ? nil : endTime }
+    /// `outcome` is "productive" (any case).
+    public var isProductive: Bool { flags.contains(.productive) }
+    /// `deliverables` is a non-empty array.
+    public var hasDeliverables: Bool { flags.contains(.hasDeliverables) }
+    /// Sorting key: untimed sessions come first.
+    var orderKey: Double { endTime.isNaN ? -.infinity : endTime }
 }
 
 /// The read, deduplicated, time-ordered sessions plus everything that went
@@ -36,8 +51,15 @@ public struct RecordSet: Sendable {
     public var untimedCount = 0
     /// Lines that held a record (before duplicates were folded).
     public var recordLines = 0
+    /// Commit-id-like tokens from each session's `deliverables` (only
+    /// collected when asked for), indexed by `SessionRecord.refsIndex`.
+    public var deliverableRefs: [[String]] = []
 
     public init() {}
+
+    public func refs(of session: SessionRecord) -> [String] {
+        session.refsIndex < 0 ? [] : deliverableRefs[Int(session.refsIndex)]
+    }
 
     public func path(of location: RecordLocation) -> String { files[Int(location.file)].path }
 }
