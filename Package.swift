@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only FailmixGit imports it.
@@ -21,7 +22,7 @@ let package = Package(
         ),
         .target(name: "FailmixGit", dependencies: ["CLibGit2"]),
         // The pipeline: Records → Classify → Evidence → Gate → Render.
-        .target(name: "FailmixKit", dependencies: ["FailmixGit"]),
+        .target(name: "FailmixKit", dependencies: ["FailmixGit", "TOMLKit"]),
         .executableTarget(
             name: "failmix",
             dependencies: [

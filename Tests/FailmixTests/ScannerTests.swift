@@ -1,0 +1,67 @@
+import Testing
+@testable import FailmixKit
+
+@Suite struct ScannerTests {
+    func scan(_ line: String, paths: [String] = ["a", "b.c"]) -> (ScanFailure?, [RawValue], [UInt8]) {
+        var plan = FieldPlan()
+        for p in paths { plan.slot(for: FieldPath(p)) }
+        var scanner = JSONLineScanner(plan: plan)
+        let bytes = Array(line.utf8)
+        let failure = bytes.withUnsafeBytes { scanner.scan($0) }
+        return (failure, scanner.values, bytes)
+    }
+
+    @Test func capturesPlannedFieldsOnly() {
+        let (failure, values, _) = scan(#"{"x": [1, {"a": 5}], "a": "hi", "b": {"c": 0.25, "d": null}}"#)
+        #expect(failure == nil)
+        #expect(values[0].kind == .string)
+        #expect(values[1].kind == .number)
+    }
+
+    @Test(arguments: [
+        "{not json", "[1,2]", "{\"a\": 1,}", "{\"a\" 1}", "{\"a\": tru}", "{\"a\": 01}", "{\"a\": 1.}",
+        "{\"a\": \"\u{01}\"}", "{\"a\": \"\\x\"}", "{\"a\": 1} x", "{\"a\": \"unterminated}", "",
+        "{\"a\": -}", "{\"a\": 1e}",
+    ])
+    func rejectsInvalidJSON(_ line: String) {
+        #expect(scan(line).0 != nil)
+    }
+
+    @Test(arguments: [
+        "{}", " {\"a\": NaN} ", "{\"a\": -Infinity}", "{\"a\": 1e-5, \"a\": \"dup\"}", "{\"a\": \"\\ud800\"}",
+        "\u{FEFF}{\"a\": 1}", "{\"a\": \"é\\u00e9\"}", "{\"a\":[[[[]]]]}\r",
+    ])
+    func acceptsWhatPythonAccepts(_ line: String) {
+        #expect(scan(line).0 == nil)
+    }
+
+    @Test func rejectsInvalidUTF8() {
+        var plan = FieldPlan()
+        plan.slot(for: FieldPath("a"))
+        var scanner = JSONLineScanner(plan: plan)
+        let bytes: [UInt8] = Array("{\"a\": \"".utf8) + [0xC3, 0x28] + Array("\"}".utf8)
+        #expect(bytes.withUnsafeBytes { scanner.scan($0) }?.reason == .invalidUTF8)
+    }
+
+    @Test func deepNestingIsAnErrorNotACrash() {
+        let line = "{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        #expect(scan(line).0?.reason == .tooDeep)
+    }
+
+    @Test func duplicateKeysLastWins() {
+        let (_, values, bytes) = scan(#"{"a": "first", "a": "second"}"#)
+        let s = String(decoding: bytes[Int(values[0].start)..<Int(values[0].end)], as: UTF8.self)
+        #expect(s == "second")
+    }
+
+    @Test func escapedKeysMatch() {
+        let (_, values, _) = scan(#"{"\u0061": 3}"#)
+        #expect(values[0].kind == .number)
+    }
+
+    @Test func decodesEscapes() {
+        let raw = #"a\"b\\c\nd\u00e9\ud83d\ude00"#
+        let s = Array(raw.utf8).withUnsafeBytes { decodeJSONString($0) }
+        #expect(s == "a\"b\\c\nd\u{e9}\u{1F600}")
+    }
+}
