@@ -1,6 +1,8 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// Sources/ reads top-down as the pipeline: Records → Classify → Evidence (git)
+// → Gate → Render, one module per stage, each importing only earlier stages.
 let package = Package(
     name: "failmix",
     platforms: [.macOS(.v13)],
@@ -20,9 +22,33 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
-        .target(name: "FailmixGit", dependencies: ["CLibGit2"]),
-        // The pipeline: Records → Classify → Evidence → Gate → Render.
-        .target(name: "FailmixKit", dependencies: ["FailmixGit", "TOMLKit"]),
+        .target(name: "FailmixGit", dependencies: ["CLibGit2"], path: "Sources/Git"),
+        .target(name: "FailmixRecords", path: "Sources/Records"),
+        .target(name: "FailmixClassify", dependencies: ["FailmixRecords"], path: "Sources/Classify"),
+        .target(
+            name: "FailmixEvidence",
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGit"],
+            path: "Sources/Evidence"
+        ),
+        .target(
+            name: "FailmixGate",
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence"],
+            path: "Sources/Gate"
+        ),
+        .target(
+            name: "FailmixRender",
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate"],
+            path: "Sources/Render"
+        ),
+        // The whole pipeline behind one import, for the CLI and tests.
+        .target(
+            name: "FailmixKit",
+            dependencies: [
+                "FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixRender",
+                "FailmixGit", "TOMLKit",
+            ],
+            path: "Sources/Pipeline"
+        ),
         .executableTarget(
             name: "failmix",
             dependencies: [
@@ -30,7 +56,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit", "FailmixGit"]),
+        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,6 @@
+import FailmixClassify
+import FailmixRecords
+
 /// The human report: one "Session Reliability Report" block per window (the
 /// reference classifier's exact lines and numbers), then trends, the dominant
 /// mode with its likely cause and fix, and what was wrong with the input.

@@ -1,3 +1,5 @@
+import FailmixRecords
+
 /// The failure mix over the last N sessions.
 public struct WindowSummary: Sendable, Equatable {
     /// The requested size; 0 means all sessions.

@@ -1,3 +1,5 @@
+import FailmixRecords
+
 /// A value a rule compares a field with.
 public enum ScalarValue: Sendable, Equatable, CustomStringConvertible {
     case string(String)

@@ -1,3 +1,6 @@
+import FailmixClassify
+import FailmixRecords
+
 /// Escaping of untrusted text (anything from records or commits) for each
 /// sink it can reach. One function per sink; every renderer uses these.
 public enum Escape {

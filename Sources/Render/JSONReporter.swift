@@ -1,3 +1,6 @@
+import FailmixClassify
+import FailmixRecords
+
 /// The machine report, schema 1 (documented in README.md). Fields are only
 /// ever added, never renamed. Written straight to the stream, so a report of
 /// every session never builds a document tree in memory.

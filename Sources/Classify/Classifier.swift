@@ -1,3 +1,5 @@
+import FailmixRecords
+
 /// A set of failure modes, as bits indexed by position in the catalog.
 public struct ModeSet: Sendable, Hashable, Sequence {
     public var bits: UInt64

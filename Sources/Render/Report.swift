@@ -1,3 +1,6 @@
+import FailmixClassify
+import FailmixRecords
+
 import Foundation
 
 /// Everything a renderer may show: the value that flows into the Render

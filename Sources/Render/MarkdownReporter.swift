@@ -1,3 +1,6 @@
+import FailmixClassify
+import FailmixRecords
+
 /// The report as GitHub-flavoured Markdown tables (the CI step summary and
 /// pull-request comments use it). All record-derived text is escaped.
 public enum MarkdownReporter: Reporter {

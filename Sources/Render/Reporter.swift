@@ -1,3 +1,6 @@
+import FailmixClassify
+import FailmixRecords
+
 /// How a renderer may decorate its output.
 public struct RenderOptions: Sendable {
     /// ANSI colour (only on a terminal, never with NO_COLOR).

@@ -1,0 +1,1 @@
+// The Evidence stage: commits attributed to sessions, and verdicts.

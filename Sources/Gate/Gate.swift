@@ -1,0 +1,1 @@
+// The Gate stage: policy decisions over the failure mix.

@@ -1,0 +1,5 @@
+@_exported import FailmixClassify
+@_exported import FailmixEvidence
+@_exported import FailmixGate
+@_exported import FailmixRecords
+@_exported import FailmixRender
