@@ -7,7 +7,7 @@ public struct LineFields {
     public let line: UnsafeRawBufferPointer
     public let values: UnsafeBufferPointer<RawValue>
 
-    init(line: UnsafeRawBufferPointer, values: UnsafeBufferPointer<RawValue>) {
+    public init(line: UnsafeRawBufferPointer, values: UnsafeBufferPointer<RawValue>) {
         self.line = line
         self.values = values
     }

@@ -83,6 +83,12 @@ public struct PartialTail: Sendable, Equatable {
     public var path: String
     public var line: Int
     public var bytes: Int
+
+    public init(path: String, line: Int, bytes: Int) {
+        self.path = path
+        self.line = line
+        self.bytes = bytes
+    }
 }
 
 public enum TimestampMeaning: String, Sendable, CaseIterable {

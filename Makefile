@@ -1,0 +1,42 @@
+# failmix — the two commands a fresh machine needs: `make demo` and `make test`.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+EXAMPLE := examples/agent-workspace
+
+.PHONY: deps build release test demo bench parity clean
+
+# libgit2 is a system library: install it (Debian/Ubuntu) when pkg-config can't find it.
+deps:
+	@pkg-config --exists libgit2 2>/dev/null || { \
+	  echo "installing libgit2-dev (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libgit2-dev pkg-config; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test --disable-xctest
+
+# Builds, generates the bundled example workspace (records + git history),
+# and runs the main job on it.
+demo: release
+	@[ -f $(EXAMPLE)/session-records.jsonl ] || python3 examples/generate.py $(EXAMPLE) >/dev/null
+	.build/release/failmix report --records $(EXAMPLE)/session-records.jsonl --repo $(EXAMPLE)/repo
+
+# Parity with the reference classifier (needs ../shared beside the checkout).
+parity: release
+	@if [ -d ../shared/tools ]; then \
+	  d=$$(mktemp -d); ../shared/tools/make-fixture $$d/fx --sessions 400 --seed 5 --noise >/dev/null && \
+	  scripts/parity.py .build/release/failmix $$d/fx/session-records.jsonl && \
+	  scripts/parity.py .build/release/failmix ../shared/data/real/skogbackup-claude-session-records.jsonl; \
+	  s=$$?; rm -rf $$d; exit $$s; \
+	else echo "parity: ../shared not found, skipped"; fi
+
+bench: release
+	scripts/bench.sh
+
+clean:
+	rm -rf .build $(EXAMPLE)

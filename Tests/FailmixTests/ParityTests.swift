@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import FailmixKit
+
+/// Agreement with the published reference classifier, on the real public data
+/// set and on noisy fixtures. Needs ../shared; skips cleanly without it.
+@Suite(.enabled(if: Paths.shared != nil, "needs ../shared beside the checkout"))
+struct ParityTests {
+    func reference(_ records: String, last: Int) throws -> [String: Any] {
+        let r = try run(Paths.shared! + "/tools/seed-classifier", [records, "--last", String(last), "--json"])
+        return try jsonObject(r.stdout)
+    }
+
+    func check(_ records: String) throws {
+        let (set, catalog) = try readRecords([records], rotated: false)
+        let modes = set.sessions.map { ModeSet(bits: $0.modeBits) }
+        for last in [0, 100, 30] {
+            let ref = try reference(records, last: last)
+            let window = FailureMix(catalog: catalog, sessions: modes, sizes: [last]).windows[0]
+            #expect(window.total == ref["total"] as? Int)
+            #expect(window.failed == ref["failed"] as? Int)
+            let refModes = ref["modes"] as! [String: Int]
+            for (i, mode) in catalog.modes.enumerated() {
+                #expect(window.counts[i] == refModes[mode.name], "\(mode.name) --last \(last)")
+            }
+            let refSessions = ref["sessions"] as! [String: [String]]
+            let listed = last == 0 ? set.sessions[...] : set.sessions.suffix(last)
+            #expect(Set(listed.map(\.sessionID)) == Set(refSessions.keys))
+            var differing = 0
+            for s in listed where catalog.names(ModeSet(bits: s.modeBits)) != refSessions[s.sessionID] { differing += 1 }
+            #expect(differing == 0, "--last \(last)")
+        }
+    }
+
+    @Test func realPublicRecords() throws {
+        try check(Paths.shared! + "/data/real/skogbackup-claude-session-records.jsonl")
+    }
+
+    @Test(arguments: [(1, 120), (8, 400)])
+    func noisyFixtures(seed: Int, sessions: Int) throws {
+        let dir = TempDir()
+        try run(Paths.shared! + "/tools/make-fixture", [dir.file("fx"), "--sessions", String(sessions), "--seed", String(seed), "--noise"])
+        let records = dir.file("fx/session-records.jsonl")
+        try check(records)
+        let (set, _) = try readRecords([records], rotated: false)
+        #expect(set.malformedCount == 2)
+        #expect(set.partialTails.count == 1)
+        #expect(set.duplicatesFolded == 1)
+    }
+}

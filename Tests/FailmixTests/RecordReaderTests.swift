@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+@testable import FailmixKit
+
+/// Reads records the way the pipeline does, with the built-in classifier.
+func readRecords(
+    _ paths: [String], rotated: Bool = true, timestampIs: TimestampMeaning = .end, refs: Bool = false
+) throws -> (RecordSet, ModeCatalog) {
+    let catalog = ModeCatalog(BuiltinModes.all())
+    var schema = RecordSchema()
+    let classifier = Classifier(catalog: catalog, plan: &schema.plan)
+    var options = RecordReadOptions()
+    options.timestampIs = timestampIs
+    options.collectDeliverableRefs = refs
+    let sources = try RecordSources.resolve(explicit: paths, repositoryRoot: nil, environment: [:], includeRotated: rotated)
+    return (try RecordReader(schema: schema, options: options).read(sources, annotator: classifier), catalog)
+}
+
+@Suite struct RecordReaderTests {
+    @Test func malformedLinesAreReportedAndNeighboursKept() throws {
+        let dir = TempDir()
+        let path = dir.write("r.jsonl", """
+            {"session_id": "a", "timestamp": "2026-01-01T00:00:00Z", "outcome": "noop"}
+            {not json
+            [1, 2]
+
+            {"session_id": 42}
+            {"session_id": "b", "timestamp": "2026-01-01T01:00:00Z", "outcome": ["noop"]}
+            {"session_id": "c", "timestamp": "2026-01-01T02:00:00Z", "grades": "high"}
+            {"session_id": "d", "timestamp": "2026-01-01T03:00:00Z"}
+
+            """)
+        let (set, _) = try readRecords([path])
+        #expect(set.sessions.map(\.sessionID) == ["a", "d"])
+        #expect(set.malformed.map(\.line) == [2, 3, 5, 6, 7])
+        #expect(set.malformed.allSatisfy { $0.path == path })
+        #expect(set.malformed[3].error == "outcome is an array, expected a string")
+        #expect(set.malformedCount == 5)
+        #expect(set.partialTails.isEmpty)
+    }
+
+    @Test func partialLastLineIsNotAnErrorAndIsReadNextTime() throws {
+        let dir = TempDir()
+        let complete = #"{"session_id": "a", "timestamp": "2026-01-01T00:00:00Z"}"# + "\n"
+        let path = dir.write("r.jsonl", complete + #"{"session_id": "b", "time"#)
+        let (first, _) = try readRecords([path])
+        #expect(first.sessions.map(\.sessionID) == ["a"])
+        #expect(first.malformedCount == 0)
+        #expect(first.partialTails == [PartialTail(path: path, line: 2, bytes: 25)])
+        // The writer finishes the line: now it counts.
+        let handle = FileHandle(forWritingAtPath: path)!
+        handle.seekToEndOfFile()
+        handle.write(Data(#"stamp": "2026-01-01T01:00:00Z"}"#.utf8 + [0x0A]))
+        try handle.close()
+        let (second, _) = try readRecords([path])
+        #expect(second.sessions.map(\.sessionID) == ["a", "b"])
+        #expect(second.partialTails.isEmpty)
+    }
+
+    @Test func duplicatesLaterLineWinsAndPrimaryBeatsRotated() throws {
+        let dir = TempDir()
+        let primary = dir.write("session-records.jsonl", """
+            {"session_id": "x", "timestamp": "2026-01-02T00:00:00Z", "outcome": "noop"}
+            {"session_id": "y", "timestamp": "2026-01-02T01:00:00Z", "outcome": "productive"}
+            {"session_id": "y", "timestamp": "2026-01-02T02:00:00Z", "outcome": "failed"}
+
+            """)
+        dir.write("session-records-archive-2025.jsonl", """
+            {"session_id": "x", "timestamp": "2026-01-01T00:00:00Z", "outcome": "productive"}
+            {"session_id": "old", "timestamp": "2025-12-01T00:00:00Z"}
+
+            """)
+        dir.write("session-records.jsonl.bak-1", #"{"session_id": "bak", "timestamp": "2025-11-01T00:00:00Z"}"# + "\n")
+        let (set, catalog) = try readRecords([primary])
+        #expect(set.files.map(\.role) == [.rotated, .rotated, .primary])
+        #expect(set.sessions.map(\.sessionID) == ["bak", "old", "x", "y"])
+        #expect(set.duplicatesFolded == 2)
+        let x = set.sessions[2], y = set.sessions[3]
+        #expect(catalog.names(ModeSet(bits: x.modeBits)) == ["noop"])
+        #expect(catalog.names(ModeSet(bits: y.modeBits)) == ["exit_failure"])
+        #expect(y.location.line == 3)
+        let (alone, _) = try readRecords([primary], rotated: false)
+        #expect(alone.sessions.count == 2)
+    }
+
+    @Test func windowsFromStartEndOrTimestampAndDuration() throws {
+        let dir = TempDir()
+        let path = dir.write("r.jsonl", """
+            {"session_id": "a", "timestamp": "2026-01-01T01:00:00Z", "duration_seconds": 600}
+            {"session_id": "b", "timestamp": "2026-01-01T05:00:00Z", "start_time": "2026-01-01T02:00:00+00:00", "end_time": "2026-01-01T03:00:00+00:00"}
+            {"session_id": "c", "timestamp": "2026-01-01T04:00:00Z", "duration_seconds": null}
+            {"session_id": "d", "timestamp": "yesterday-ish"}
+
+            """)
+        let (set, _) = try readRecords([path])
+        let t0 = Timestamp.parse("2026-01-01T00:00:00Z")!
+        let byID = Dictionary(uniqueKeysWithValues: set.sessions.map { ($0.sessionID, $0) })
+        #expect(byID["a"]!.start == t0 + 3000 && byID["a"]!.end == t0 + 3600)
+        #expect(byID["b"]!.start == t0 + 7200 && byID["b"]!.end == t0 + 10800)
+        #expect(byID["c"]!.start == t0 + 14400 && byID["c"]!.end == t0 + 14400)
+        #expect(byID["d"]!.end == nil)
+        // Untimed first, then by end.
+        #expect(set.sessions.map(\.sessionID) == ["d", "a", "b", "c"])
+        #expect(set.untimedCount == 1)
+        let (startSet, _) = try readRecords([path], timestampIs: .start)
+        let a = startSet.sessions.first { $0.sessionID == "a" }!
+        #expect(a.start == t0 + 3600 && a.end == t0 + 4200)
+    }
+
+    @Test func tiesKeepFileOrder() throws {
+        let dir = TempDir()
+        let lines = (0..<50).map { #"{"session_id": "s\#($0)", "timestamp": "2026-01-01T00:00:00Z"}"# }
+        let path = dir.write("r.jsonl", (["{\"session_id\": \"late\", \"timestamp\": \"2026-02-01T00:00:00Z\"}"] + lines).joined(separator: "\n") + "\n")
+        let (set, _) = try readRecords([path])
+        #expect(set.sessions.map(\.sessionID) == (0..<50).map { "s\($0)" } + ["late"])
+    }
+
+    @Test func linesLongerThanTheReadBufferAreRead() throws {
+        let dir = TempDir()
+        let big = String(repeating: "x", count: 3 << 20)
+        let path = dir.write("r.jsonl", """
+            {"session_id": "big", "timestamp": "2026-01-01T00:00:00Z", "blob": "\(big)", "outcome": "noop"}
+            {"session_id": "after", "timestamp": "2026-01-01T00:00:01Z"}
+
+            """)
+        let (set, catalog) = try readRecords([path])
+        #expect(set.sessions.map(\.sessionID) == ["big", "after"])
+        #expect(catalog.names(ModeSet(bits: set.sessions[0].modeBits)) == ["noop"])
+    }
+
+    @Test func missingFileNamesThePath() throws {
+        #expect(throws: RecordError.self) { try readRecords(["/nonexistent/records.jsonl"]) }
+        do {
+            _ = try readRecords(["/nonexistent/records.jsonl"])
+        } catch {
+            #expect("\(error)".contains("/nonexistent/records.jsonl"))
+        }
+    }
+
+    @Test func discoveryOrder() throws {
+        let dir = TempDir()
+        let repoFile = dir.write("repo/state/sessions/session-records.jsonl", "")
+        let envFile = dir.write("env/session-records.jsonl", "")
+        let homeFile = dir.write("home/.local/share/gptme-sessions/session-records.jsonl", "")
+        let env = ["GPTME_SESSIONS_DIR": dir.file("env"), "HOME": dir.file("home")]
+        func found(_ root: String?, _ env: [String: String]) throws -> String {
+            try RecordSources.resolve(explicit: [], repositoryRoot: root, environment: env).last!.path
+        }
+        #expect(try found(dir.file("repo"), env) == repoFile)
+        #expect(try found(dir.file("nowhere"), env) == envFile)
+        #expect(try found(nil, ["HOME": dir.file("home")]) == homeFile)
+        #expect(throws: RecordError.self) { try found(nil, [:]) }
+    }
+
+    @Test func deliverableRefsSkipURLs() {
+        #expect(CommitRefs.extract(from: "fix parser (abc1234)") == ["abc1234"])
+        #expect(CommitRefs.extract(from: "merge-commit (0123456789ABCDEF0123456789abcdef01234567)") == ["0123456789abcdef0123456789abcdef01234567"])
+        #expect(CommitRefs.extract(from: "see https://example.org/commit/abc1234def and PR") == [])
+        #expect(CommitRefs.extract(from: "abc123 too short, xabc1234 glued, abc1234_x glued") == [])
+        #expect(CommitRefs.extract(from: "deadbeef1") == ["deadbeef1"])
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test(arguments: [
+        ("2026-03-01T12:00:00Z", 1_772_366_400.0),
+        ("2026-03-01T12:00:00+00:00", 1_772_366_400.0),
+        ("2026-03-01T14:00:00+02:00", 1_772_366_400.0),
+        ("2026-03-01T07:30:00-0430", 1_772_366_400.0),
+        ("2026-03-01T12:00:00", 1_772_366_400.0),
+        ("2026-03-01 12:00:00", 1_772_366_400.0),
+        ("2026-03-01T12:00:00.5Z", 1_772_366_400.5),
+        ("2026-03-01T12:00:00.123456789Z", 1_772_366_400.123456),
+        ("2026-03-01T12:00:00.000000+00:00", 1_772_366_400.0),
+        ("2026-03-01T24:00:00Z", 1_772_409_599.0),
+        ("2026-03-01", 1_772_323_200.0),
+        ("2024-02-29T00:00:00Z", 1_709_164_800.0),
+    ])
+    func parses(_ text: String, _ expected: Double) {
+        #expect(Timestamp.parse(text).map { ($0 * 1e6).rounded() / 1e6 } == expected)
+    }
+
+    @Test(arguments: ["", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-03-01T12:00:00.1234567890Z",
+                      "2026-03-01T25:00:00Z", "2026-03-01T24:00:01Z", "2026-03-01T12:00:00+", "2026-03-01T12:00:00 junk"])
+    func rejects(_ text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+
+    @Test func formatsRoundTrip() {
+        for t in [0.0, 1_772_366_400, 951_782_400, -86_400] {
+            #expect(Timestamp.parse(Timestamp.format(t)) == t)
+        }
+    }
+}

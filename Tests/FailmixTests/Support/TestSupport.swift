@@ -1,0 +1,112 @@
+import Foundation
+
+/// A temporary directory removed when the value goes away.
+final class TempDir {
+    let path: String
+
+    init(_ label: String = "failmix") {
+        let base = FileManager.default.temporaryDirectory.path
+        path = "\(base)/\(label)-\(UUID().uuidString.prefix(8))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    @discardableResult
+    func write(_ name: String, _ contents: String) -> String {
+        let p = file(name)
+        try! FileManager.default.createDirectory(
+            atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! contents.write(toFile: p, atomically: false, encoding: .utf8)
+        return p
+    }
+}
+
+/// The result of running a real process.
+struct ProcessResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `executable` with `arguments`, waiting for it to end.
+@discardableResult
+func run(
+    _ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil,
+    stdin: String? = nil
+) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    if let environment { process.environment = environment }
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    // Drain both pipes concurrently so a chatty process can't block on a full pipe.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return ProcessResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs a program found on PATH (e.g. `git`, `python3`).
+@discardableResult
+func runTool(_ name: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
+    try run("/usr/bin/env", [name] + arguments, cwd: cwd, environment: environment)
+}
+
+enum Paths {
+    /// The package root (this file is Tests/FailmixTests/Support/TestSupport.swift).
+    static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// `../shared` beside the checkout, when present (CI and developers have it;
+    /// a user's clone does not, and tests using it skip).
+    static let shared: String? = {
+        let p = URL(fileURLWithPath: packageRoot).deletingLastPathComponent().appendingPathComponent("shared").path
+        return FileManager.default.fileExists(atPath: p + "/tools") ? p : nil
+    }()
+
+    /// The built `failmix` executable, next to the test bundle.
+    static let failmix: String = {
+        if let explicit = ProcessInfo.processInfo.environment["FAILMIX_BIN"] { return explicit }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0..<4 {
+            dir.deleteLastPathComponent()
+            let candidate = dir.appendingPathComponent("failmix").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return packageRoot + "/.build/debug/failmix"
+    }()
+}
+
+/// Runs the real `failmix` binary.
+@discardableResult
+func failmix(_ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil) throws -> ProcessResult {
+    var env = environment ?? ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = env["NO_COLOR"] ?? "1"
+    return try run(Paths.failmix, arguments, cwd: cwd, environment: env)
+}
+
+func jsonObject(_ text: String) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+}
