@@ -36,7 +36,7 @@ parity: release
 	else echo "parity: ../shared not found, skipped"; fi
 
 bench: release
-	scripts/bench.sh
+	python3 scripts/bench.py
 
 clean:
 	rm -rf .build $(EXAMPLE)

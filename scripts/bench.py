@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""failmix's benchmark: runs failmix and the baselines side by side on the same
+data, several times, and prints medians, peak RSS and ratios against the
+targets of the speed issue. It is not a test and never fails CI.
+
+    scripts/bench.py [--failmix .build/release/failmix] [--runs 5] [--quick]
+                     [--results bench/RESULTS.md]
+
+Data is generated in bench/out/ (ignored by git): 200k and 1M records with
+../shared/tools/make-records when present (else a built-in generator of the
+same shape), and a repository of >= 100k commits with ../shared/tools/make-fixture
+(git figures are skipped without it).
+"""
+import argparse, json, os, platform, random, resource, shutil, statistics, subprocess, sys, time
+from datetime import datetime, timezone
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+OUT = os.path.join(ROOT, "bench", "out")
+
+
+def generate_records(path, n, seed=1):
+    tool = os.path.join(SHARED, "tools", "make-records")
+    if os.path.exists(tool):
+        subprocess.run([tool, path, str(n), "--seed", str(seed)], check=True)
+        return
+    rnd = random.Random(seed)
+    t = datetime(2025, 1, 1, tzinfo=timezone.utc).timestamp()
+    with open(path, "w") as f:
+        for i in range(n):
+            t += rnd.randint(60, 1800)
+            dur = rnd.randint(20, 3600)
+            outcome = rnd.choices(["productive", "noop", "failed"], [70, 20, 10])[0]
+            f.write(json.dumps({
+                "session_id": "%08x" % rnd.getrandbits(32),
+                "timestamp": datetime.fromtimestamp(t, tz=timezone.utc).isoformat(),
+                "start_time": datetime.fromtimestamp(t - dur, tz=timezone.utc).isoformat(),
+                "end_time": datetime.fromtimestamp(t, tz=timezone.utc).isoformat(),
+                "duration_seconds": dur, "outcome": outcome, "category": "code",
+                "trajectory_path": "/home/agent/%032x.jsonl" % rnd.getrandbits(128),
+                "deliverables": ["tidy module %d (%07x)" % (i, rnd.getrandbits(28))] if outcome == "productive" else [],
+                "grades": {"productivity": round(rnd.random(), 3), "harm": 1.0},
+                "grade_reasons": {"harm": "ci_break" if rnd.random() < 0.05 else "clean"},
+                "loop_status": "open" if rnd.random() < 0.25 else "closed",
+                "intent_category_matched": rnd.random() < 0.85,
+                "padding": "x" * 900}) + "\n")
+
+
+def measure(cmd, runs, setup=None, cwd=None):
+    """Median wall seconds and max peak RSS (KiB) of `cmd` over `runs` runs."""
+    walls, rss = [], []
+    for _ in range(runs):
+        if setup:
+            setup()
+        start = time.perf_counter()
+        p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, cwd=cwd)
+        _, err = p.communicate()
+        walls.append(time.perf_counter() - start)
+        if p.returncode not in (0, 1):
+            sys.exit("benchmark command failed (%d): %s\n%s" % (p.returncode, " ".join(cmd), err.decode()[-2000:]))
+        rss.append(int(err.decode().strip().splitlines()[-1]))
+    return statistics.median(walls), max(rss)
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, figure, value, target, ok):
+        line = "%-58s %-28s target %-30s %s" % (figure, value, target, "met" if ok else "NOT MET")
+        print(line, flush=True)
+        self.rows.append((figure, value, target, "met" if ok else "**not met**"))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--failmix", default=os.path.join(ROOT, ".build", "release", "failmix"))
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="smaller data, fewer runs (a smoke run)")
+    ap.add_argument("--results", default=os.path.join(ROOT, "bench", "RESULTS.md"))
+    a = ap.parse_args()
+    fm = os.path.abspath(a.failmix)
+    runs = 2 if a.quick else a.runs
+    n_report, n_gate, n_commits = (20_000, 100_000, 10_000) if a.quick else (200_000, 1_000_000, 100_000)
+    os.makedirs(OUT, exist_ok=True)
+    table = Table()
+
+    # ---- full report vs wc -l vs the Python reference --------------------
+    rec = os.path.join(OUT, "records-%d.jsonl" % n_report)
+    if not os.path.exists(rec):
+        generate_records(rec, n_report)
+    size = os.path.getsize(rec)
+    print("data: %s (%d records, %.0f MB)" % (rec, n_report, size / 1e6), flush=True)
+    wc, wc_rss = measure(["wc", "-l", rec], runs)
+    ours, ours_rss = measure([fm, "report", "--records", rec, "--last", "0", "--format", "json",
+                              "--output", os.path.join(OUT, "report.json")], runs)
+    seed = os.path.join(SHARED, "tools", "seed-classifier")
+    print("  wc -l %.3fs   failmix report %.3fs (%d KiB peak)" % (wc, ours, ours_rss), flush=True)
+    table.add("full report, %dk records vs wc -l" % (n_report // 1000), "%.3fs = %.1f x wc -l" % (ours, ours / wc),
+              "<= 5x wc -l", ours <= 5 * wc)
+    if os.path.exists(seed):
+        py, _ = measure([seed, rec, "--last", "0", "--json"], 1 if not a.quick else 1)
+        table.add("full report vs Python reference", "%.2fs vs %.2fs = %.0fx faster" % (ours, py, py / ours),
+                  ">= 50x faster", py / ours >= 50)
+    table.add("peak RSS, full report", "%.1f MiB" % (ours_rss / 1024), "<= 64 MiB", ours_rss <= 64 * 1024)
+
+    # ---- the gate on a large file: cold, warm, after an append ------------
+    big = os.path.join(OUT, "records-%d.jsonl" % n_gate)
+    if not os.path.exists(big):
+        generate_records(big, n_gate, seed=2)
+    has_gate = subprocess.run([fm, "gate", "--help"], capture_output=True).returncode == 0
+    if has_gate:
+        work = os.path.join(OUT, "gate-repo")
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        subprocess.run(["git", "init", "-q", work], check=True)
+        live = os.path.join(work, "session-records.jsonl")
+        shutil.copy(big, live)
+        gate = [fm, "gate", "--records", live, "--repo", work, "--warn-only"]
+        cache_dir = os.path.join(work, ".git", "failmix")
+
+        def drop_cache():
+            shutil.rmtree(os.path.join(cache_dir, "cache"), ignore_errors=True)
+
+        cold, cold_rss = measure(gate, runs, setup=drop_cache, cwd=work)
+        subprocess.run(gate, capture_output=True, cwd=work)
+        warm, warm_rss = measure(gate, runs, cwd=work)
+        extra = os.path.join(OUT, "extra-100.jsonl")
+        generate_records(extra, 100, seed=99)
+        extra_lines = open(extra).read()
+
+        def append():
+            subprocess.run(gate, capture_output=True, cwd=work)  # absorb the previous append
+            with open(live, "a") as f:
+                f.write(extra_lines)
+        appended, app_rss = measure(gate, runs, setup=append, cwd=work)
+        full_big, _ = measure([fm, "report", "--records", live, "--last", "0", "--format", "json",
+                               "--output", os.path.join(OUT, "big.json")], 1)
+        table.add("gate, last 100 of %dk, warm" % (n_gate // 1000), "%.1f ms" % (warm * 1000), "<= 20 ms", warm <= 0.020)
+        table.add("gate, after 100 appended", "%.1f ms" % (appended * 1000), "<= 30 ms", appended <= 0.030)
+        table.add("gate, cold (no cache)", "%.3fs vs full report %.3fs" % (cold, full_big), "<= full report",
+                  cold <= full_big * 1.05)
+        worst = max(cold_rss, warm_rss, app_rss)
+        table.add("peak RSS, gate (any)", "%.1f MiB" % (worst / 1024), "<= 64 MiB", worst <= 64 * 1024)
+    else:
+        print("  (no `failmix gate` yet: gate figures skipped)")
+
+    # ---- git corroboration vs a git log walk --------------------------------
+    fixture = os.path.join(SHARED, "tools", "make-fixture")
+    if os.path.exists(fixture):
+        fx = os.path.join(OUT, "git-%d" % n_commits)
+        if not os.path.exists(os.path.join(fx, "truth.json")):
+            shutil.rmtree(fx, ignore_errors=True)
+            subprocess.run([fixture, fx, "--sessions", "300", "--human-commits", str(n_commits)],
+                           check=True, capture_output=True)
+        repo, recs = os.path.join(fx, "repo"), os.path.join(fx, "session-records.jsonl")
+        log, _ = measure(["git", "-C", repo, "log", "--format=%H%x00%at%x00%ae"], runs)
+        cmd = [fm, "report", "--records", recs, "--repo", repo, "--agent-author", "bob@agents.example.org",
+               "--last", "0", "--format", "json", "--output", os.path.join(OUT, "git.json")]
+        has_git = subprocess.run(cmd, capture_output=True).returncode == 0
+
+        def drop_git_cache():
+            shutil.rmtree(os.path.join(repo, ".git", "failmix", "cache"), ignore_errors=True)
+        if has_git:
+            cold, cold_rss = measure(cmd, runs, setup=drop_git_cache)
+            warm, warm_rss = measure(cmd, runs)
+            table.add("git corroboration cold, %dk commits" % (n_commits // 1000),
+                      "%.3fs = %.2f x git log (%.3fs)" % (cold, cold / log, log), "<= 1.5x git log", cold <= 1.5 * log)
+            table.add("git corroboration warm (HEAD unchanged)", "%.1f ms" % (warm * 1000), "<= 20 ms", warm <= 0.020)
+            table.add("peak RSS, git corroboration", "%.1f MiB" % (max(cold_rss, warm_rss) / 1024), "<= 64 MiB",
+                      max(cold_rss, warm_rss) <= 64 * 1024)
+    else:
+        print("  (no ../shared/tools/make-fixture: git figures skipped)")
+
+    # ---- summary ---------------------------------------------------------------
+    cpu = "unknown"
+    try:
+        cpu = [l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")][0]
+    except Exception:
+        pass
+    machine = "%s, %d cores, %s, Python %s" % (cpu, os.cpu_count(), platform.platform(), platform.python_version())
+    print("\nSummary (%s)" % machine)
+    print("| figure | measured | target | |")
+    for row in table.rows:
+        print("| %s | %s | %s | %s |" % row)
+    if not a.quick:
+        with open(a.results, "w") as f:
+            f.write("# Benchmark results\n\nLast `make bench` run, %s.\n\nMachine: %s.\n\n" % (
+                datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), machine))
+            f.write("Medians of %d runs; RSS is the peak over the runs.\n\n" % runs)
+            f.write("| figure | measured | target | |\n|---|---|---|---|\n")
+            for row in table.rows:
+                f.write("| %s | %s | %s | %s |\n" % row)
+        print("\nwrote %s" % a.results)
+
+
+if __name__ == "__main__":
+    main()
