@@ -157,6 +157,13 @@ public struct JSONLineScanner: ~Copyable {
         var p = c.position
         let n = c.count
         while p < n {
+            // Most bytes of a record are plain ASCII inside strings: skip them
+            // eight at a time while no quote, backslash, control or non-ASCII
+            // byte is among them.
+            while p + 8 <= n, !hasSpecialStringByte(UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)) {
+                p += 8
+            }
+            guard p < n else { break }
             let b = base[p]
             if b == UInt8(ascii: "\"") {
                 c.position = p + 1
@@ -319,6 +326,18 @@ struct Cursor {
     func failure(_ reason: ScanFailure.Reason) -> ScanFailure {
         ScanFailure(offset: position, reason: reason)
     }
+}
+
+/// SWAR test: does any byte of `w` need the careful path inside a string
+/// (a quote, a backslash, a control character below 0x20, or a non-ASCII byte)?
+@inline(__always) func hasSpecialStringByte(_ w: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    func hasZeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+    let quote = hasZeroByte(w ^ (ones &* 0x22))
+    let backslash = hasZeroByte(w ^ (ones &* 0x5C))
+    let control = (w &- ones &* 0x20) & ~w & highs  // some byte < 0x20
+    return (quote | backslash | control | (w & highs)) != 0
 }
 
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 public enum RecordError: Error, Sendable, CustomStringConvertible {
     case cannotRead(path: String, reason: String)
@@ -29,59 +25,166 @@ public struct RecordReadOptions: Sendable {
 }
 
 /// Streams session-records files in large blocks, one line at a time, through
-/// the scanner; memory holds one block plus the compact sessions, whatever
-/// the file's size.
-public struct RecordReader {
+/// the scanner; memory holds one block per worker plus the compact sessions,
+/// whatever the file's size. Large files are split at line boundaries and
+/// scanned on every core, then merged in file order.
+public struct RecordReader: Sendable {
     public let schema: RecordSchema
     public let options: RecordReadOptions
+    /// Files at least this large are scanned in parallel chunks.
+    public var parallelThreshold: Int64 = 8 << 20
 
     public init(schema: RecordSchema, options: RecordReadOptions = RecordReadOptions()) {
         self.schema = schema
         self.options = options
     }
 
-    public func read(_ sources: [RecordSource], annotator: some RecordAnnotator) throws(RecordError) -> RecordSet {
+    public func read(_ sources: [RecordSource], annotator: some RecordAnnotator & Sendable) throws(RecordError) -> RecordSet {
         var set = RecordSet()
         var index = SessionIndex()
-        var scanner = JSONLineScanner(plan: schema.plan)
         for source in sources {
             let fileIndex = Int32(set.files.count)
             var file = RecordFile(path: source.path, role: source.role)
-            set.files.append(file)
-            try forEachLine(of: source.path, file: &file) { line, number, offset in
-                guard let record = parse(line, scanner: &scanner, annotator: annotator,
-                                         location: RecordLocation(file: fileIndex, line: Int32(truncatingIfNeeded: number), offset: offset),
-                                         path: source.path, into: &set)
-                else { return }
-                set.recordLines += 1
-                if let existing = index.find(record.sessionID, in: set.sessions) {
-                    // Later files (the primary is read last) and later lines win.
-                    set.sessions[existing] = record
-                    set.duplicatesFolded += 1
-                } else {
-                    index.insert(record.sessionID, at: set.sessions.count)
-                    set.sessions.append(record)
+            var chunks = try readFile(source.path, fileIndex: fileIndex, annotator: annotator)
+            set.sessions.reserveCapacity(set.sessions.count + chunks.reduce(0) { $0 + $1.records.count })
+            var lineBase = 0
+            for i in chunks.indices {
+                // Take the chunk out so its memory goes as soon as it is merged.
+                let chunk = chunks[i]
+                chunks[i] = Chunk()
+                let refsBase = Int32(set.deliverableRefs.count)
+                set.deliverableRefs += chunk.refs
+                for var record in chunk.records {
+                    record.location.line += Int32(lineBase)
+                    if record.refsIndex >= 0 { record.refsIndex += refsBase }
+                    if let existing = index.find(record.sessionID, in: set.sessions) {
+                        // Later files (the primary is read last) and later lines win.
+                        set.sessions[existing] = record
+                        set.duplicatesFolded += 1
+                    } else {
+                        index.insert(record.sessionID, at: set.sessions.count)
+                        set.sessions.append(record)
+                    }
                 }
-            } partial: { number, bytes in
-                set.partialTails.append(PartialTail(path: source.path, line: number, bytes: bytes))
+                set.recordLines += chunk.records.count
+                set.malformedCount += chunk.malformedCount
+                for var m in chunk.malformed where set.malformed.count < options.malformedListLimit {
+                    m.line += lineBase
+                    set.malformed.append(m)
+                }
+                if let tail = chunk.partialTail {
+                    set.partialTails.append(PartialTail(path: source.path, line: tail.line + lineBase, bytes: tail.bytes))
+                }
+                lineBase += chunk.lines
+                file.bytes += chunk.bytes
             }
-            set.files[Int(fileIndex)] = file
+            file.lines = lineBase
+            set.files.append(file)
         }
         set.untimedCount = set.sessions.reduce(0) { $0 + ($1.end == nil ? 1 : 0) }
         sortByTime(&set.sessions)
         return set
     }
 
+    /// What one worker read from one byte range of a file; line numbers are
+    /// relative to the range until merged.
+    struct Chunk: Sendable {
+        var records: [SessionRecord] = []
+        var refs: [[String]] = []
+        var malformed: [MalformedLine] = []
+        var malformedCount = 0
+        var lines = 0
+        var bytes: Int64 = 0
+        var partialTail: (line: Int, bytes: Int)?
+    }
+
+    private func readFile(_ path: String, fileIndex: Int32, annotator: some RecordAnnotator & Sendable) throws(RecordError) -> [Chunk] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw .cannotRead(path: path, reason: "is a directory") }
+        // A regular file's size is fixed now: bytes a writer appends later are
+        // read next time (and a half-written last line is a partial tail).
+        let isRegular = (st.st_mode & S_IFMT) == S_IFREG
+        let size = isRegular ? Int64(st.st_size) : Int64.max
+        let workers = isRegular && size >= parallelThreshold ? min(4, max(1, ProcessInfo.activeCores)) : 1
+        let bounds = workers > 1 ? chunkBounds(fd: fd, size: size, parts: workers) : [0, size]
+        let count = bounds.count - 1
+        // Each iteration writes only its own slot.
+        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<Chunk, RecordError>?>.allocate(capacity: count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let reader = self
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            results[i] = Result { () throws(RecordError) -> Chunk in
+                try reader.readChunk(fd: fd, path: path, from: bounds[i], to: bounds[i + 1], last: i == count - 1,
+                                     fileIndex: fileIndex, annotator: annotator)
+            }
+        }
+        var chunks: [Chunk] = []
+        for r in results {
+            switch r! {
+            case .success(let chunk): chunks.append(chunk)
+            case .failure(let error): throw error
+            }
+        }
+        return chunks
+    }
+
+    /// Byte offsets splitting the file into `parts` ranges, each starting
+    /// right after a newline.
+    private func chunkBounds(fd: Int32, size: Int64, parts: Int) -> [Int64] {
+        var bounds: [Int64] = [0]
+        var probe = [UInt8](repeating: 0, count: 64 << 10)
+        for i in 1..<parts {
+            var at = max(size * Int64(i) / Int64(parts), bounds.last!)
+            var found = false
+            while at < size, !found {
+                let n = probe.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(at)) }
+                guard n > 0 else { break }
+                if let nl = probe[0..<n].firstIndex(of: 0x0A) {
+                    at += Int64(nl + 1)
+                    found = true
+                } else {
+                    at += Int64(n)
+                }
+            }
+            if found { bounds.append(at) }
+        }
+        bounds.append(size)
+        return bounds
+    }
+
+    private func readChunk(
+        fd: Int32, path: String, from start: Int64, to end: Int64, last: Bool, fileIndex: Int32,
+        annotator: some RecordAnnotator
+    ) throws(RecordError) -> Chunk {
+        var chunk = Chunk()
+        var scanner = JSONLineScanner(plan: schema.plan)
+        try forEachLine(fd: fd, path: path, from: start, to: end) { line, number, offset in
+            chunk.lines = number
+            let location = RecordLocation(file: fileIndex, line: Int32(truncatingIfNeeded: number), offset: offset)
+            if let record = parse(line, scanner: &scanner, annotator: annotator, location: location, path: path, into: &chunk) {
+                chunk.records.append(record)
+            }
+        } partial: { number, bytes in
+            if last { chunk.partialTail = (number, bytes) }
+        } bytesRead: { chunk.bytes = $0 }
+        return chunk
+    }
+
     @inline(__always)
     private func parse(
         _ line: UnsafeRawBufferPointer, scanner: inout JSONLineScanner, annotator: some RecordAnnotator,
-        location: RecordLocation, path: String, into set: inout RecordSet
+        location: RecordLocation, path: String, into chunk: inout Chunk
     ) -> SessionRecord? {
         if isBlank(line) { return nil }
         func malformed(_ error: String) {
-            set.malformedCount += 1
-            if set.malformed.count < options.malformedListLimit {
-                set.malformed.append(MalformedLine(path: path, line: Int(location.line), error: error))
+            chunk.malformedCount += 1
+            if chunk.malformed.count < options.malformedListLimit {
+                chunk.malformed.append(MalformedLine(path: path, line: Int(location.line), error: error))
             }
         }
         if let failure = scanner.scan(line) {
@@ -94,11 +197,11 @@ public struct RecordReader {
                 malformed(problem)
                 return nil
             }
-            return makeRecord(fields, location: location, modeBits: annotator.annotate(fields), into: &set)
+            return makeRecord(fields, location: location, modeBits: annotator.annotate(fields), refs: &chunk.refs)
         }
     }
 
-    private func makeRecord(_ fields: LineFields, location: RecordLocation, modeBits: UInt64, into set: inout RecordSet) -> SessionRecord {
+    private func makeRecord(_ fields: LineFields, location: RecordLocation, modeBits: UInt64, refs allRefs: inout [[String]]) -> SessionRecord {
         func time(_ slot: Int) -> Double? {
             guard fields.kind(slot) == .string else { return nil }
             if fields.values[slot].escaped, let s = fields.string(slot) { return Timestamp.parse(s) }
@@ -127,8 +230,8 @@ public struct RecordReader {
             var refs: [String] = []
             fields.forEachString(inArray: schema.deliverables) { refs.append(contentsOf: CommitRefs.extract(from: $0)) }
             if !refs.isEmpty {
-                refsIndex = Int32(set.deliverableRefs.count)
-                set.deliverableRefs.append(refs)
+                refsIndex = Int32(allRefs.count)
+                allRefs.append(refs)
             }
         }
         return SessionRecord(
@@ -222,28 +325,24 @@ struct SessionIndex {
     bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
 }
 
-/// Calls `body` with every complete line of the file (without its newline),
-/// its 1-based number and byte offset; `partial` with a final line that has
-/// no newline yet. Reads in large blocks; one buffer, reused.
+/// Calls `body` with every complete line in bytes `start..<end` of the file
+/// (without its newline), its 1-based number within the range and its byte
+/// offset; `partial` with a final line that has no newline yet. Reads in
+/// blocks with pread, so several ranges of one descriptor can be read at once.
 func forEachLine(
-    of path: String, file: inout RecordFile,
+    fd: Int32, path: String, from start: Int64, to end: Int64,
     _ body: (UnsafeRawBufferPointer, Int, Int64) -> Void,
-    partial: (Int, Int) -> Void
+    partial: (Int, Int) -> Void,
+    bytesRead: (Int64) -> Void
 ) throws(RecordError) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
-    defer { close(fd) }
-    var st = stat()
-    if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-        throw .cannotRead(path: path, reason: "is a directory")
-    }
     var capacity = 1 << 20
     var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     defer { buffer.deallocate() }
     var filled = 0
     var lineNumber = 0
-    var offsetOfBuffer: Int64 = 0
-    while true {
+    var offsetOfBuffer = start
+    var readOffset = start
+    while readOffset < end {
         if filled == capacity {
             // One line longer than the buffer: grow it (rare; lines are ~1.5 KB).
             let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
@@ -252,23 +351,22 @@ func forEachLine(
             buffer = bigger
             capacity *= 2
         }
-        let n = Glibc.read(fd, buffer + filled, capacity - filled)
+        let want = Int(min(Int64(capacity - filled), end - readOffset))
+        let n = pread(fd, buffer + filled, want, off_t(readOffset))
         if n < 0 {
             if errno == EINTR { continue }
             throw .cannotRead(path: path, reason: String(cString: strerror(errno)))
         }
         if n == 0 { break }
         filled += n
-        file.bytes += Int64(n)
+        readOffset += Int64(n)
         var position = 0
-        while position < filled,
-            let nl = memchr(buffer + position, 0x0A, filled - position)
-        {
-            let end = buffer.distance(to: nl)
+        while position < filled, let nl = memchr(buffer + position, 0x0A, filled - position) {
+            let lineEnd = buffer.distance(to: nl)
             lineNumber += 1
-            body(UnsafeRawBufferPointer(start: buffer + position, count: end - position), lineNumber,
+            body(UnsafeRawBufferPointer(start: buffer + position, count: lineEnd - position), lineNumber,
                  offsetOfBuffer + Int64(position))
-            position = end + 1
+            position = lineEnd + 1
         }
         if position > 0 {
             filled -= position
@@ -276,8 +374,12 @@ func forEachLine(
             offsetOfBuffer += Int64(position)
         }
     }
-    file.lines = lineNumber
+    bytesRead(readOffset - start)
     if filled > 0, !isBlank(UnsafeRawBufferPointer(start: buffer, count: filled)) {
         partial(lineNumber + 1, filled)
     }
+}
+
+extension ProcessInfo {
+    static var activeCores: Int { ProcessInfo.processInfo.activeProcessorCount }
 }

@@ -62,28 +62,44 @@ public enum JSONReporter: Reporter {
             out.write(json(n))
         }
         out.write("],\"sessions\":[")
+        // The one part that grows with the data: built line by line in a
+        // reused buffer, with every constant piece quoted once up front.
+        let quotedModes = catalog.modes.map { json($0.name) }
+        let quotedFiles = r.files.map { json($0.path) }
         var first = true
         var line = ""
+        line.reserveCapacity(256)
         for s in report.listedSessions {
             line.removeAll(keepingCapacity: true)
-            line += first ? "\n{\"session_id\":" : ",\n{\"session_id\":"
+            line += first ? "\n{\"session_id\":\"" : ",\n{\"session_id\":\""
             first = false
-            line += json(s.sessionID)
-            line += ",\"start\":"
-            line += s.start.map { json(Timestamp.format($0)) } ?? "null"
+            Escape.json(s.sessionID, into: &line)
+            line += "\",\"start\":"
+            appendTime(s.start, to: &line)
             line += ",\"end\":"
-            line += s.end.map { json(Timestamp.format($0)) } ?? "null"
+            appendTime(s.end, to: &line)
             line += ",\"modes\":["
             var firstMode = true
             for m in ModeSet(bits: s.modeBits) {
                 if !firstMode { line += "," }
                 firstMode = false
-                line += json(catalog.modes[m].name)
+                line += quotedModes[m]
             }
-            line += "],\"file\":\(json(r.path(of: s.location))),\"line\":\(s.location.line)}"
+            line += "],\"file\":"
+            line += quotedFiles[Int(s.location.file)]
+            line += ",\"line\":"
+            line += String(s.location.line)
+            line += "}"
             out.write(line)
         }
         out.write("\n]}\n")
+    }
+
+    private static func appendTime(_ t: Double?, to line: inout String) {
+        guard let t else { line += "null"; return }
+        line += "\""
+        line += Timestamp.format(t)
+        line += "\""
     }
 
     /// A JSON string literal of untrusted text.
