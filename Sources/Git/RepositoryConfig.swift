@@ -1,0 +1,29 @@
+import CLibGit2
+
+extension Repository {
+    /// A string value from the repository's effective configuration (local,
+    /// global, system), or nil when unset.
+    public func configString(_ key: String) throws(GitError) -> String? {
+        var config: OpaquePointer?
+        try check(git_repository_config_snapshot(&config, handle), "reading the configuration")
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        let code = git_config_get_string(&value, config, key)
+        if code == GIT_ENOTFOUND.rawValue { return nil }
+        try check(code, "reading '\(key)'")
+        return value.map { String(cString: $0) }
+    }
+
+    /// The directory git runs hooks from: `core.hooksPath` when set (relative
+    /// to the working tree root, as git resolves it), else the common git
+    /// directory's `hooks` (shared by all worktrees).
+    public func hooksDirectory() throws(GitError) -> String {
+        if let configured = try configString("core.hooksPath"), !configured.isEmpty {
+            var path = configured
+            if path.hasPrefix("~/"), let home = getenv("HOME") { path = String(cString: home) + path.dropFirst(1) }
+            if path.hasPrefix("/") { return path }
+            return (workdir ?? gitDirectory) + "/" + path
+        }
+        return commonDirectory + "/hooks"
+    }
+}

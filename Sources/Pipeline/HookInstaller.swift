@@ -1,0 +1,107 @@
+import FailmixGit
+import Foundation
+
+/// Installs failmix into a repository's git hooks without losing what was
+/// there: a foreign hook is kept beside ours (`NAME.failmix-orig`), runs first,
+/// and still blocks on failure; uninstall puts it back byte for byte.
+public struct HookInstaller {
+    public static let gitHooks = ["pre-push", "pre-merge-commit", "pre-commit"]
+    static let marker = "# failmix-managed hook"
+
+    public let directory: String
+    /// The failmix executable the hook runs (absolute).
+    public let executable: String
+
+    public init(repository: Repository, executable: String) throws(GitError) {
+        directory = try repository.hooksDirectory()
+        self.executable = executable
+    }
+
+    public enum Change: Equatable, Sendable {
+        case installed(path: String, chained: String?)
+        case updated(path: String)
+        case removed(path: String, restored: String?)
+        case absent(path: String)
+    }
+
+    func path(_ hook: String) -> String { directory + "/" + hook }
+    func originalPath(_ hook: String) -> String { path(hook) + ".failmix-orig" }
+
+    public func isManaged(_ hook: String) -> Bool {
+        guard let text = try? String(contentsOfFile: path(hook), encoding: .utf8) else { return false }
+        return text.contains(Self.marker)
+    }
+
+    /// Installs (or refreshes) the hook; idempotent.
+    public func install(_ hook: String) throws -> Change {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let target = path(hook)
+        if isManaged(hook) {
+            try write(script(hook), to: target)
+            return .updated(path: target)
+        }
+        var chained: String?
+        if fm.fileExists(atPath: target) {
+            // Keep the foreign hook as it is (rename keeps bytes and mode).
+            guard !fm.fileExists(atPath: originalPath(hook)) else {
+                throw HookError("\(originalPath(hook)) already exists; move it away first")
+            }
+            try fm.moveItem(atPath: target, toPath: originalPath(hook))
+            chained = originalPath(hook)
+        }
+        try write(script(hook), to: target)
+        return .installed(path: target, chained: chained)
+    }
+
+    /// Removes our hook and restores the one it replaced, if any.
+    public func uninstall(_ hook: String) throws -> Change {
+        let fm = FileManager.default
+        let target = path(hook)
+        guard isManaged(hook) else { return .absent(path: target) }
+        try fm.removeItem(atPath: target)
+        if fm.fileExists(atPath: originalPath(hook)) {
+            try fm.moveItem(atPath: originalPath(hook), toPath: target)
+            return .removed(path: target, restored: target)
+        }
+        return .removed(path: target, restored: nil)
+    }
+
+    func script(_ hook: String) -> String {
+        """
+        #!/bin/sh
+        \(Self.marker) (\(hook)). Installed by `failmix hook install`;
+        # `failmix hook uninstall` removes it and restores any hook it replaced.
+        hookdir=$(dirname "$0")
+        # A hook that was here before runs first; its failure still blocks.
+        if [ -x "$hookdir/\(hook).failmix-orig" ]; then
+          "$hookdir/\(hook).failmix-orig" "$@" || exit $?
+        fi
+        if [ "${FAILMIX_SKIP:-}" = "1" ] || case ",${SKIP:-}," in *,failmix,*) true ;; *) false ;; esac; then
+          echo "failmix: *** gate SKIPPED for this \(hook) (FAILMIX_SKIP/SKIP) — nothing was checked ***" >&2
+          exit 0
+        fi
+        FAILMIX=\(shellQuote(executable))
+        [ -x "$FAILMIX" ] || FAILMIX=$(command -v failmix) || { echo "failmix: not found; \(hook) gate not run" >&2; exit 2; }
+        exec "$FAILMIX" gate --hook \(hook)
+
+        """
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        let temp = path + ".tmp-\(getpid())"
+        try text.write(toFile: temp, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temp)
+        guard rename(temp, path) == 0 else { throw HookError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+}
+
+public struct HookError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Quotes a string for POSIX sh.
+func shellQuote(_ s: String) -> String {
+    "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
