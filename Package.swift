@@ -40,12 +40,14 @@ let package = Package(
             dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate"],
             path: "Sources/Render"
         ),
+        // Delivery of rendered results to CI services (GitHub, GitLab) over HTTP.
+        .target(name: "FailmixPublish", path: "Sources/Publish"),
         // The whole pipeline behind one import, for the CLI and tests.
         .target(
             name: "FailmixKit",
             dependencies: [
                 "FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixRender",
-                "FailmixGit", "TOMLKit",
+                "FailmixGit", "FailmixPublish", "TOMLKit",
             ],
             path: "Sources/Pipeline"
         ),

@@ -3,3 +3,4 @@
 @_exported import FailmixGate
 @_exported import FailmixRecords
 @_exported import FailmixRender
+@_exported import FailmixPublish

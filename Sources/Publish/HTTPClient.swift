@@ -1,0 +1,169 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [String: String]
+    public var body: Data?
+
+    public init(method: String, url: String, headers: [String: String] = [:], body: Data? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON request (the body is serialised with sorted keys, so it is stable).
+    public static func json(_ method: String, _ url: String, _ object: Any?, headers: [String: String] = [:]) -> HTTPRequest {
+        var h = headers
+        var body: Data?
+        if let object {
+            h["Content-Type"] = "application/json"
+            body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        }
+        return HTTPRequest(method: method, url: url, headers: h, body: body)
+    }
+}
+
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Header names lower-cased.
+    public var headers: [String: String]
+    public var body: Data
+
+    public var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+}
+
+/// Why a request failed. Messages never carry request headers, so a token
+/// can't leak through them; `redacting` scrubs any echo of it from bodies.
+public enum HTTPError: Error, Sendable, CustomStringConvertible {
+    case network(method: String, url: String, reason: String)
+    case status(method: String, url: String, code: Int, message: String)
+
+    public var statusCode: Int? {
+        if case let .status(_, _, code, _) = self { return code }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case let .network(method, url, reason): "\(method) \(url): \(reason)"
+        case let .status(method, url, code, message): "\(method) \(url): HTTP \(code)\(message.isEmpty ? "" : ": " + message)"
+        }
+    }
+}
+
+public struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included.
+    public var attempts = 4
+    public var baseDelay: Double = 0.5
+    /// No single wait is longer than this, whatever Retry-After asks.
+    public var maxDelay: Double = 20
+
+    public init(attempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 20) {
+        self.attempts = attempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    public static let none = RetryPolicy(attempts: 1)
+}
+
+/// A small synchronous HTTP client for CI API calls: timeouts, retries with
+/// exponential backoff on 429, 5xx and network errors, honouring Retry-After.
+public final class HTTPClient: Sendable {
+    public let retry: RetryPolicy
+    public let timeout: Double
+    private let secrets: [String]
+    private let session: URLSession
+
+    public init(retry: RetryPolicy = RetryPolicy(), timeout: Double = 10, secrets: [String] = []) {
+        self.retry = retry
+        self.timeout = timeout
+        self.secrets = secrets.filter { !$0.isEmpty }
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout * 2
+        session = URLSession(configuration: configuration)
+    }
+
+    public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let result = once(request)
+            let retryable: Bool
+            var wait = retry.baseDelay * pow(2, Double(attempt - 1))
+            switch result {
+            case .success(let response):
+                if (200..<300).contains(response.status) { return response }
+                retryable = response.status == 429 || response.status >= 500
+                if let after = response.headers["retry-after"].flatMap(Self.retryAfterSeconds) { wait = after }
+                if !retryable || attempt >= retry.attempts {
+                    throw .status(method: request.method, url: request.url, code: response.status,
+                                  message: redact(Self.message(from: response)))
+                }
+            case .failure(let error):
+                if attempt >= retry.attempts { throw error }
+            }
+            Thread.sleep(forTimeInterval: min(max(wait, 0), retry.maxDelay))
+        }
+    }
+
+    private func once(_ request: HTTPRequest) -> Result<HTTPResponse, HTTPError> {
+        guard let url = URL(string: request.url) else {
+            return .failure(.network(method: request.method, url: request.url, reason: "not a URL"))
+        }
+        var urlRequest = URLRequest(url: url)
+        urlRequest.httpMethod = request.method
+        urlRequest.httpBody = request.body
+        urlRequest.setValue("failmix", forHTTPHeaderField: "User-Agent")
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        session.dataTask(with: urlRequest) { data, response, error in
+            if let http = response as? HTTPURLResponse {
+                var headers: [String: String] = [:]
+                for (k, v) in http.allHeaderFields { headers["\(k)".lowercased()] = "\(v)" }
+                box.set(.success(HTTPResponse(status: http.statusCode, headers: headers, body: data ?? Data())))
+            } else {
+                let reason = error.map { self.redact($0.localizedDescription) } ?? "no response"
+                box.set(.failure(.network(method: request.method, url: request.url, reason: reason)))
+            }
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.get()
+    }
+
+    /// Seconds to wait from a Retry-After value: delta-seconds or an HTTP date.
+    static func retryAfterSeconds(_ value: String) -> Double? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(trimmed) { return seconds }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: trimmed).map { max(0, $0.timeIntervalSinceNow) }
+    }
+
+    static func message(from response: HTTPResponse) -> String {
+        if let object = response.json as? [String: Any], let message = object["message"] as? String { return message }
+        return String(decoding: response.body.prefix(200), as: UTF8.self)
+    }
+
+    func redact(_ text: String) -> String {
+        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Result<HTTPResponse, HTTPError>?
+
+    func set(_ v: Result<HTTPResponse, HTTPError>) { lock.withLock { value = v } }
+    func get() -> Result<HTTPResponse, HTTPError> { lock.withLock { value! } }
+}
