@@ -26,6 +26,17 @@ public struct FieldPlan: Sendable {
 
     private(set) var nodes: [Node] = [Node()]
     public private(set) var paths: [FieldPath] = []
+    /// The trie flattened for the scanner's inner loop: plain values only, so
+    /// a key lookup costs no reference counting.
+    private var entries: [FlatEntry] = []
+    private var nodeRanges: [Range<Int32>] = [0..<0]
+    private var keyPool: [UInt8] = []
+
+    struct FlatEntry {
+        var keyStart: Int32
+        var keyLength: Int32
+        var member: Member
+    }
     var root: Int { 0 }
     public var slotCount: Int { paths.count }
 
@@ -49,6 +60,7 @@ public struct FieldPlan: Sendable {
                 if let slot = nodes[node].members[i].slot { return slot }
                 paths.append(path)
                 nodes[node].members[i].slot = paths.count - 1
+                flatten()
                 return paths.count - 1
             }
             if let child = nodes[node].members[i].children {
@@ -66,23 +78,43 @@ public struct FieldPlan: Sendable {
         paths.firstIndex(of: path)
     }
 
+    private mutating func flatten() {
+        entries.removeAll()
+        keyPool.removeAll()
+        nodeRanges = nodes.map { node in
+            let start = Int32(entries.count)
+            for (key, member) in zip(node.keys, node.members) {
+                entries.append(FlatEntry(keyStart: Int32(keyPool.count), keyLength: Int32(key.count), member: member))
+                keyPool += key
+            }
+            return start..<Int32(entries.count)
+        }
+    }
+
     /// The member of `node` named by the key at `key` (raw, maybe escaped).
     @inline(__always)
     func member(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>) -> Member? {
-        let n = nodes[node]
         let length = key.end - key.start
         if key.escaped {
             let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + key.start, count: length)).utf8)
-            guard let i = n.keys.firstIndex(of: decoded) else { return nil }
-            return n.members[i]
+            return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count) }
         }
-        for i in n.keys.indices {
-            let k = n.keys[i]
-            guard k.count == length else { continue }
-            let equal = k.withUnsafeBufferPointer { memcmp($0.baseAddress!, base + key.start, length) == 0 }
-            if equal { return n.members[i] }
+        return lookup(node, base + key.start, length)
+    }
+
+    @inline(__always)
+    private func lookup(_ node: Int, _ key: UnsafePointer<UInt8>, _ length: Int) -> Member? {
+        entries.withUnsafeBufferPointer { entries in
+            keyPool.withUnsafeBufferPointer { pool in
+                for i in nodeRanges[node] {
+                    let e = entries[Int(i)]
+                    if Int(e.keyLength) == length, memcmp(pool.baseAddress! + Int(e.keyStart), key, length) == 0 {
+                        return e.member
+                    }
+                }
+                return nil
+            }
         }
-        return nil
     }
 }
 

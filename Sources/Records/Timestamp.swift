@@ -12,86 +12,59 @@ public enum Timestamp {
         return copy.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
     }
 
-    public static func parse(_ s: UnsafeRawBufferPointer) -> Double? {
-        var i = 0
-        let n = s.count
-        func digits(_ count: Int) -> Int? {
-            guard i + count <= n else { return nil }
-            var v = 0
-            for k in 0..<count {
-                let d = s[i + k] &- UInt8(ascii: "0")
-                guard d < 10 else { return nil }
-                v = v * 10 + Int(d)
-            }
-            i += count
-            return v
-        }
-        func take(_ c: Character) -> Bool {
-            if i < n, s[i] == c.asciiValue! { i += 1; return true }
-            return false
-        }
-        guard let year = digits(4) else { return nil }
-        let extended = take("-")
-        guard let month = digits(2) else { return nil }
-        if extended { guard take("-") else { return nil } }
-        guard let day = digits(2) else { return nil }
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        var c = DigitCursor(bytes: bytes)
+        guard let year = c.digits(4) else { return nil }
+        let extended = c.take(UInt8(ascii: "-"))
+        guard let month = c.digits(2) else { return nil }
+        if extended, !c.take(UInt8(ascii: "-")) { return nil }
+        guard let day = c.digits(2) else { return nil }
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else { return nil }
-        var hour = 0, minute = 0, second = 0, micros = 0
-        var offset = 0
-        if i < n {
-            guard s[i] == UInt8(ascii: "T") || s[i] == UInt8(ascii: " ") else { return nil }
-            i += 1
-            guard let h = digits(2) else { return nil }
+        var hour = 0, minute = 0, second = 0, micros = 0, offset = 0
+        if !c.atEnd {
+            guard c.take(UInt8(ascii: "T")) || c.take(UInt8(ascii: " ")) else { return nil }
+            guard let h = c.digits(2) else { return nil }
             hour = h
-            let timeExtended = take(":")
-            if let m = digits(2) {
+            // Extended (HH:MM:SS) or basic (HHMMSS) form; minutes and seconds optional.
+            let timeExtended = c.take(UInt8(ascii: ":"))
+            if let m = c.digits(2) {
                 minute = m
-                if !timeExtended || take(":") || (i < n && isDigit(s[i])) {
-                    if let sec = digits(2) {
-                        second = sec
-                        if i < n, s[i] == UInt8(ascii: ".") || s[i] == UInt8(ascii: ",") {
-                            i += 1
-                            var count = 0
-                            while i < n, isDigit(s[i]) {
-                                if count < 6 { micros = micros * 10 + Int(s[i] - UInt8(ascii: "0")) }
-                                count += 1
-                                i += 1
-                            }
-                            guard count <= 9 else { return nil }
-                            for _ in min(count, 6)..<6 { micros *= 10 }
+                let secondsFollow = timeExtended ? c.take(UInt8(ascii: ":")) : c.peekIsDigit
+                if secondsFollow {
+                    guard let sec = c.digits(2) else { return nil }
+                    second = sec
+                    if c.take(UInt8(ascii: ".")) || c.take(UInt8(ascii: ",")) {
+                        var count = 0
+                        while let d = c.digit() {
+                            if count < 6 { micros = micros * 10 + d }
+                            count += 1
                         }
-                    } else if timeExtended {
-                        return nil
+                        guard count <= 9 else { return nil }
+                        for _ in min(count, 6)..<6 { micros *= 10 }
                     }
                 }
             } else if timeExtended {
                 return nil
             }
-            if i < n {
-                let sign = s[i]
-                if sign == UInt8(ascii: "Z") {
-                    i += 1
-                } else if sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-                    i += 1
-                    guard let oh = digits(2), oh < 24 else { return nil }
-                    var om = 0, os = 0
-                    let colon = take(":")
-                    if let m = digits(2) {
-                        om = m
-                        if colon, take(":") {
-                            guard let sec = digits(2) else { return nil }
-                            os = sec
-                        }
-                    } else if colon {
-                        return nil
+            if c.take(UInt8(ascii: "Z")) {
+                // UTC
+            } else if let sign = c.takeSign() {
+                guard let oh = c.digits(2), oh < 24 else { return nil }
+                var om = 0, os = 0
+                let colon = c.take(UInt8(ascii: ":"))
+                if let m = c.digits(2) {
+                    om = m
+                    if colon, c.take(UInt8(ascii: ":")) {
+                        guard let sec = c.digits(2) else { return nil }
+                        os = sec
                     }
-                    guard om < 60, os < 60 else { return nil }
-                    offset = (oh * 3600 + om * 60 + os) * (sign == UInt8(ascii: "-") ? -1 : 1)
-                } else {
+                } else if colon {
                     return nil
                 }
+                guard om < 60, os < 60 else { return nil }
+                offset = sign * (oh * 3600 + om * 60 + os)
             }
-            guard i == n else { return nil }
+            guard c.atEnd else { return nil }
             if hour == 24 {
                 guard minute == 0, second == 0, micros == 0 else { return nil }
                 hour = 23; minute = 59; second = 59
@@ -101,6 +74,46 @@ public enum Timestamp {
         let days = daysFromCivil(year: year, month: month, day: day)
         let whole = days * 86_400 + hour * 3600 + minute * 60 + second - offset
         return Double(whole) + Double(micros) / 1_000_000
+    }
+
+    /// Reads digits and separators left to right (a struct, so the hot path
+    /// has no closures capturing mutable state).
+    private struct DigitCursor {
+        let bytes: UnsafeRawBufferPointer
+        var i = 0
+
+        var atEnd: Bool { i >= bytes.count }
+        var peekIsDigit: Bool { i < bytes.count && bytes[i] &- UInt8(ascii: "0") < 10 }
+
+        mutating func digit() -> Int? {
+            guard peekIsDigit else { return nil }
+            i += 1
+            return Int(bytes[i - 1] &- UInt8(ascii: "0"))
+        }
+
+        mutating func digits(_ count: Int) -> Int? {
+            guard i + count <= bytes.count else { return nil }
+            var v = 0
+            for k in 0..<count {
+                let d = bytes[i + k] &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                v = v * 10 + Int(d)
+            }
+            i += count
+            return v
+        }
+
+        mutating func take(_ b: UInt8) -> Bool {
+            guard i < bytes.count, bytes[i] == b else { return false }
+            i += 1
+            return true
+        }
+
+        mutating func takeSign() -> Int? {
+            if take(UInt8(ascii: "+")) { return 1 }
+            if take(UInt8(ascii: "-")) { return -1 }
+            return nil
+        }
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
