@@ -10,7 +10,19 @@ public enum MarkdownReporter: Reporter {
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
         let catalog = report.catalog
         let windows = report.mix.windows
-        out.write("## Session Reliability Report\n\n")
+        out.write("<!-- failmix -->\n## Session Reliability Report\n\n")
+        if let decision = report.decision {
+            out.write("**Decision: \(decision.rawValue.uppercased())**\n\n")
+        }
+        let findings = report.rankedFindings
+        if !findings.isEmpty {
+            out.write("| Level | Rule | Finding | Session | Commit | Where |\n|---|---|---|---|---|---|\n")
+            for f in findings {
+                let at = f.path.map { Escape.markdown($0) + (f.line.map { ":\($0)" } ?? "") } ?? ""
+                out.write("| \(f.level.rawValue) | \(Escape.markdown(f.rule)) | \(Escape.markdown(f.title)): \(Escape.markdown(f.message)) | \(f.sessionID.map(Escape.markdown) ?? "") | \(f.commit.map { Escape.markdown(String($0.prefix(12))) } ?? "") | \(at) |\n")
+            }
+            out.write("\n")
+        }
         out.write("| | " + windows.map { $0.label }.joined(separator: " | ") + " |\n")
         out.write("|---|" + windows.map { _ in "---:|" }.joined() + "\n")
         out.write("| Total sessions analyzed | " + windows.map { "\($0.total)" }.joined(separator: " | ") + " |\n")

@@ -12,12 +12,21 @@ public struct Report: Sendable {
     /// Things a reader must know to trust the numbers (skipped stages,
     /// suspicious input), in plain words.
     public var notes: [String]
+    /// The gate's or CI check's verdict, when one was taken.
+    public var decision: Decision?
+    /// What reviewers should see, most important first.
+    public var findings: [Finding] = []
 
     public init(version: String, records: RecordSet, mix: FailureMix, notes: [String] = []) {
         self.version = version
         self.records = records
         self.mix = mix
         self.notes = notes
+    }
+
+    /// Findings ordered failures first, then warnings, then notices (stable).
+    public var rankedFindings: [Finding] {
+        findings.enumerated().sorted { ($0.element.level, $0.offset) < ($1.element.level, $1.offset) }.map(\.element)
     }
 
     public var catalog: ModeCatalog { mix.catalog }

@@ -5,8 +5,13 @@ import FailmixRecords
 public struct RenderOptions: Sendable {
     /// ANSI colour (only on a terminal, never with NO_COLOR).
     public var color = false
+    /// A fixed `::stop-commands::` token (tests only; normally random).
+    public var randomToken: String?
 
-    public init(color: Bool = false) { self.color = color }
+    public init(color: Bool = false, randomToken: String? = nil) {
+        self.color = color
+        self.randomToken = randomToken
+    }
 }
 
 /// One output format: an identifier and one pure render function.
@@ -30,6 +35,11 @@ public enum Reporters {
         TextReporter.self,
         JSONReporter.self,
         MarkdownReporter.self,
+        GitHubReporter.self,
+        SARIFReporter.self,
+        CodeQualityReporter.self,
+        JUnitReporter.self,
+        PrometheusReporter.self,
     ] }
 
     public static func named(_ identifier: String) -> (any Reporter.Type)? {
