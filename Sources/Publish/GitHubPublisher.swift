@@ -1,0 +1,125 @@
+import Foundation
+
+/// Where a GitHub Actions run reports to.
+public struct GitHubTarget: Sendable {
+    public var apiURL: String
+    /// `owner/name`.
+    public var repository: String
+    public var sha: String
+    public var token: String
+    /// The run's page, linked from the status.
+    public var runURL: String?
+    public var pullRequest: Int?
+    public var context: String
+
+    public init(apiURL: String, repository: String, sha: String, token: String, runURL: String? = nil,
+                pullRequest: Int? = nil, context: String = "failmix") {
+        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        self.repository = repository
+        self.sha = sha
+        self.token = token
+        self.runURL = runURL
+        self.pullRequest = pullRequest
+        self.context = context
+    }
+}
+
+/// One check-run annotation (GitHub's field names).
+public struct CheckAnnotation: Sendable {
+    public var path: String
+    public var line: Int
+    public var level: String  // notice | warning | failure
+    public var title: String
+    public var message: String
+
+    public init(path: String, line: Int, level: String, title: String, message: String) {
+        self.path = path
+        self.line = line
+        self.level = level
+        self.title = title
+        self.message = message
+    }
+
+    var json: [String: Any] {
+        ["path": path, "start_line": line, "end_line": line, "annotation_level": level,
+         "title": String(title.prefix(255)), "message": String(message.prefix(64 * 1024))]
+    }
+}
+
+/// GitHub REST calls failmix makes: commit status, check run, sticky comment.
+public struct GitHubPublisher: Sendable {
+    /// GitHub accepts at most this many annotations per check-run request.
+    public static let annotationsPerRequest = 50
+    public static let commentMarker = "<!-- failmix -->"
+
+    public let target: GitHubTarget
+    public let client: HTTPClient
+
+    public init(target: GitHubTarget, client: HTTPClient) {
+        self.target = target
+        self.client = client
+    }
+
+    var headers: [String: String] {
+        ["Authorization": "Bearer \(target.token)", "Accept": "application/vnd.github+json",
+         "X-GitHub-Api-Version": "2022-11-28"]
+    }
+
+    func url(_ path: String) -> String { "\(target.apiURL)/repos/\(target.repository)/\(path)" }
+
+    /// `state`: success, failure or error; the description is cut to 140 characters.
+    public func postStatus(state: String, description: String) throws(HTTPError) {
+        var body: [String: Any] = ["state": state, "context": target.context,
+                                   "description": truncate(description, to: 140)]
+        if let run = target.runURL { body["target_url"] = run }
+        _ = try client.send(.json("POST", url("statuses/\(target.sha)"), body, headers: headers))
+    }
+
+    /// Creates a completed check run; annotations beyond the first 50 are
+    /// added with PATCH requests of 50 each.
+    public func publishCheckRun(conclusion: String, title: String, summary: String, annotations: [CheckAnnotation]) throws(HTTPError) {
+        let batches = stride(from: 0, to: max(annotations.count, 1), by: Self.annotationsPerRequest).map {
+            Array(annotations[min($0, annotations.count)..<min($0 + Self.annotationsPerRequest, annotations.count)])
+        }
+        func output(_ batch: [CheckAnnotation]) -> [String: Any] {
+            ["title": String(title.prefix(255)), "summary": String(summary.prefix(65_000)), "annotations": batch.map(\.json)]
+        }
+        var body: [String: Any] = ["name": target.context, "head_sha": target.sha, "status": "completed",
+                                   "conclusion": conclusion, "output": output(batches[0])]
+        if let run = target.runURL { body["details_url"] = run }
+        let created = try client.send(.json("POST", url("check-runs"), body, headers: headers))
+        guard batches.count > 1 else { return }
+        guard let id = (created.json as? [String: Any])?["id"] as? Int else {
+            throw .status(method: "POST", url: url("check-runs"), code: created.status, message: "no check run id in the response")
+        }
+        for batch in batches.dropFirst() {
+            _ = try client.send(.json("PATCH", url("check-runs/\(id)"), ["output": output(batch)], headers: headers))
+        }
+    }
+
+    /// Updates the pull request's failmix comment (found by its hidden
+    /// marker), or creates it when there is none.
+    public func upsertComment(_ body: String) throws(HTTPError) {
+        guard let pr = target.pullRequest else { return }
+        let text = body.contains(Self.commentMarker) ? body : Self.commentMarker + "\n" + body
+        var page = 1
+        while true {
+            let response = try client.send(.json("GET", url("issues/\(pr)/comments?per_page=100&page=\(page)"), nil, headers: headers))
+            let comments = response.json as? [[String: Any]] ?? []
+            if let existing = comments.first(where: { ($0["body"] as? String)?.contains(Self.commentMarker) == true }),
+                let id = existing["id"] as? Int
+            {
+                _ = try client.send(.json("PATCH", url("issues/comments/\(id)"), ["body": text], headers: headers))
+                return
+            }
+            if comments.count < 100 { break }
+            page += 1
+        }
+        _ = try client.send(.json("POST", url("issues/\(pr)/comments"), ["body": text], headers: headers))
+    }
+}
+
+/// Cuts `s` to at most `limit` characters, ending with "…" when cut.
+public func truncate(_ s: String, to limit: Int) -> String {
+    s.count <= limit ? s : String(s.prefix(limit - 1)) + "…"
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// Where a GitLab CI job reports to.
+public struct GitLabTarget: Sendable {
+    public var apiURL: String
+    public var projectID: String
+    public var sha: String
+    public var token: String
+    /// `PRIVATE-TOKEN` for a personal/project token, `JOB-TOKEN` for CI_JOB_TOKEN.
+    public var tokenHeader: String
+    public var mergeRequest: Int?
+    public var jobURL: String?
+    public var name: String
+
+    public init(apiURL: String, projectID: String, sha: String, token: String, tokenHeader: String = "PRIVATE-TOKEN",
+                mergeRequest: Int? = nil, jobURL: String? = nil, name: String = "failmix") {
+        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        self.projectID = projectID
+        self.sha = sha
+        self.token = token
+        self.tokenHeader = tokenHeader
+        self.mergeRequest = mergeRequest
+        self.jobURL = jobURL
+        self.name = name
+    }
+}
+
+/// GitLab REST calls failmix makes: commit status and a sticky MR note.
+public struct GitLabPublisher: Sendable {
+    public let target: GitLabTarget
+    public let client: HTTPClient
+
+    public init(target: GitLabTarget, client: HTTPClient) {
+        self.target = target
+        self.client = client
+    }
+
+    var headers: [String: String] { [target.tokenHeader: target.token] }
+
+    func url(_ path: String) -> String {
+        let project = target.projectID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? target.projectID
+        return "\(target.apiURL)/projects/\(project)/\(path)"
+    }
+
+    /// `state`: success or failed.
+    public func postStatus(state: String, description: String) throws(HTTPError) {
+        var body: [String: Any] = ["state": state, "name": target.name, "description": truncate(description, to: 140)]
+        if let job = target.jobURL { body["target_url"] = job }
+        _ = try client.send(.json("POST", url("statuses/\(target.sha)"), body, headers: headers))
+    }
+
+    public func upsertNote(_ body: String) throws(HTTPError) {
+        guard let mr = target.mergeRequest else { return }
+        let marker = GitHubPublisher.commentMarker
+        let text = body.contains(marker) ? body : marker + "\n" + body
+        var page = 1
+        while true {
+            let response = try client.send(.json("GET", url("merge_requests/\(mr)/notes?per_page=100&page=\(page)"), nil, headers: headers))
+            let notes = response.json as? [[String: Any]] ?? []
+            if let existing = notes.first(where: { ($0["body"] as? String)?.contains(marker) == true }), let id = existing["id"] as? Int {
+                _ = try client.send(.json("PUT", url("merge_requests/\(mr)/notes/\(id)"), ["body": text], headers: headers))
+                return
+            }
+            if notes.count < 100 { break }
+            page += 1
+        }
+        _ = try client.send(.json("POST", url("merge_requests/\(mr)/notes"), ["body": text], headers: headers))
+    }
+}
