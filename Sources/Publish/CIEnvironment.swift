@@ -72,7 +72,9 @@ public func githubOutputBlock(_ pairs: [(String, String)]) -> String {
 /// every step of a job: append, never replace).
 public func appendToFile(_ path: String, _ text: String) throws {
     guard let handle = FileHandle(forWritingAtPath: path) else {
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
         return
     }
     defer { try? handle.close() }
