@@ -82,6 +82,7 @@ public struct RecordReader: Sendable {
             set.files.append(file)
         }
         set.untimedCount = set.sessions.reduce(0) { $0 + ($1.end == nil ? 1 : 0) }
+        set.sessionCount = set.sessions.count
         sortByTime(&set.sessions)
         return set
     }
@@ -133,6 +134,16 @@ public struct RecordReader: Sendable {
         return chunks
     }
 
+    /// One byte range of one file (an append since the last read).
+    func readRange(
+        _ path: String, fileIndex: Int32, from start: Int64, to end: Int64, annotator: some RecordAnnotator
+    ) throws(RecordError) -> Chunk {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        return try readChunk(fd: fd, path: path, from: start, to: end, last: true, fileIndex: fileIndex, annotator: annotator)
+    }
+
     /// Byte offsets splitting the file into `parts` ranges, each starting
     /// right after a newline.
     private func chunkBounds(fd: Int32, size: Int64, parts: Int) -> [Int64] {
@@ -157,7 +168,7 @@ public struct RecordReader: Sendable {
         return bounds
     }
 
-    private func readChunk(
+    func readChunk(
         fd: Int32, path: String, from start: Int64, to end: Int64, last: Bool, fileIndex: Int32,
         annotator: some RecordAnnotator
     ) throws(RecordError) -> Chunk {

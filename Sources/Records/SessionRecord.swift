@@ -41,8 +41,10 @@ public struct SessionRecord: Sendable {
 /// wrong on the way in: the Records stage's output.
 public struct RecordSet: Sendable {
     public var files: [RecordFile] = []
-    /// Ordered by window end (untimed first), ties in file order.
+    /// Ordered by window end (untimed first), ties in file order. A cached
+    /// read holds only the newest sessions here; `sessionCount` counts all.
     public var sessions: [SessionRecord] = []
+    public var sessionCount = 0
     public var malformed: [MalformedLine] = []
     /// All malformed lines, including ones beyond the listed `malformed`.
     public var malformedCount = 0

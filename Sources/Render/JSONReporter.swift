@@ -18,7 +18,7 @@ public enum JSONReporter: Reporter {
             out.write(i == 0 ? "" : ",")
             out.write("{\"path\":\(json(f.path)),\"role\":\"\(f.role.rawValue)\",\"lines\":\(f.lines),\"bytes\":\(f.bytes)}")
         }
-        out.write("],\"read\":\(r.recordLines),\"sessions\":\(r.sessions.count),\"malformed\":[")
+        out.write("],\"read\":\(r.recordLines),\"sessions\":\(r.sessionCount),\"malformed\":[")
         for (i, m) in r.malformed.enumerated() {
             out.write(i == 0 ? "" : ",")
             out.write("{\"path\":\(json(m.path)),\"line\":\(m.line),\"error\":\(json(m.error))}")

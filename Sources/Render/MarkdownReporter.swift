@@ -46,7 +46,7 @@ public enum MarkdownReporter: Reporter {
         }
         let r = report.records
         out.write("### Input\n\n")
-        out.write("\(r.recordLines) records read from \(r.files.count) file(s), \(r.sessions.count) sessions, \(r.duplicatesFolded) duplicates folded, \(r.malformedCount) malformed lines, \(r.untimedCount) without a usable time.\n\n")
+        out.write("\(r.recordLines) records read from \(r.files.count) file(s), \(r.sessionCount) sessions, \(r.duplicatesFolded) duplicates folded, \(r.malformedCount) malformed lines, \(r.untimedCount) without a usable time.\n\n")
         if !r.malformed.isEmpty || !r.partialTails.isEmpty {
             out.write("| Problem | File | Line | Detail |\n|---|---|---:|---|\n")
             for m in r.malformed {

@@ -58,7 +58,7 @@ public enum TextReporter: Reporter {
         for file in r.files {
             out.write("  \(Escape.terminal(file.path)) (\(file.role.rawValue)): \(file.lines) lines\n")
         }
-        out.write("  \(r.recordLines) records read, \(r.sessions.count) sessions, \(r.duplicatesFolded) duplicates folded, \(r.malformedCount) malformed lines\n")
+        out.write("  \(r.recordLines) records read, \(r.sessionCount) sessions, \(r.duplicatesFolded) duplicates folded, \(r.malformedCount) malformed lines\n")
         for m in r.malformed {
             out.write(paint.yellow("  malformed") + " \(Escape.terminal(m.path)):\(m.line): \(Escape.terminal(m.error))\n")
         }

@@ -1,0 +1,471 @@
+import Foundation
+
+/// How a cached read went, for `--verbose` output and the benchmark.
+public enum CacheOutcome: Sendable, Equatable {
+    /// Nothing usable was cached (or it was invalid): a full read.
+    case cold(reason: String)
+    /// Nothing changed since the cache was written.
+    case warm
+    /// Only bytes appended to the primary file were read.
+    case appended(bytes: Int64)
+}
+
+/// The latest sessions of a records store, kept between runs so a gate that
+/// runs before every session reads only what was appended since the last run.
+///
+/// The cache holds the newest `keep + margin` sessions in order, the hashes of
+/// every session id (so totals and duplicates stay exact), the input problems
+/// seen so far, and the identity of each file read. Anything else changing —
+/// a rotated file, the primary rewritten, truncated or replaced, the rules
+/// (config fingerprint) — invalidates it and the store is read again in full:
+/// never a wrong answer.
+public struct RecentRecordsCache {
+    public static let formatVersion: UInt32 = 1
+    /// Extra sessions kept beyond `keep`, so a few late duplicates that push
+    /// sessions out of the tail don't force a full read.
+    public static let margin = 256
+
+    public let directory: String
+    public let keep: Int
+    /// Changes whenever anything that shapes a record's facts changes.
+    public let fingerprint: String
+
+    public init(directory: String, keep: Int, fingerprint: String) {
+        self.directory = directory
+        self.keep = keep
+        self.fingerprint = fingerprint
+    }
+
+    func cachePath(for sources: [RecordSource]) -> String {
+        let key = SessionIndex.hash(sources.map(\.path).joined(separator: "\u{0}"))
+        return directory + "/records-" + String(key, radix: 16) + ".cache"
+    }
+
+    /// The newest sessions (at least `keep` when the store has them), read
+    /// through the cache.
+    public func read(
+        _ sources: [RecordSource], reader: RecordReader, annotator: some RecordAnnotator & Sendable
+    ) throws(RecordError) -> (RecordSet, CacheOutcome) {
+        let path = cachePath(for: sources)
+        let identities = sources.map { FileIdentity(path: $0.path) }
+        if let missing = identities.firstIndex(where: { $0 == nil }) {
+            // Let the reader produce the proper error for the missing file.
+            _ = try reader.read([sources[missing]], annotator: annotator)
+        }
+        let current = identities.map { $0! }
+        var outcome = CacheOutcome.cold(reason: "no cache")
+        if let state = CachedState.load(path), state.version == Self.formatVersion {
+            switch state.validate(fingerprint: fingerprint, keep: keep, sources: sources, current: current) {
+            case .invalid(let reason):
+                outcome = .cold(reason: reason)
+            case .unchanged:
+                return (state.recordSet(sources: sources), .warm)
+            case .appended(let from):
+                var state = state
+                let primary = sources.count - 1
+                let chunk = try reader.readRange(sources[primary].path, fileIndex: Int32(primary), from: from,
+                                                 to: current[primary].size, annotator: annotator)
+                if state.merge(chunk, into: primary, keep: keep + Self.margin, minimum: keep) {
+                    let end = from + chunk.bytes - Int64(chunk.partialTail?.bytes ?? 0)
+                    state.files[primary].identity = current[primary]
+                    state.files[primary].identity.size = end
+                    state.files[primary].headHash = FileIdentity.hash(sources[primary].path, from: 0, count: 4096) ?? 0
+                    state.files[primary].tailHash = FileIdentity.tailHash(sources[primary].path, before: end)
+                    state.partialTail = chunk.partialTail.map { PartialTail(path: sources[primary].path, line: $0.line + state.files[primary].lines, bytes: $0.bytes) }
+                    state.files[primary].lines += chunk.lines
+                    try? state.save(path)
+                    return (state.recordSet(sources: sources), .appended(bytes: chunk.bytes))
+                }
+                outcome = .cold(reason: "too many late duplicates for the cached tail")
+            }
+        }
+        let full = try reader.read(sources, annotator: annotator)
+        let state = CachedState(full: full, sources: sources, identities: current, fingerprint: fingerprint, keep: keep)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? state.save(path)
+        return (state.recordSet(sources: sources), outcome)
+    }
+}
+
+/// What identifies a file's contents cheaply: device, inode, size, mtime.
+struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var mtimeNanos: Int64
+
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        mtimeNanos = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+    }
+
+    init(device: UInt64, inode: UInt64, size: Int64, mtimeNanos: Int64) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.mtimeNanos = mtimeNanos
+    }
+
+    /// FNV-1a of `count` bytes at `offset` (fewer at the end of the file).
+    static func hash(_ path: String, from offset: Int64, count: Int) -> UInt64? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+        guard n >= 0 else { return nil }
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in buffer[0..<n] { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    /// The hash of the 4 KiB before `end`: what was last read.
+    static func tailHash(_ path: String, before end: Int64) -> UInt64 {
+        let start = max(0, end - 4096)
+        return hash(path, from: start, count: Int(end - start)) ?? 0
+    }
+}
+
+/// The cache file's contents.
+struct CachedState {
+    struct File {
+        var path: String
+        var role: RecordFile.Role
+        var identity: FileIdentity
+        var lines: Int
+        var headHash: UInt64
+        var tailHash: UInt64
+    }
+
+    var version = RecentRecordsCache.formatVersion
+    var fingerprint: String
+    var keep: Int
+    var files: [File]
+    /// Newest sessions, oldest first.
+    var tail: [SessionRecord]
+    var tailRefs: [[String]]
+    /// True when `tail` holds every session of the store.
+    var complete: Bool
+    /// Sorted hashes of every session id in the store.
+    var idHashes: [UInt64]
+    var recordLines: Int
+    var duplicatesFolded: Int
+    var untimedCount: Int
+    var malformedCount: Int
+    var malformed: [MalformedLine]
+    var partialTail: PartialTail?
+
+    enum Validation { case invalid(String), unchanged, appended(from: Int64) }
+
+    func validate(fingerprint: String, keep: Int, sources: [RecordSource], current: [FileIdentity]) -> Validation {
+        guard fingerprint == self.fingerprint else { return .invalid("the rules or reading options changed") }
+        guard keep <= self.keep else { return .invalid("a larger window is needed") }
+        guard sources.map(\.path) == files.map(\.path) else { return .invalid("the set of records files changed") }
+        for (i, file) in files.enumerated() {
+            let now = current[i]
+            let isPrimary = i == files.count - 1
+            guard now.device == file.identity.device, now.inode == file.identity.inode else {
+                return .invalid("\(file.path) was replaced (rotated)")
+            }
+            guard now.size >= file.identity.size else { return .invalid("\(file.path) was truncated") }
+            if !isPrimary, now.size != file.identity.size || now.mtimeNanos != file.identity.mtimeNanos {
+                return .invalid("\(file.path) changed")
+            }
+            if FileIdentity.hash(file.path, from: 0, count: 4096) != file.headHash
+                || FileIdentity.tailHash(file.path, before: file.identity.size) != file.tailHash
+            {
+                return .invalid("\(file.path) was rewritten")
+            }
+            if isPrimary {
+                if now.size == file.identity.size {
+                    // Same length but touched since: rewritten in place.
+                    return now.mtimeNanos == file.identity.mtimeNanos ? .unchanged : .invalid("\(file.path) was rewritten")
+                }
+                return .appended(from: file.identity.size)
+            }
+        }
+        return .unchanged
+    }
+
+    /// Folds newly appended records in; false when the tail can no longer be
+    /// trusted to hold the newest `minimum` sessions.
+    mutating func merge(_ chunk: RecordReader.Chunk, into fileIndex: Int, keep limit: Int, minimum: Int) -> Bool {
+        let lineBase = Int32(files[fileIndex].lines)
+        recordLines += chunk.records.count
+        malformedCount += chunk.malformedCount
+        for var m in chunk.malformed where malformed.count < 100 {
+            m.line += Int(lineBase)
+            malformed.append(m)
+        }
+        var position: [String: Int] = Dictionary(tail.enumerated().map { ($1.sessionID, $0) }, uniquingKeysWith: { $1 })
+        let oldest = tail.first?.orderKey ?? -.infinity
+        var dropped = Set<Int>()
+        var fresh = Set<UInt64>()
+        for var record in chunk.records {
+            record.location.line += lineBase
+            let refs = record.refsIndex >= 0 ? chunk.refs[Int(record.refsIndex)] : []
+            let hash = SessionIndex.hash(record.sessionID)
+            if let i = position[record.sessionID] {
+                duplicatesFolded += 1
+                if !complete, record.orderKey < oldest {
+                    // It moves below the tail: the tail loses a session.
+                    dropped.insert(i)
+                    position[record.sessionID] = nil
+                    continue
+                }
+                record.refsIndex = refs.isEmpty ? -1 : Int32(tailRefs.count)
+                tailRefs.append(refs)
+                tail[i] = record
+                continue
+            }
+            if binarySearch(idHashes, hash) || fresh.contains(hash) { duplicatesFolded += 1 } else { fresh.insert(hash) }
+            if !complete, record.orderKey < oldest { continue }  // older than every session kept
+            record.refsIndex = refs.isEmpty ? -1 : Int32(tailRefs.count)
+            tailRefs.append(refs)
+            position[record.sessionID] = tail.count
+            tail.append(record)
+        }
+        if !dropped.isEmpty { tail = tail.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }
+        if !fresh.isEmpty { idHashes = mergeSorted(idHashes, fresh.sorted()) }
+        untimedCount = complete ? tail.reduce(0) { $0 + ($1.end == nil ? 1 : 0) } : untimedCount
+        sortByTime(&tail)
+        if tail.count > limit {
+            tail.removeFirst(tail.count - limit)
+            complete = false
+        }
+        // Compact the refs table to the sessions still kept.
+        var refs: [[String]] = []
+        for i in tail.indices where tail[i].refsIndex >= 0 {
+            refs.append(tailRefs[Int(tail[i].refsIndex)])
+            tail[i].refsIndex = Int32(refs.count - 1)
+        }
+        tailRefs = refs
+        return complete || tail.count >= minimum
+    }
+
+    func recordSet(sources: [RecordSource]) -> RecordSet {
+        var set = RecordSet()
+        set.files = files.map { RecordFile(path: $0.path, role: $0.role, lines: $0.lines, bytes: $0.identity.size) }
+        set.sessions = tail
+        set.deliverableRefs = tailRefs
+        set.sessionCount = idHashes.count
+        set.recordLines = recordLines
+        set.duplicatesFolded = duplicatesFolded
+        set.untimedCount = untimedCount
+        set.malformedCount = malformedCount
+        set.malformed = malformed
+        set.partialTails = partialTail.map { [$0] } ?? []
+        return set
+    }
+}
+
+extension CachedState {
+    init(full: RecordSet, sources: [RecordSource], identities: [FileIdentity], fingerprint: String, keep: Int) {
+        self.fingerprint = fingerprint
+        self.keep = keep
+        files = zip(full.files, identities).map { file, identity in
+            // The offset is the end of the last complete line read.
+            let tail = full.partialTails.first { $0.path == file.path }
+            var id = identity
+            id.size = file.bytes - Int64(tail?.bytes ?? 0)
+            return File(path: file.path, role: file.role, identity: id, lines: file.lines,
+                        headHash: FileIdentity.hash(file.path, from: 0, count: 4096) ?? 0,
+                        tailHash: FileIdentity.tailHash(file.path, before: id.size))
+        }
+        let limit = keep + RecentRecordsCache.margin
+        tail = Array(full.sessions.suffix(limit))
+        tailRefs = tail.map { full.refs(of: $0) }
+        for i in tail.indices { tail[i].refsIndex = tailRefs[i].isEmpty ? -1 : Int32(i) }
+        complete = full.sessions.count <= limit
+        idHashes = full.sessions.map { SessionIndex.hash($0.sessionID) }.sorted()
+        recordLines = full.recordLines
+        duplicatesFolded = full.duplicatesFolded
+        untimedCount = full.untimedCount
+        malformedCount = full.malformedCount
+        malformed = Array(full.malformed.prefix(100))
+        partialTail = full.partialTails.last
+    }
+
+}
+
+func binarySearch(_ sorted: [UInt64], _ value: UInt64) -> Bool {
+    var lo = 0, hi = sorted.count
+    while lo < hi {
+        let mid = (lo + hi) / 2
+        if sorted[mid] < value { lo = mid + 1 } else { hi = mid }
+    }
+    return lo < sorted.count && sorted[lo] == value
+}
+
+func mergeSorted(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
+    var out: [UInt64] = []
+    out.reserveCapacity(a.count + b.count)
+    var i = 0, j = 0
+    while i < a.count, j < b.count {
+        if a[i] <= b[j] { out.append(a[i]); i += 1 } else { out.append(b[j]); j += 1 }
+    }
+    out += a[i...]
+    out += b[j...]
+    return out
+}
+
+// MARK: - file format
+
+extension CachedState {
+    static let magic = Array("failmix-records-cache\n".utf8)
+
+    func save(_ path: String) throws {
+        var w = ByteWriter()
+        w.bytes(Self.magic)
+        w.u32(version)
+        w.string(fingerprint)
+        w.u64(UInt64(keep))
+        w.u64(UInt64(files.count))
+        for f in files {
+            w.string(f.path)
+            w.u8(f.role == .primary ? 1 : 0)
+            w.u64(f.identity.device); w.u64(f.identity.inode)
+            w.i64(f.identity.size); w.i64(f.identity.mtimeNanos)
+            w.u64(UInt64(f.lines)); w.u64(f.headHash); w.u64(f.tailHash)
+        }
+        w.u8(complete ? 1 : 0)
+        for v in [recordLines, duplicatesFolded, untimedCount, malformedCount] { w.u64(UInt64(v)) }
+        w.u64(UInt64(malformed.count))
+        for m in malformed { w.string(m.path); w.u64(UInt64(m.line)); w.string(m.error) }
+        w.u8(partialTail == nil ? 0 : 1)
+        if let t = partialTail { w.string(t.path); w.u64(UInt64(t.line)); w.u64(UInt64(t.bytes)) }
+        w.u64(UInt64(tail.count))
+        for r in tail {
+            w.string(r.sessionID)
+            w.f64(r.startTime); w.f64(r.endTime)
+            w.u32(UInt32(bitPattern: r.location.file)); w.u32(UInt32(bitPattern: r.location.line)); w.i64(r.location.offset)
+            w.u64(r.modeBits); w.u8(r.flags.rawValue); w.u32(UInt32(bitPattern: r.refsIndex))
+        }
+        w.u64(UInt64(tailRefs.count))
+        for refs in tailRefs {
+            w.u64(UInt64(refs.count))
+            for ref in refs { w.string(ref) }
+        }
+        w.u64(UInt64(idHashes.count))
+        idHashes.withUnsafeBytes { w.data.append(contentsOf: $0) }
+        // Written whole and renamed into place: a reader never sees half a cache.
+        let temp = path + ".tmp-\(getpid())"
+        try Data(w.data).write(to: URL(fileURLWithPath: temp))
+        guard rename(temp, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    static func load(_ path: String) -> CachedState? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> CachedState? in
+            var r = ByteReader(raw: raw)
+            guard r.bytes(magic.count) == magic[...], let version = r.u32(), version == RecentRecordsCache.formatVersion,
+                let fingerprint = r.string(), let keep = r.u64(), let fileCount = r.u64(), fileCount < 1 << 20
+            else { return nil }
+            var files: [File] = []
+            for _ in 0..<fileCount {
+                guard let p = r.string(), let role = r.u8(), let dev = r.u64(), let ino = r.u64(), let size = r.i64(),
+                    let mtime = r.i64(), let lines = r.u64(), let head = r.u64(), let tailHash = r.u64()
+                else { return nil }
+                files.append(File(path: p, role: role == 1 ? .primary : .rotated,
+                                  identity: FileIdentity(device: dev, inode: ino, size: size, mtimeNanos: mtime),
+                                  lines: Int(lines), headHash: head, tailHash: tailHash))
+            }
+            guard let complete = r.u8(), let recordLines = r.u64(), let duplicates = r.u64(), let untimed = r.u64(),
+                let malformedCount = r.u64(), let malformedListed = r.u64(), malformedListed < 1 << 20
+            else { return nil }
+            var malformed: [MalformedLine] = []
+            for _ in 0..<malformedListed {
+                guard let p = r.string(), let line = r.u64(), let error = r.string() else { return nil }
+                malformed.append(MalformedLine(path: p, line: Int(line), error: error))
+            }
+            guard let hasTail = r.u8() else { return nil }
+            var partial: PartialTail?
+            if hasTail == 1 {
+                guard let p = r.string(), let line = r.u64(), let bytes = r.u64() else { return nil }
+                partial = PartialTail(path: p, line: Int(line), bytes: Int(bytes))
+            }
+            guard let tailCount = r.u64(), tailCount < 1 << 24 else { return nil }
+            var tail: [SessionRecord] = []
+            tail.reserveCapacity(Int(tailCount))
+            for _ in 0..<tailCount {
+                guard let id = r.string(), let start = r.f64(), let end = r.f64(), let file = r.u32(), let line = r.u32(),
+                    let offset = r.i64(), let bits = r.u64(), let flags = r.u8(), let refs = r.u32()
+                else { return nil }
+                tail.append(SessionRecord(
+                    sessionID: id, startTime: start, endTime: end,
+                    location: RecordLocation(file: Int32(bitPattern: file), line: Int32(bitPattern: line), offset: offset),
+                    modeBits: bits, flags: SessionRecord.Flags(rawValue: flags), refsIndex: Int32(bitPattern: refs)))
+            }
+            guard let refsCount = r.u64(), refsCount < 1 << 24 else { return nil }
+            var tailRefs: [[String]] = []
+            for _ in 0..<refsCount {
+                guard let n = r.u64(), n < 1 << 16 else { return nil }
+                var refs: [String] = []
+                for _ in 0..<n {
+                    guard let s = r.string() else { return nil }
+                    refs.append(s)
+                }
+                tailRefs.append(refs)
+            }
+            guard let hashCount = r.u64(), let hashBytes = r.bytes(Int(hashCount) * 8), r.atEnd else { return nil }
+            let hashes = [UInt64](unsafeUninitializedCapacity: Int(hashCount)) { buffer, count in
+                hashBytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+                count = Int(hashCount)
+            }
+            return CachedState(
+                version: version, fingerprint: fingerprint, keep: Int(keep), files: files, tail: tail, tailRefs: tailRefs,
+                complete: complete == 1, idHashes: hashes, recordLines: Int(recordLines), duplicatesFolded: Int(duplicates),
+                untimedCount: Int(untimed), malformedCount: Int(malformedCount), malformed: malformed, partialTail: partial)
+        }
+    }
+}
+
+struct ByteWriter {
+    var data: [UInt8] = []
+    mutating func bytes(_ b: [UInt8]) { data += b }
+    mutating func u8(_ v: UInt8) { data.append(v) }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data += $0 } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data += $0 } }
+    mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+    mutating func f64(_ v: Double) { u64(v.bitPattern) }
+    mutating func string(_ s: String) {
+        u32(UInt32(s.utf8.count))
+        data += s.utf8
+    }
+}
+
+/// Reads what ByteWriter wrote; every read checks bounds (a damaged cache is
+/// simply not used).
+struct ByteReader {
+    let raw: UnsafeRawBufferPointer
+    var position = 0
+
+    var atEnd: Bool { position == raw.count }
+
+    mutating func bytes(_ n: Int) -> ArraySlice<UInt8>? {
+        guard n >= 0, position + n <= raw.count else { return nil }
+        defer { position += n }
+        return Array(raw[position..<position + n])[...]
+    }
+
+    mutating func fixed<T: FixedWidthInteger>(_: T.Type) -> T? {
+        let n = MemoryLayout<T>.size
+        guard position + n <= raw.count else { return nil }
+        defer { position += n }
+        return T(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: T.self))
+    }
+
+    mutating func u8() -> UInt8? { fixed(UInt8.self) }
+    mutating func u32() -> UInt32? { fixed(UInt32.self) }
+    mutating func u64() -> UInt64? { fixed(UInt64.self) }
+    mutating func i64() -> Int64? { u64().map { Int64(bitPattern: $0) } }
+    mutating func f64() -> Double? { u64().map { Double(bitPattern: $0) } }
+    mutating func string() -> String? {
+        guard let n = u32(), let b = bytes(Int(n)) else { return nil }
+        return String(decoding: b, as: UTF8.self)
+    }
+}

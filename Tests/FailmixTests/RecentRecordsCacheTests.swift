@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+@testable import FailmixKit
+
+/// The incremental cache never gives a different answer than a full read.
+@Suite struct RecentRecordsCacheTests {
+    static func line(_ i: Int, outcome: String = "productive", id: String? = nil, minute: Int? = nil) -> String {
+        let m = minute ?? i
+        return #"{"session_id": "\#(id ?? "s\(i)")", "timestamp": "2026-01-0\#(1 + m / 1440)T\#(String(format: "%02d:%02d", m / 60 % 24, m % 60)):00Z", "outcome": "\#(outcome)"}"#
+    }
+
+    struct Fixture {
+        let dir = TempDir()
+        var path: String { dir.file("session-records.jsonl") }
+        let catalog = ModeCatalog(BuiltinModes.all())
+
+        func write(_ lines: [String], partial: String = "") {
+            dir.write("session-records.jsonl", lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n") + partial)
+        }
+
+        func append(_ text: String) {
+            let h = FileHandle(forWritingAtPath: path)!
+            h.seekToEndOfFile()
+            h.write(Data(text.utf8))
+            try! h.close()
+        }
+
+        func cached(keep: Int = 20, fingerprint: String = "v1") throws -> (RecordSet, CacheOutcome) {
+            var schema = RecordSchema()
+            let classifier = Classifier(catalog: catalog, plan: &schema.plan)
+            let cache = RecentRecordsCache(directory: dir.file("cache"), keep: keep, fingerprint: fingerprint)
+            return try cache.read(RecordSources.resolve(explicit: [path], repositoryRoot: nil, environment: [:]),
+                                  reader: RecordReader(schema: schema), annotator: classifier)
+        }
+
+        func full() throws -> RecordSet { try readRecords([path]).0 }
+
+        /// The cached read agrees with a full read on the newest `keep` sessions and every total.
+        func expectAgreement(_ cached: RecordSet, keep: Int = 20, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let full = try self.full()
+            func key(_ s: SessionRecord) -> String { "\(s.sessionID)@\(s.location.line):\(s.modeBits):\(s.end ?? -1)" }
+            #expect(cached.sessions.suffix(keep).map(key) == full.sessions.suffix(keep).map(key), sourceLocation: sourceLocation)
+            #expect(cached.sessionCount == full.sessionCount, sourceLocation: sourceLocation)
+            #expect(cached.duplicatesFolded == full.duplicatesFolded, sourceLocation: sourceLocation)
+            #expect(cached.malformedCount == full.malformedCount, sourceLocation: sourceLocation)
+            #expect(cached.recordLines == full.recordLines, sourceLocation: sourceLocation)
+            #expect(cached.partialTails == full.partialTails, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func warmThenAppend() throws {
+        let f = Fixture()
+        f.write((0..<500).map { Self.line($0) })
+        let (cold, o1) = try f.cached()
+        #expect(o1 == .cold(reason: "no cache"))
+        try f.expectAgreement(cold)
+        let (warm, o2) = try f.cached()
+        #expect(o2 == .warm)
+        try f.expectAgreement(warm)
+        f.append((500..<600).map { Self.line($0, outcome: "noop") }.joined(separator: "\n") + "\n{broken\n")
+        let (appended, o3) = try f.cached()
+        #expect(o3 == .appended(bytes: Int64((500..<600).map { Self.line($0, outcome: "noop").utf8.count + 1 }.reduce(0, +) + 8)))
+        try f.expectAgreement(appended)
+        #expect(try f.cached().1 == .warm)
+    }
+
+    @Test func appendedDuplicatesAndPartialLines() throws {
+        let f = Fixture()
+        f.write((0..<400).map { Self.line($0) }, partial: #"{"session_id": "half"#)
+        try f.expectAgreement(try f.cached().0)
+        // The writer finishes its line, re-records a recent session and an old one.
+        f.append(#"", "timestamp": "2026-01-01T23:00:00Z"}"# + "\n" + Self.line(395, outcome: "failed") + "\n"
+                 + Self.line(3, outcome: "noop", minute: 3) + "\n" + Self.line(10, outcome: "noop", minute: 1000) + "\n")
+        let (set, outcome) = try f.cached()
+        #expect(outcome != .warm)
+        try f.expectAgreement(set)
+    }
+
+    @Test func rewriteWithTheSameSizeIsNoticed() throws {
+        let f = Fixture()
+        f.write((0..<300).map { Self.line($0) })
+        _ = try f.cached()
+        // Same length, different content (productive -> noop-ish of equal length).
+        let text = try String(contentsOfFile: f.path, encoding: .utf8).replacingOccurrences(of: "\"s150\"", with: "\"x150\"")
+        Thread.sleep(forTimeInterval: 0.01)
+        try text.write(toFile: f.path, atomically: false, encoding: .utf8)
+        let (set, outcome) = try f.cached()
+        guard case .cold = outcome else { Issue.record("expected a full read, got \(outcome)"); return }
+        try f.expectAgreement(set)
+    }
+
+    @Test func truncationRotationAndConfigChange() throws {
+        let f = Fixture()
+        f.write((0..<300).map { Self.line($0) })
+        _ = try f.cached()
+        f.write((0..<100).map { Self.line($0) })  // truncated
+        var (set, outcome) = try f.cached()
+        guard case .cold = outcome else { Issue.record("truncation: \(outcome)"); return }
+        try f.expectAgreement(set)
+        // Rotation: the primary is moved to an archive and a new one started.
+        try FileManager.default.moveItem(atPath: f.path, toPath: f.dir.file("session-records-archive-1.jsonl"))
+        f.write((100..<150).map { Self.line($0) })
+        (set, outcome) = try f.cached()
+        guard case .cold = outcome else { Issue.record("rotation: \(outcome)"); return }
+        #expect(set.sessionCount == 150)
+        // A different rule set (fingerprint) never reuses facts classified by the old one.
+        (set, outcome) = try f.cached(fingerprint: "v2")
+        #expect(outcome == .cold(reason: "the rules or reading options changed"))
+        #expect(try f.cached(fingerprint: "v2").1 == .warm)
+    }
+
+    @Test func corruptCacheIsIgnored() throws {
+        let f = Fixture()
+        f.write((0..<50).map { Self.line($0) })
+        _ = try f.cached()
+        let cacheFile = try FileManager.default.contentsOfDirectory(atPath: f.dir.file("cache")).first!
+        let full = f.dir.file("cache/" + cacheFile)
+        let data = try Data(contentsOf: URL(fileURLWithPath: full))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: full))
+        let (set, outcome) = try f.cached()
+        #expect(outcome == .cold(reason: "no cache"))
+        try f.expectAgreement(set)
+    }
+
+    /// A writer appending while the gate reads: every read agrees with a full
+    /// read of what it saw, and the final read sees everything.
+    @Test func concurrentAppender() throws {
+        let f = Fixture()
+        f.write((0..<200).map { Self.line($0) })
+        let path = f.path
+        let writer = Thread {
+            let h = FileHandle(forWritingAtPath: path)!
+            h.seekToEndOfFile()
+            for i in 200..<1200 {
+                // Write each record in two pieces, as a slow writer would.
+                let text = Self.line(i, minute: i) + "\n"
+                let cut = text.index(text.startIndex, offsetBy: text.count / 2)
+                h.write(Data(text[..<cut].utf8))
+                h.write(Data(text[cut...].utf8))
+            }
+            try! h.close()
+        }
+        writer.start()
+        for _ in 0..<20 {
+            let (set, _) = try f.cached()
+            // Lines are only ever whole or partial, never malformed.
+            #expect(set.malformedCount == 0)
+        }
+        while writer.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: 0.05)
+        let (set, _) = try f.cached()
+        try f.expectAgreement(set)
+        #expect(set.sessionCount == 1200)
+    }
+}
