@@ -58,7 +58,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit"]),
+        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit", "FailmixGit"]),
     ],
     swiftLanguageModes: [.v6]
 )

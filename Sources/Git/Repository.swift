@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// An open repository. Frees its libgit2 handle exactly once, on deinit.
 public final class Repository {
@@ -38,9 +39,39 @@ public final class Repository {
     /// The directory shared by all worktrees (hooks, notes, failmix state).
     public var commonDirectory: String { trimSlash(String(cString: git_repository_commondir(handle))) }
 
-    public var isEmpty: Bool { git_repository_is_empty(handle) == 1 }
+    /// No commits yet: HEAD is unborn and no reference exists. (libgit2's
+    /// own test only knows an unborn `master`, not `init.defaultBranch`.)
+    public var isEmpty: Bool {
+        git_repository_is_empty(handle) == 1 || (isHeadUnborn && !hasReferences)
+    }
+
     public var isShallow: Bool { git_repository_is_shallow(handle) == 1 }
     public var isHeadDetached: Bool { git_repository_head_detached(handle) == 1 }
+    /// HEAD names a branch that has no commit yet.
+    public var isHeadUnborn: Bool { git_repository_head_unborn(handle) == 1 }
+
+    /// The commit HEAD points at; nil while HEAD is unborn.
+    public var headSHA: String? {
+        var oid = git_oid()
+        return git_reference_name_to_id(&oid, handle, "HEAD") == 0 ? oid.hex : nil
+    }
+
+    /// A shallow clone's boundary commits (present, but their parents are
+    /// not), as the `shallow` file in the common git directory lists them.
+    public var shallowBoundary: Set<String> {
+        guard let text = try? String(contentsOfFile: commonDirectory + "/shallow", encoding: .utf8) else { return [] }
+        return Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+    }
+
+    private var hasReferences: Bool {
+        var iterator: OpaquePointer?
+        guard git_reference_iterator_new(&iterator, handle) == 0 else { return false }
+        defer { git_reference_iterator_free(iterator) }
+        var reference: OpaquePointer?
+        guard git_reference_next(&reference, iterator) == 0 else { return false }
+        git_reference_free(reference)
+        return true
+    }
 
     private func trimSlash(_ s: String) -> String {
         s.count > 1 && s.hasSuffix("/") ? String(s.dropLast()) : s

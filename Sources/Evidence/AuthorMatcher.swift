@@ -1,0 +1,24 @@
+import Foundation
+
+/// Decides which commit authors are the agent: fnmatch-style globs against
+/// the e-mail or the name, in any case. With no patterns everybody is.
+struct AuthorMatcher {
+    private let patterns: [String]
+    /// Histories have few distinct authors and many commits.
+    private var known: [String: Bool] = [:]
+
+    init(patterns: [String]) { self.patterns = patterns.map { $0.lowercased() } }
+
+    var countsEveryone: Bool { patterns.isEmpty }
+
+    mutating func isAgent(name: String, email: String) -> Bool {
+        if patterns.isEmpty { return true }
+        let key = email + "\u{0}" + name
+        if let answer = known[key] { return answer }
+        // Lower-case both sides rather than rely on FNM_CASEFOLD, a GNU extension.
+        let subjects = [email.lowercased(), name.lowercased()]
+        let answer = patterns.contains { pattern in subjects.contains { fnmatch(pattern, $0, 0) == 0 } }
+        known[key] = answer
+        return answer
+    }
+}

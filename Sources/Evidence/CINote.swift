@@ -1,0 +1,33 @@
+import Foundation
+
+/// A CI result attached to a commit in the notes ref: `key: value` lines
+/// (`status`, `job`, `url`, `at`), or a JSON object with the same keys.
+public struct CINote: Sendable, Equatable {
+    /// Keys lower-cased, values trimmed.
+    public var fields: [String: String]
+
+    public init(parsing text: String) {
+        let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if body.hasPrefix("{"),
+           let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] {
+            fields = Dictionary(object.map { ($0.key.lowercased(), "\($0.value)") }, uniquingKeysWith: { first, _ in first })
+            return
+        }
+        fields = [:]
+        for line in body.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let key = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if !key.isEmpty, fields[key] == nil { fields[key] = value }
+        }
+    }
+
+    public var status: String? { fields["status"] }
+    public var isFailure: Bool { status?.lowercased() == "failure" }
+
+    /// `job: X, url: Y, at: Z` with whichever of those the note has.
+    public var summary: String {
+        let parts = ["job", "url", "at"].compactMap { key in fields[key].map { "\(key): \($0)" } }
+        return parts.isEmpty ? "status: \(status ?? "")" : parts.joined(separator: ", ")
+    }
+}

@@ -1,1 +1,0 @@
-// The Evidence stage: commits attributed to sessions, and verdicts.

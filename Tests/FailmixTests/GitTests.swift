@@ -1,0 +1,261 @@
+import Foundation
+import Testing
+@testable import FailmixGit
+
+/// A real repository in a temporary directory, built with the git CLI.
+final class TestRepository {
+    static let agent = (name: "Bob", email: "bob@agents.example.org")
+    static let human = (name: "Erik", email: "erik@example.org")
+
+    struct CommandFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let directory: TempDir
+    let path: String
+
+    init(_ directory: TempDir = TempDir("failmix-git"), name: String = "repo") throws {
+        self.directory = directory
+        path = directory.file(name)
+        try Self.git(["init", "-q", "-b", "main", path], in: directory.path)
+    }
+
+    private init(directory: TempDir, path: String) {
+        self.directory = directory
+        self.path = path
+    }
+
+    /// A linked worktree beside this repository, on a new branch.
+    func addWorktree(_ name: String, branch: String) throws -> TestRepository {
+        let worktree = directory.file(name)
+        try git(["worktree", "add", "-q", "-b", branch, worktree])
+        return TestRepository(directory: directory, path: worktree)
+    }
+
+    var parent: TempDir { directory }
+
+    @discardableResult
+    static func git(_ arguments: [String], in cwd: String, environment extra: [String: String] = [:]) throws -> String {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_CONFIG_NOSYSTEM"] = "1"
+        environment.merge(extra) { $1 }
+        let result = try runTool("git", ["-c", "commit.gpgsign=false", "-c", "protocol.file.allow=always"] + arguments,
+                                 cwd: cwd, environment: environment)
+        guard result.status == 0 else {
+            throw CommandFailed(description: "git \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @discardableResult
+    func git(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
+        try Self.git(arguments, in: path, environment: environment)
+    }
+
+    /// An empty commit by `author` at `time` (committed then too, unless told), returning its SHA.
+    @discardableResult
+    func commit(
+        _ message: String, at time: Int64, author: (name: String, email: String) = human, committedAt: Int64? = nil
+    ) throws -> String {
+        try git(["commit", "-q", "--allow-empty", "-m", message], environment: [
+            "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": "@\(time) +0000",
+            "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email,
+            "GIT_COMMITTER_DATE": "@\(committedAt ?? time) +0000",
+        ])
+        return try git(["rev-parse", "HEAD"])
+    }
+}
+
+/// Resident set size in pages, from /proc/self/statm.
+private func residentPages() -> Int {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let fields = text.split(separator: " ")
+    return fields.count > 1 ? Int(fields[1]) ?? 0 : 0
+}
+
+@Suite struct GitTests {
+    let t0: Int64 = 1_780_000_000
+
+    @Test func commitFieldsAndTrailers() throws {
+        let repo = try TestRepository()
+        let first = try repo.commit("first", at: t0)
+        let second = try repo.commit("add feature\n\nBody text.\n\nGit-Session-Id: s1\nCo-authored-by: Ana <ana@example.org>\n",
+                                     at: t0 + 60, author: TestRepository.agent, committedAt: t0 + 90)
+        let walk = try Repository.open(repo.path).walk()
+        let newest = try #require(try walk.next())
+        #expect(newest.sha == second)
+        #expect(newest.authorName == "Bob")
+        #expect(newest.authorEmail == "bob@agents.example.org")
+        #expect(newest.authorTime == t0 + 60)
+        #expect(newest.committerTime == t0 + 90)
+        #expect(newest.parents == [first])
+        #expect(newest.message.hasPrefix("add feature\n\nBody text."))
+        #expect(newest.trailers == [Trailer(key: "Git-Session-Id", value: "s1"),
+                                    Trailer(key: "Co-authored-by", value: "Ana <ana@example.org>")])
+        let oldest = try #require(try walk.next())
+        #expect(oldest.sha == first && oldest.parents.isEmpty && oldest.trailers.isEmpty)
+        #expect(try walk.next() == nil)
+        #expect(try walk.next() == nil)
+        #expect(try Repository.open(repo.path).commit(first).message == "first\n")
+    }
+
+    @Test func walkIsNewestFirstAndStopsBeforeACutoff() throws {
+        let repo = try TestRepository()
+        var shas: [String] = []
+        for day in 0..<5 { shas.append(try repo.commit("day \(day)", at: t0 + Int64(day) * 86_400)) }
+        let all = try collect(Repository.open(repo.path).walk())
+        #expect(all.map(\.sha) == shas.reversed())
+        let recent = try collect(Repository.open(repo.path).walk(stopBefore: t0 + 2 * 86_400))
+        #expect(recent.map(\.sha) == Array(shas[2...].reversed()))
+    }
+
+    @Test func revsAndAllBranches() throws {
+        let repo = try TestRepository()
+        let base = try repo.commit("base", at: t0)
+        let onMain = try repo.commit("main work", at: t0 + 10)
+        try repo.git(["checkout", "-q", "-b", "side", base])
+        let onSide = try repo.commit("side work", at: t0 + 20)
+        try repo.git(["checkout", "-q", "main"])
+        try repo.git(["tag", "-a", "-m", "annotated", "v1", onSide])
+        let repository = try Repository.open(repo.path)
+        #expect(try Set(collect(repository.walk()).map(\.sha)) == [base, onMain])
+        #expect(try Set(collect(repository.walk(from: WalkTips(revs: ["side"]))).map(\.sha)) == [base, onSide])
+        #expect(try Set(collect(repository.walk(from: WalkTips(revs: ["v1"]))).map(\.sha)) == [base, onSide])
+        #expect(try collect(repository.walk(from: WalkTips(allBranches: true))).map(\.sha) == [onSide, onMain, base])
+        #expect(try Set(collect(repository.walk(from: WalkTips(revs: ["main~1"]))).map(\.sha)) == [base])
+    }
+
+    @Test func detachedHead() throws {
+        let repo = try TestRepository()
+        let first = try repo.commit("one", at: t0)
+        try repo.commit("two", at: t0 + 10)
+        try repo.git(["checkout", "-q", "--detach", first])
+        let repository = try Repository.open(repo.path)
+        #expect(repository.isHeadDetached)
+        #expect(repository.headSHA == first)
+        #expect(try collect(repository.walk()).map(\.sha) == [first])
+    }
+
+    @Test func worktreeSharesNotesAndHasItsOwnHead() throws {
+        let repo = try TestRepository()
+        let base = try repo.commit("base", at: t0)
+        let worktree = try repo.addWorktree("wt", branch: "feature")
+        let feature = try worktree.commit("in worktree", at: t0 + 10)
+        try FileManager.default.createDirectory(atPath: worktree.path + "/sub/dir", withIntermediateDirectories: true)
+        try Repository.open(repo.path).setNote(sha: feature, message: "status: success\n", authorName: "CI", authorEmail: "ci@example.org")
+
+        let repository = try Repository.discover(from: worktree.path + "/sub/dir")
+        #expect(repository.workdir == worktree.path)
+        #expect(repository.headSHA == feature)
+        #expect(repository.gitDirectory != repository.commonDirectory)
+        #expect(try collect(repository.walk()).map(\.sha) == [feature, base])
+        #expect(try repository.note(sha: feature) == "status: success\n")
+    }
+
+    @Test func emptyRepository() throws {
+        let repo = try TestRepository()
+        let repository = try Repository.open(repo.path)
+        #expect(repository.isEmpty)
+        #expect(repository.isHeadUnborn)
+        #expect(repository.headSHA == nil)
+        #expect(try collect(repository.walk()).isEmpty)
+        #expect(try collect(repository.walk(from: WalkTips(allBranches: true))).isEmpty)
+        try repo.commit("first", at: t0)
+        #expect(!(try Repository.open(repo.path).isEmpty))
+    }
+
+    @Test func shallowCloneWalksToItsBoundary() throws {
+        let source = try TestRepository()
+        var shas: [String] = []
+        for day in 0..<6 { shas.append(try source.commit("day \(day)", at: t0 + Int64(day) * 86_400)) }
+        let clone = source.parent.file("clone")
+        try TestRepository.git(["clone", "-q", "--depth", "3", "file://" + source.path, clone], in: source.parent.path)
+        let repository = try Repository.open(clone)
+        #expect(repository.isShallow)
+        #expect(repository.shallowBoundary == [shas[3]])
+        #expect(try collect(repository.walk()).map(\.sha) == Array(shas[3...].reversed()))
+        #expect(!(try Repository.open(source.path).isShallow))
+    }
+
+    @Test func notesReadWriteAndOverwrite() throws {
+        let repo = try TestRepository()
+        let sha = try repo.commit("noted", at: t0)
+        let other = try repo.commit("not noted", at: t0 + 1)
+        let repository = try Repository.open(repo.path)
+        #expect(try repository.notes() == nil)
+        #expect(try repository.note(sha: sha) == nil)
+        try repository.setNote(sha: sha, message: "status: failure\njob: test\n", authorName: "CI", authorEmail: "ci@example.org")
+        #expect(try repository.note(sha: sha) == "status: failure\njob: test\n")
+        try repository.setNote(sha: sha, message: "status: success\n", authorName: "CI", authorEmail: "ci@example.org")
+        #expect(try repository.note(sha: sha) == "status: success\n")
+        #expect(try repository.note(sha: other) == nil)
+        #expect(try repository.note(ref: "refs/notes/commits", sha: sha) == nil)
+        // What libgit2 wrote, git reads; and the other way round.
+        #expect(try repo.git(["notes", "--ref", "refs/notes/ci", "show", sha]) == "status: success")
+        try repo.git(["notes", "--ref", "refs/notes/other", "add", "-m", "from the CLI", other])
+        #expect(try repository.note(ref: "refs/notes/other", sha: other) == "from the CLI\n")
+    }
+
+    @Test func errorsCarryLibgit2sMessage() throws {
+        let dir = TempDir()
+        #expect {
+            try Repository.open(dir.file("missing"))
+        } throws: { error in
+            (error as? GitError)?.message.contains("missing") == true
+        }
+        let repo = try TestRepository()
+        try repo.commit("one", at: t0)
+        let repository = try Repository.open(repo.path)
+        #expect {
+            try repository.walk(from: WalkTips(revs: ["no-such-branch"]))
+        } throws: { error in
+            guard let error = error as? GitError else { return false }
+            return error.isNotFound && error.description.contains("no-such-branch")
+        }
+        #expect(throws: GitError.self) { try repository.commit(String(repeating: "0", count: 40)) }
+    }
+
+    @Test func trailerParsing() {
+        // libgit2 keeps a value's trailing blanks; attribution trims them.
+        #expect(Trailer.parse("subject\n\nGit-Session-Id:  abc \nSigned-off-by: A <a@b>\n")
+                == [Trailer(key: "Git-Session-Id", value: "abc "), Trailer(key: "Signed-off-by", value: "A <a@b>")])
+        #expect(Trailer.parse("subject only\n").isEmpty)
+        #expect(Trailer.parse("subject\n\nGit-Session-Id: abc\n\nnot a trailer block\n").isEmpty)
+    }
+
+    /// Opening, walking and reading notes many times leaves resident memory
+    /// flat: every libgit2 object is freed. A leak grows every round, while
+    /// other tests running alongside only add noise, so the smallest growth
+    /// over a few rounds is what counts.
+    @Test func noLeaksOfLibgit2Objects() throws {
+        let repo = try TestRepository()
+        var shas: [String] = []
+        for i in 0..<40 { shas.append(try repo.commit("commit \(i)\n\nGit-Session-Id: s\(i)\n", at: t0 + Int64(i))) }
+        try Repository.open(repo.path).setNote(sha: shas[0], message: "status: failure\n", authorName: "CI", authorEmail: "ci@example.org")
+        func exercise(_ times: Int) throws {
+            for _ in 0..<times {
+                let repository = try Repository.discover(from: repo.path)
+                let walk = try repository.walk(from: WalkTips(allBranches: true))
+                var count = 0
+                while try walk.next() != nil { count += 1 }
+                #expect(count == 40)
+                #expect(try repository.note(sha: shas[0]) != nil)
+                _ = try? repository.walk(from: WalkTips(revs: ["missing"]))
+            }
+        }
+        try exercise(60)  // warm-up: caches, allocator arenas
+        var growth: [Int] = []
+        for _ in 0..<3 {
+            let before = residentPages()
+            try exercise(80)
+            growth.append(residentPages() - before)
+        }
+        #expect(growth.min()! <= 64, "resident pages grew by \(growth) per 80 iterations")
+    }
+
+    private func collect(_ walk: CommitWalk) throws -> [Commit] {
+        var commits: [Commit] = []
+        while let commit = try walk.next() { commits.append(commit) }
+        return commits
+    }
+}
