@@ -12,6 +12,8 @@ public struct PipelineOptions: Sendable {
     /// Where to look for the repository (default: the working directory).
     public var repositoryPath: String?
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// How to corroborate with git; nil skips the Evidence stage.
+    public var evidence: EvidenceOptions? = EvidenceOptions()
 
     public init() {}
 }
@@ -29,15 +31,36 @@ public enum Pipeline {
             includeRotated: options.includeRotated)
         var readOptions = RecordReadOptions()
         readOptions.timestampIs = options.timestampIs
+        readOptions.collectDeliverableRefs = options.evidence != nil
         let records = try RecordReader(schema: schema, options: readOptions).read(sources, annotator: classifier)
         return (records, catalog)
     }
 
-    public static func report(_ options: PipelineOptions) throws(RecordError) -> Report {
+    public static func report(_ options: PipelineOptions) throws -> Report {
         let (records, catalog) = try classifiedRecords(options)
         let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
                              sizes: options.windows)
-        return Report(version: FailmixVersion.current, records: records, mix: mix, notes: inputNotes(records))
+        var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: inputNotes(records))
+        if let evidence = try corroborate(records, catalog: catalog, options: options) {
+            report.attach(evidence)
+        } else {
+            report.notes.append("corroboration skipped: no git repository here (give one with --repo)")
+        }
+        return report
+    }
+
+    /// The Evidence stage, when a repository is given or found; nil when
+    /// there is none (a given path that is not a repository is an error).
+    public static func corroborate(_ records: RecordSet, catalog: ModeCatalog, options: PipelineOptions) throws -> Corroboration? {
+        guard var evidence = options.evidence else { return nil }
+        evidence.repositoryPath = evidence.repositoryPath ?? options.repositoryPath
+        do {
+            return try Corroborator.corroborate(records: records, catalog: catalog, options: evidence)
+        } catch {
+            // No repository where none was asked for: skip, don't fail.
+            if error.isNotFound, evidence.repositoryPath == nil { return nil }
+            throw error
+        }
     }
 
     /// Warnings about input that makes time-based numbers meaningless.

@@ -1,4 +1,5 @@
 import FailmixClassify
+import FailmixEvidence
 import FailmixRecords
 
 /// The machine report, schema 1 (documented in README.md). Fields are only
@@ -42,7 +43,20 @@ public enum JSONReporter: Reporter {
                 out.write(k == 0 ? "" : ",")
                 out.write("\(json(m.name)):{\"count\":\(w.counts[k]),\"rate\":\(number(w.rate(w.counts[k])))}")
             }
-            out.write("}}")
+            out.write("}")
+            if let corrected = report.corroboratedMix?.windows[i], let v = report.verdicts(in: w) {
+                out.write(",\"corroborated\":{\"failed\":\(corrected.failed),\"failed_rate\":\(number(corrected.failedRate)),\"modes\":{")
+                for (k, m) in catalog.modes.enumerated() {
+                    out.write(k == 0 ? "" : ",")
+                    out.write("\(json(m.name)):{\"count\":\(corrected.counts[k]),\"rate\":\(number(corrected.rate(corrected.counts[k])))}")
+                }
+                out.write("}},\"verdicts\":{\"noop\":{")
+                out.write(NoopVerdict.allCases.map { "\"\($0.rawValue)\":\(v.noop[$0, default: 0])" }.joined(separator: ","))
+                out.write("},\"ci_break\":{")
+                out.write(CIBreakVerdict.allCases.map { "\"\($0.rawValue)\":\(v.ciBreak[$0, default: 0])" }.joined(separator: ","))
+                out.write("},\"productive_without_commits\":\(v.productiveWithoutCommits)}")
+            }
+            out.write("}")
         }
         out.write("],\"trends\":[")
         for (i, t) in report.mix.trends.enumerated() {
@@ -53,6 +67,15 @@ public enum JSONReporter: Reporter {
         if let d = report.mix.dominant {
             let m = catalog.modes[d]
             out.write("{\"mode\":\(json(m.name)),\"cause\":\(json(m.cause)),\"fix\":\(json(m.fix))}")
+        } else {
+            out.write("null")
+        }
+        out.write(",\"git\":")
+        if let e = report.corroboration {
+            let repo = e.repository
+            out.write("{\"repository\":\(json(repo.workdir ?? repo.gitDirectory)),\"head\":\(repo.headSHA.map(json) ?? "null"),\"shallow\":\(repo.isShallow),\"empty\":\(repo.isEmpty),\"detached\":\(repo.isDetached),\"commits_walked\":\(e.commitsWalked),\"unclaimed_commits\":[")
+            out.write(e.unclaimedCommits.map(json).joined(separator: ","))
+            out.write("],\"notes\":[" + e.notes.map(json).joined(separator: ",") + "]}")
         } else {
             out.write("null")
         }
@@ -69,7 +92,9 @@ public enum JSONReporter: Reporter {
         var first = true
         var line = ""
         line.reserveCapacity(256)
-        for s in report.listedSessions {
+        let listed = report.listedSessions
+        for index in listed.indices {
+            let s = listed[index]
             line.removeAll(keepingCapacity: true)
             line += first ? "\n{\"session_id\":\"" : ",\n{\"session_id\":\""
             first = false
@@ -85,7 +110,11 @@ public enum JSONReporter: Reporter {
                 firstMode = false
                 line += quotedModes[m]
             }
-            line += "],\"file\":"
+            line += "]"
+            if let e = report.corroboration?.sessions[index] {
+                appendEvidence(e, quotedModes: quotedModes, to: &line)
+            }
+            line += ",\"file\":"
             line += quotedFiles[Int(s.location.file)]
             line += ",\"line\":"
             line += String(s.location.line)
@@ -93,6 +122,24 @@ public enum JSONReporter: Reporter {
             out.write(line)
         }
         out.write("\n]}\n")
+    }
+
+    /// The git fields of one session; `noop` and `ci_break` only when they apply.
+    private static func appendEvidence(_ e: SessionEvidence, quotedModes: [String], to line: inout String) {
+        line += ",\"corroborated_modes\":["
+        line += ModeSet(bits: e.corroboratedModeBits).map { quotedModes[$0] }.joined(separator: ",")
+        line += "],\"commits\":["
+        line += e.commits.map { "\"\($0)\"" }.joined(separator: ",")
+        line += "],\"attribution\":{"
+        line += e.attributions.map { "\"\($0.sha)\":\"\($0.kind.rawValue)\"" }.joined(separator: ",")
+        line += "},\"ambiguous_commits\":["
+        line += e.ambiguousCommits.map { "\"\($0)\"" }.joined(separator: ",")
+        line += "]"
+        if let noop = e.noop { line += ",\"noop\":\"\(noop.rawValue)\"" }
+        if let ci = e.ciBreak { line += ",\"ci_break\":\"\(ci.rawValue)\"" }
+        line += ",\"evidence\":["
+        line += e.evidence.map { "{\"sha\":\"\($0.sha)\",\"kind\":\"\($0.kind.rawValue)\",\"detail\":\(json($0.detail))}" }.joined(separator: ",")
+        line += "],\"productive_without_commits\":\(e.productiveWithoutCommits)"
     }
 
     private static func appendTime(_ t: Double?, to line: inout String) {

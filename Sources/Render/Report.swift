@@ -1,4 +1,5 @@
 import FailmixClassify
+import FailmixEvidence
 import FailmixRecords
 
 import Foundation
@@ -16,6 +17,11 @@ public struct Report: Sendable {
     public var decision: Decision?
     /// What reviewers should see, most important first.
     public var findings: [Finding] = []
+    /// What git says about each session (aligned with `records.sessions`);
+    /// nil when corroboration was skipped.
+    public var corroboration: Corroboration?
+    /// The same windows with the modes as git corrects them.
+    public var corroboratedMix: FailureMix?
 
     public init(version: String, records: RecordSet, mix: FailureMix, notes: [String] = []) {
         self.version = version
@@ -30,6 +36,19 @@ public struct Report: Sendable {
     }
 
     public var catalog: ModeCatalog { mix.catalog }
+
+    /// Attaches git's verdicts and the corrected mix over the same windows.
+    public mutating func attach(_ corroboration: Corroboration) {
+        self.corroboration = corroboration
+        corroboratedMix = FailureMix(
+            catalog: catalog, sessions: corroboration.sessions.map { ModeSet(bits: $0.corroboratedModeBits) },
+            sizes: mix.windows.map(\.last))
+    }
+
+    /// Verdict counts over the same sessions as `window`.
+    public func verdicts(in window: WindowSummary) -> VerdictCounts? {
+        corroboration.map { $0.verdictCounts(in: (records.sessions.count - window.total)..<records.sessions.count) }
+    }
 
     /// The sessions of the largest window, oldest first.
     public var listedSessions: ArraySlice<SessionRecord> {

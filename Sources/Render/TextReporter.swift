@@ -1,4 +1,5 @@
 import FailmixClassify
+import FailmixEvidence
 import FailmixRecords
 
 /// The human report: one "Session Reliability Report" block per window (the
@@ -24,6 +25,7 @@ public enum TextReporter: Reporter {
             }
             out.write("\n")
         }
+        renderCorroboration(report, paint: paint, into: &out)
         if let (recent, wider) = report.trendWindows {
             out.write(paint.bold("Trends (\(recent.label) vs \(wider.label))") + "\n")
             for trend in report.mix.trends {
@@ -50,6 +52,30 @@ public enum TextReporter: Reporter {
             out.write("No failures in the most recent window.\n\n")
         }
         renderInput(report, paint: paint, into: &out)
+    }
+
+    static func renderCorroboration(_ report: Report, paint: Paint, into out: inout some TextOutputStream) {
+        guard let evidence = report.corroboration, let corrected = report.corroboratedMix else { return }
+        let repo = evidence.repository
+        let head = repo.headSHA.map { String($0.prefix(12)) } ?? "no commits"
+        out.write(paint.bold("Corroborated by git") + " (\(Escape.terminal(repo.workdir ?? repo.gitDirectory)) at \(head), \(evidence.commitsWalked) commits read)\n")
+        for (window, fixed) in zip(report.mix.windows, corrected.windows) {
+            out.write("  \(window.label):\n")
+            out.write("    Sessions with \u{2265}1 failure: \(fixed.failed) (\(percent(fixed.failedRate))) as corroborated, \(window.failed) (\(percent(window.failedRate))) as recorded\n")
+            for (i, mode) in report.catalog.modes.enumerated() where window.counts[i] != fixed.counts[i] {
+                let label = Escape.terminal(mode.label) + ":"
+                out.write("    \(label.padding(toLength: max(18, label.count), withPad: " ", startingAt: 0))\(percent(fixed.rate(fixed.counts[i]))) corroborated (\(percent(window.rate(window.counts[i]))) recorded)\n")
+            }
+            if let v = report.verdicts(in: window) {
+                out.write("    noop: " + NoopVerdict.allCases.map { "\(v.noop[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ") + "\n")
+                out.write("    ci_break: " + CIBreakVerdict.allCases.map { "\(v.ciBreak[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ") + "\n")
+                if v.productiveWithoutCommits > 0 {
+                    out.write("    productive without commits: \(v.productiveWithoutCommits)\n")
+                }
+            }
+        }
+        for note in evidence.notes { out.write(paint.yellow("  note: ") + Escape.terminal(note) + "\n") }
+        out.write("\n")
     }
 
     static func renderInput(_ report: Report, paint: Paint, into out: inout some TextOutputStream) {

@@ -6,6 +6,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report", abstract: "Report the failure-mode mix over recent windows of sessions.")
 
     @OptionGroup var records: RecordOptions
+    @OptionGroup var git: GitOptions
 
     @Option(name: .customLong("last"), help: ArgumentHelp(
         "A window: the last N sessions (repeatable; 0 means all). Default: 100 and 30.", valueName: "N"))
@@ -20,6 +21,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         var options = PipelineOptions()
         records.apply(to: &options)
+        options.evidence = git.evidence
         if !windows.isEmpty { options.windows = windows }
         let report = try Pipeline.report(options)
         try output.write(report)
