@@ -26,12 +26,14 @@ demo: release
 	@[ -f $(EXAMPLE)/session-records.jsonl ] || python3 examples/generate.py $(EXAMPLE) >/dev/null
 	.build/release/failmix report --records $(EXAMPLE)/session-records.jsonl --repo $(EXAMPLE)/repo
 
-# Parity with the reference classifier (needs ../shared beside the checkout).
+# Parity with the reference classifier and the fixtures' truth (needs ../shared beside the checkout).
 parity: release
 	@if [ -d ../shared/tools ]; then \
 	  d=$$(mktemp -d); ../shared/tools/make-fixture $$d/fx --sessions 400 --seed 5 --noise >/dev/null && \
 	  scripts/parity.py .build/release/failmix $$d/fx/session-records.jsonl && \
-	  scripts/parity.py .build/release/failmix ../shared/data/real/skogbackup-claude-session-records.jsonl; \
+	  scripts/parity.py .build/release/failmix ../shared/data/real/skogbackup-claude-session-records.jsonl && \
+	  for s in 3 17; do ../shared/tools/make-fixture $$d/t$$s --sessions $$((s * 41)) --seed $$s --noise >/dev/null && \
+	    scripts/truth.py .build/release/failmix $$d/t$$s || exit 1; done; \
 	  s=$$?; rm -rf $$d; exit $$s; \
 	else echo "parity: ../shared not found, skipped"; fi
 

@@ -103,3 +103,45 @@ import Testing
         #expect(!json.stdout.contains("<b>"))
     }
 }
+
+/// `failmix report --repo` as the git issue's acceptance runs it: every
+/// session of fresh fixtures agrees with truth.json.
+@Suite(.enabled(if: Paths.shared != nil, "needs ../shared beside the checkout"))
+struct ReportTruthTests {
+    @Test(arguments: [(21, 80, false), (22, 160, true)])
+    func agreesWithTruth(seed: Int, sessions: Int, noise: Bool) throws {
+        let dir = TempDir()
+        let fx = dir.file("fx")
+        try run(Paths.shared! + "/tools/make-fixture", [fx, "--sessions", "\(sessions)", "--seed", "\(seed)"] + (noise ? ["--noise"] : []))
+        let r = try failmix(["report", "--repo", fx + "/repo", "--records", fx + "/session-records.jsonl",
+                             "--agent-author", "bob@agents.example.org", "--last", "0", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try jsonObject(r.stdout)
+        let truth = try jsonObject(String(contentsOfFile: fx + "/truth.json", encoding: .utf8))["sessions"] as! [String: [String: Any]]
+        let ours = Dictionary(uniqueKeysWithValues: (doc["sessions"] as! [[String: Any]]).map { ($0["session_id"] as! String, $0) })
+        #expect(Set(ours.keys) == Set(truth.keys))
+        var differences: [String] = []
+        for (id, want) in truth {
+            let got = ours[id] ?? [:]
+            for key in ["commits", "ambiguous_commits", "modes"] where (got[key] as? [String]) != (want[key] as? [String]) {
+                differences.append("\(id).\(key)")
+            }
+            for key in ["noop", "ci_break"] where (got[key] as? String) != (want[key] as? String) {
+                differences.append("\(id).\(key)")
+            }
+        }
+        #expect(differences.isEmpty, "\(differences.prefix(10))")
+        #expect((doc["git"] as? [String: Any])?["commits_walked"] as? Int ?? 0 > 0)
+    }
+
+    @Test func withoutARepositoryCorroborationIsSkipped() throws {
+        let dir = TempDir()
+        let path = dir.write("r.jsonl", #"{"session_id": "a", "timestamp": "2026-01-01T00:00:00Z", "outcome": "noop"}"# + "\n")
+        let r = try failmix(["report", "--records", path, "--format", "json"], cwd: dir.path)
+        let doc = try jsonObject(r.stdout)
+        #expect(doc["git"] is NSNull)
+        #expect((doc["notes"] as! [String]).contains { $0.contains("corroboration skipped") })
+        let bad = try failmix(["report", "--records", path, "--repo", dir.file("nope")], cwd: dir.path)
+        #expect(bad.status == 2)
+    }
+}
