@@ -4,3 +4,4 @@
 @_exported import FailmixRecords
 @_exported import FailmixRender
 @_exported import FailmixPublish
+@_exported import FailmixGit

@@ -394,3 +394,27 @@ func forEachLine(
 extension ProcessInfo {
     static var activeCores: Int { ProcessInfo.processInfo.activeProcessorCount }
 }
+
+extension RecordSet {
+    /// The raw text of a session's record line, read again from its file
+    /// (for `explain`; the pipeline itself never keeps whole records).
+    public func line(of session: SessionRecord) -> String? {
+        let fd = open(path(of: session.location), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        var offset = session.location.offset
+        while true {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(offset)) }
+            guard n > 0 else { break }
+            if let nl = chunk[0..<n].firstIndex(of: 0x0A) {
+                bytes += chunk[0..<nl]
+                break
+            }
+            bytes += chunk[0..<n]
+            offset += Int64(n)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

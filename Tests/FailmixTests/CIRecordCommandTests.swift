@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import FailmixKit
+
+/// A tiny agent workspace: a git repository with one agent commit inside a
+/// session's window, and that session's record.
+struct Workspace {
+    let dir = TempDir("workspace")
+    var repo: String { dir.file("repo") }
+    var records: String { dir.file("repo/state/sessions/session-records.jsonl") }
+
+    func git(_ args: [String], date: String? = nil) throws -> ProcessResult {
+        var env = ProcessInfo.processInfo.environment
+        env["GIT_AUTHOR_NAME"] = "Bob"
+        env["GIT_AUTHOR_EMAIL"] = "bob@agents.example.org"
+        env["GIT_COMMITTER_NAME"] = "Bob"
+        env["GIT_COMMITTER_EMAIL"] = "bob@agents.example.org"
+        if let date {
+            env["GIT_AUTHOR_DATE"] = date
+            env["GIT_COMMITTER_DATE"] = date
+        }
+        let r = try runTool("git", ["-C", repo] + args, environment: env)
+        if r.status != 0 { Issue.record("git \(args): \(r.stderr)") }
+        return r
+    }
+
+    init(commitAt date: String = "2026-01-01T00:30:00Z") throws {
+        try runTool("git", ["init", "-q", "-b", "main", dir.file("repo")])
+        dir.write("repo/README", "x\n")
+        _ = try git(["add", "README"])
+        _ = try git(["commit", "-q", "-m", "work of s1"], date: date)
+    }
+
+    func writeRecords(_ lines: [String]) {
+        dir.write("repo/state/sessions/session-records.jsonl", lines.joined(separator: "\n") + "\n")
+    }
+}
+
+@Suite struct CIRecordCommandTests {
+    @Test func recordedNoteIsSeenAndUpdatedNotDuplicated() throws {
+        let ws = try Workspace()
+        ws.writeRecords([#"{"session_id": "s1", "timestamp": "2026-01-01T01:00:00Z", "duration_seconds": 3600, "outcome": "productive"}"#])
+        var r = try failmix(["ci", "record", "--status", "success", "--job", "unit"], cwd: ws.repo)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try failmix(["ci", "record", "--status", "failure", "--job", "unit", "--url", "https://ci.example/1"], cwd: ws.repo)
+        #expect(r.status == 0, "\(r.stderr)")
+        let notes = try ws.git(["notes", "--ref", "refs/notes/ci", "list"])
+        #expect(notes.stdout.split(separator: "\n").count == 1)
+        let note = try ws.git(["notes", "--ref", "refs/notes/ci", "show", "HEAD"])
+        #expect(note.stdout.hasPrefix("status: failure\njob: unit\nurl: https://ci.example/1\nat: "))
+        let report = try failmix(["report", "--format", "json", "--agent-author", "bob@*"], cwd: ws.repo)
+        let session = (try jsonObject(report.stdout)["sessions"] as! [[String: Any]])[0]
+        #expect(session["ci_break"] as? String == "unreported")
+        let evidence = session["evidence"] as! [[String: Any]]
+        #expect(evidence.count == 1 && evidence[0]["kind"] as? String == "ci_note")
+    }
+
+    @Test func explainShowsRecordModesCommitsAndVerdicts() throws {
+        let ws = try Workspace()
+        ws.writeRecords([#"{"session_id": "s1-noop", "timestamp": "2026-01-01T01:00:00Z", "duration_seconds": 3600, "outcome": "noop", "grade_reasons": {"harm": "none"}}"#])
+        let r = try failmix(["explain", "s1", "--agent-author", "bob@agents.example.org"], cwd: ws.repo)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Session s1-noop"))
+        #expect(r.stdout.contains("outcome                  \"noop\""))
+        #expect(r.stdout.contains("noop: outcome equals (any case) \"noop\""))
+        #expect(r.stdout.contains("by window: work of s1"))
+        #expect(r.stdout.contains("noop verdict: refuted"))
+        #expect(try failmix(["explain", "nope"], cwd: ws.repo).status == 2)
+    }
+}
