@@ -24,7 +24,7 @@ test: deps
 # and runs the main job on it.
 demo: release
 	@[ -f $(EXAMPLE)/session-records.jsonl ] || python3 examples/generate.py $(EXAMPLE) >/dev/null
-	.build/release/failmix report --records $(EXAMPLE)/session-records.jsonl --repo $(EXAMPLE)/repo
+	.build/release/failmix report --records $(EXAMPLE)/session-records.jsonl --repo $(EXAMPLE)/repo --agent-author 'bob@agents.example.org'
 
 # Parity with the reference classifier and the fixtures' truth (needs ../shared beside the checkout).
 parity: release
