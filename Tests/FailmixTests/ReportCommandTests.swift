@@ -133,7 +133,9 @@ struct ReportTruthTests {
         #expect(differences.isEmpty, "\(differences.prefix(10))")
         #expect((doc["git"] as? [String: Any])?["commits_walked"] as? Int ?? 0 > 0)
     }
+}
 
+@Suite struct ReportWithoutGitTests {
     @Test func withoutARepositoryCorroborationIsSkipped() throws {
         let dir = TempDir()
         let path = dir.write("r.jsonl", #"{"session_id": "a", "timestamp": "2026-01-01T00:00:00Z", "outcome": "noop"}"# + "\n")
