@@ -101,22 +101,34 @@ public struct GitHubPublisher: Sendable {
     /// marker), or creates it when there is none.
     public func upsertComment(_ body: String) throws(HTTPError) {
         guard let pr = target.pullRequest else { return }
-        let text = body.contains(Self.commentMarker) ? body : Self.commentMarker + "\n" + body
-        var page = 1
-        while true {
-            let response = try client.send(.json("GET", url("issues/\(pr)/comments?per_page=100&page=\(page)"), nil, headers: headers))
-            let comments = response.json as? [[String: Any]] ?? []
-            if let existing = comments.first(where: { ($0["body"] as? String)?.contains(Self.commentMarker) == true }),
-                let id = existing["id"] as? Int
-            {
-                _ = try client.send(.json("PATCH", url("issues/comments/\(id)"), ["body": text], headers: headers))
-                return
-            }
-            if comments.count < 100 { break }
-            page += 1
-        }
-        _ = try client.send(.json("POST", url("issues/\(pr)/comments"), ["body": text], headers: headers))
+        try upsertMarkedComment(
+            body, client: client, headers: headers, list: { url("issues/\(pr)/comments?per_page=100&page=\($0)") },
+            update: { ("PATCH", url("issues/comments/\($0)")) }, create: url("issues/\(pr)/comments"))
     }
+}
+
+/// The sticky-comment protocol both services share: page through the
+/// comments, update the one carrying the hidden marker, else create one.
+func upsertMarkedComment(
+    _ body: String, client: HTTPClient, headers: [String: String], list: (Int) -> String,
+    update: (Int) -> (method: String, url: String), create: String
+) throws(HTTPError) {
+    let marker = GitHubPublisher.commentMarker
+    let text = body.contains(marker) ? body : marker + "\n" + body
+    var page = 1
+    while true {
+        let comments = try client.send(.json("GET", list(page), nil, headers: headers)).json as? [[String: Any]] ?? []
+        if let existing = comments.first(where: { ($0["body"] as? String)?.contains(marker) == true }),
+            let id = existing["id"] as? Int
+        {
+            let (method, url) = update(id)
+            _ = try client.send(.json(method, url, ["body": text], headers: headers))
+            return
+        }
+        if comments.count < 100 { break }
+        page += 1
+    }
+    _ = try client.send(.json("POST", create, ["body": text], headers: headers))
 }
 
 /// Cuts `s` to at most `limit` characters, ending with "…" when cut.

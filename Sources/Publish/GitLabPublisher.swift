@@ -51,19 +51,8 @@ public struct GitLabPublisher: Sendable {
 
     public func upsertNote(_ body: String) throws(HTTPError) {
         guard let mr = target.mergeRequest else { return }
-        let marker = GitHubPublisher.commentMarker
-        let text = body.contains(marker) ? body : marker + "\n" + body
-        var page = 1
-        while true {
-            let response = try client.send(.json("GET", url("merge_requests/\(mr)/notes?per_page=100&page=\(page)"), nil, headers: headers))
-            let notes = response.json as? [[String: Any]] ?? []
-            if let existing = notes.first(where: { ($0["body"] as? String)?.contains(marker) == true }), let id = existing["id"] as? Int {
-                _ = try client.send(.json("PUT", url("merge_requests/\(mr)/notes/\(id)"), ["body": text], headers: headers))
-                return
-            }
-            if notes.count < 100 { break }
-            page += 1
-        }
-        _ = try client.send(.json("POST", url("merge_requests/\(mr)/notes"), ["body": text], headers: headers))
+        try upsertMarkedComment(
+            body, client: client, headers: headers, list: { url("merge_requests/\(mr)/notes?per_page=100&page=\($0)") },
+            update: { ("PUT", url("merge_requests/\(mr)/notes/\($0)")) }, create: url("merge_requests/\(mr)/notes"))
     }
 }

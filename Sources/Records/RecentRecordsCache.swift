@@ -118,9 +118,7 @@ struct FileIdentity: Equatable, Sendable {
         var buffer = [UInt8](repeating: 0, count: count)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
         guard n >= 0 else { return nil }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in buffer[0..<n] { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
+        return fnv1a(buffer[0..<n])
     }
 
     /// The hash of the 4 KiB before `end`: what was last read.

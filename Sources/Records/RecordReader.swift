@@ -295,11 +295,7 @@ struct SessionIndex {
     private var hashes: [UInt64] = Array(repeating: 0, count: 1024)
     private var count = 0
 
-    static func hash(_ id: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs
-        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
-    }
+    static func hash(_ id: String) -> UInt64 { fnv1a(id.utf8) }
 
     func find(_ id: String, in sessions: [SessionRecord]) -> Int? {
         let h = Self.hash(id)
@@ -417,4 +413,12 @@ extension RecordSet {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// FNV-1a, 64-bit: a hash that is the same in every run and on every machine
+/// (Swift's Hasher is seeded per process), for caches and fingerprints.
+public func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h
 }

@@ -32,9 +32,7 @@ public enum Escape {
             switch u {
             // HTML-significant characters (and @, which would notify a user) as
             // entities; Markdown punctuation backslash-escaped.
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
+            case "<", ">", "&": out += html(String(u))
             case "@": out += "&#64;"
             case "\\", "`", "*", "_", "{", "}", "[", "]", "(", ")", "#", "+", "-", "!", "|", "~":
                 out += "\\"

@@ -1,3 +1,5 @@
+import FailmixRecords
+
 /// Something a reviewer should see, located where possible: a gate rule that
 /// fired, a pull-request session that broke policy. Every CI-facing format
 /// (annotations, SARIF, Code Quality, JUnit) renders the same findings.
@@ -35,8 +37,7 @@ public struct Finding: Sendable, Equatable {
 
     /// Stable across runs for the same session and rule (GitLab deduplicates on it).
     public var fingerprint: String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in "\(rule)\u{0}\(sessionID ?? "")\u{0}\(commit ?? "")".utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let h = fnv1a("\(rule)\u{0}\(sessionID ?? "")\u{0}\(commit ?? "")".utf8)
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
