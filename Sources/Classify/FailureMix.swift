@@ -42,10 +42,10 @@ public struct FailureMix: Sendable {
     public let dominant: Int?
 
     /// `sessions` ordered oldest first; `sizes` as requested (0 = all).
-    public init(catalog: ModeCatalog, sessions: [ModeSet], sizes: [Int]) {
+    public init(catalog: ModeCatalog, sessions: some RandomAccessCollection<ModeSet>, sizes: [Int]) {
         self.catalog = catalog
         windows = sizes.map { size in
-            let slice = size == 0 ? sessions[...] : sessions.suffix(size)
+            let slice = size == 0 ? sessions[...] : sessions.suffix(size)[...]
             var counts = Array(repeating: 0, count: catalog.modes.count)
             var failed = 0
             for modes in slice {

@@ -38,12 +38,12 @@ public enum Pipeline {
 
     public static func report(_ options: PipelineOptions) throws -> Report {
         let (records, catalog) = try classifiedRecords(options)
-        let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
+        let mix = FailureMix(catalog: catalog, sessions: records.sessions.lazy.map { ModeSet(bits: $0.modeBits) },
                              sizes: options.windows)
         var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: inputNotes(records))
         if let evidence = try corroborate(records, catalog: catalog, options: options) {
             report.attach(evidence)
-        } else {
+        } else if options.evidence != nil {
             report.notes.append("corroboration skipped: no git repository here (give one with --repo)")
         }
         return report
@@ -66,13 +66,21 @@ public enum Pipeline {
     /// Warnings about input that makes time-based numbers meaningless.
     static func inputNotes(_ records: RecordSet) -> [String] {
         var notes: [String] = []
-        let ends = records.sessions.compactMap(\.end)
-        if ends.count >= 20, let lo = ends.first, let hi = ends.last {
+        // Span of end times and the median duration of an even sample: no
+        // per-session arrays, whatever the store's size.
+        let sessions = records.sessions
+        let timed = sessions.lazy.filter { $0.end != nil }
+        let count = timed.count
+        if count >= 20, let lo = timed.first?.end, let hi = sessions.last?.end {
             let span = hi - lo
-            let durations = records.sessions.compactMap { s in s.start.flatMap { st in s.end.map { $0 - st } } }.sorted()
+            let step = max(1, sessions.count / 1001)
+            let durations = stride(from: 0, to: sessions.count, by: step).compactMap { i -> Double? in
+                guard let s = sessions[i].start, let e = sessions[i].end else { return nil }
+                return e - s
+            }.sorted()
             let median = durations.isEmpty ? 0 : durations[durations.count / 2]
-            if span < 600, median * Double(ends.count) > 10 * max(span, 1) {
-                notes.append("all \(ends.count) timed sessions end within \(Int(span.rounded())) seconds of each other, yet they last \(Int(median.rounded())) s (median): the timestamps look like a bulk import, so the time order and session windows are not meaningful")
+            if span < 600, median * Double(count) > 10 * max(span, 1) {
+                notes.append("all \(count) timed sessions end within \(Int(span.rounded())) seconds of each other, yet they last \(Int(median.rounded())) s (median): the timestamps look like a bulk import, so the time order and session windows are not meaningful")
             }
         }
         return notes

@@ -37,7 +37,7 @@ public struct RecentRecordsCache {
     }
 
     func cachePath(for sources: [RecordSource]) -> String {
-        let key = SessionIndex.hash(sources.map(\.path).joined(separator: "\u{0}"))
+        let key = fnv1a(sources.map(\.path).joined(separator: "\u{0}").utf8)
         return directory + "/records-" + String(key, radix: 16) + ".cache"
     }
 
@@ -206,7 +206,7 @@ struct CachedState {
         for var record in chunk.records {
             record.location.line += lineBase
             let refs = record.refsIndex >= 0 ? chunk.refs[Int(record.refsIndex)] : []
-            let hash = SessionIndex.hash(record.sessionID)
+            let hash = fnv1a(record.sessionID.utf8)
             if let i = position[record.sessionID] {
                 duplicatesFolded += 1
                 if !complete, record.orderKey < oldest {
@@ -279,7 +279,7 @@ extension CachedState {
         tailRefs = tail.map { full.refs(of: $0) }
         for i in tail.indices { tail[i].refsIndex = tailRefs[i].isEmpty ? -1 : Int32(i) }
         complete = full.sessions.count <= limit
-        idHashes = full.sessions.map { SessionIndex.hash($0.sessionID) }.sorted()
+        idHashes = full.sessions.map { fnv1a($0.sessionID.utf8) }.sorted()
         recordLines = full.recordLines
         duplicatesFolded = full.duplicatesFolded
         untimedCount = full.untimedCount

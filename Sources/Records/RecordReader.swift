@@ -41,32 +41,32 @@ public struct RecordReader: Sendable {
 
     public func read(_ sources: [RecordSource], annotator: some RecordAnnotator & Sendable) throws(RecordError) -> RecordSet {
         var set = RecordSet()
-        var index = SessionIndex()
         for source in sources {
             let fileIndex = Int32(set.files.count)
             var file = RecordFile(path: source.path, role: source.role)
-            var chunks = try readFile(source.path, fileIndex: fileIndex, annotator: annotator)
-            set.sessions.reserveCapacity(set.sessions.count + chunks.reduce(0) { $0 + $1.records.count })
+            var chunks = try readFile(source.path, fileIndex: fileIndex, adoptable: set.sessions.isEmpty, annotator: annotator)
+            if !set.sessions.isEmpty {
+                set.sessions.reserveCapacity(set.sessions.count + chunks.reduce(0) { $0 + $1.records.count })
+            }
             var lineBase = 0
             for i in chunks.indices {
                 // Take the chunk out so its memory goes as soon as it is merged.
-                let chunk = chunks[i]
+                var chunk = chunks[i]
                 chunks[i] = Chunk()
                 let refsBase = Int32(set.deliverableRefs.count)
                 set.deliverableRefs += chunk.refs
-                for var record in chunk.records {
-                    record.location.line += Int32(lineBase)
-                    if record.refsIndex >= 0 { record.refsIndex += refsBase }
-                    if let existing = index.find(record.sessionID, in: set.sessions) {
-                        // Later files (the primary is read last) and later lines win.
-                        set.sessions[existing] = record
-                        set.duplicatesFolded += 1
-                    } else {
-                        index.insert(record.sessionID, at: set.sessions.count)
+                set.recordLines += chunk.records.count
+                if set.sessions.isEmpty {
+                    // Adopt the first chunk's array (reserved for the whole
+                    // file) instead of copying it: the peak holds one copy.
+                    swap(&set.sessions, &chunk.records)
+                } else {
+                    for var record in chunk.records {
+                        record.location.line += Int32(lineBase)
+                        if record.refsIndex >= 0 { record.refsIndex += refsBase }
                         set.sessions.append(record)
                     }
                 }
-                set.recordLines += chunk.records.count
                 set.malformedCount += chunk.malformedCount
                 for var m in chunk.malformed where set.malformed.count < options.malformedListLimit {
                     m.line += lineBase
@@ -81,6 +81,7 @@ public struct RecordReader: Sendable {
             file.lines = lineBase
             set.files.append(file)
         }
+        set.duplicatesFolded = foldDuplicates(&set.sessions)
         set.untimedCount = set.sessions.reduce(0) { $0 + ($1.end == nil ? 1 : 0) }
         set.sessionCount = set.sessions.count
         sortByTime(&set.sessions)
@@ -99,7 +100,11 @@ public struct RecordReader: Sendable {
         var partialTail: (line: Int, bytes: Int)?
     }
 
-    private func readFile(_ path: String, fileIndex: Int32, annotator: some RecordAnnotator & Sendable) throws(RecordError) -> [Chunk] {
+    /// `adoptable`: the first chunk will become the session array itself, so
+    /// it reserves room for the whole file's records.
+    private func readFile(
+        _ path: String, fileIndex: Int32, adoptable: Bool, annotator: some RecordAnnotator & Sendable
+    ) throws(RecordError) -> [Chunk] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -113,6 +118,9 @@ public struct RecordReader: Sendable {
         let workers = isRegular && size >= parallelThreshold ? min(4, max(1, ProcessInfo.activeCores)) : 1
         let bounds = workers > 1 ? chunkBounds(fd: fd, size: size, parts: workers) : [0, size]
         let count = bounds.count - 1
+        let lineLength = isRegular ? averageLineLength(fd: fd) : 0
+        func estimate(_ bytes: Int64) -> Int { lineLength > 0 ? Int(Double(bytes) / lineLength * 1.03) + 16 : 0 }
+        let reserves = (0..<count).map { i in estimate(adoptable && i == 0 ? size : bounds[i + 1] - bounds[i]) }
         // Each iteration writes only its own slot.
         nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<Chunk, RecordError>?>.allocate(capacity: count)
         results.initialize(repeating: nil)
@@ -121,7 +129,7 @@ public struct RecordReader: Sendable {
         DispatchQueue.concurrentPerform(iterations: count) { i in
             results[i] = Result { () throws(RecordError) -> Chunk in
                 try reader.readChunk(fd: fd, path: path, from: bounds[i], to: bounds[i + 1], last: i == count - 1,
-                                     fileIndex: fileIndex, annotator: annotator)
+                                     fileIndex: fileIndex, annotator: annotator, reserve: reserves[i])
             }
         }
         var chunks: [Chunk] = []
@@ -142,6 +150,16 @@ public struct RecordReader: Sendable {
         guard fd >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         return try readChunk(fd: fd, path: path, from: start, to: end, last: true, fileIndex: fileIndex, annotator: annotator)
+    }
+
+    /// Bytes per line over the file's first 256 KiB (0 when unknown), to
+    /// reserve record arrays once instead of growing them.
+    private func averageLineLength(fd: Int32) -> Double {
+        var probe = [UInt8](repeating: 0, count: 256 << 10)
+        let n = probe.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return 0 }
+        let lines = probe[0..<n].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        return lines > 0 ? Double(n) / Double(lines) : 0
     }
 
     /// Byte offsets splitting the file into `parts` ranges, each starting
@@ -170,9 +188,10 @@ public struct RecordReader: Sendable {
 
     func readChunk(
         fd: Int32, path: String, from start: Int64, to end: Int64, last: Bool, fileIndex: Int32,
-        annotator: some RecordAnnotator
+        annotator: some RecordAnnotator, reserve: Int = 0
     ) throws(RecordError) -> Chunk {
         var chunk = Chunk()
+        chunk.records.reserveCapacity(reserve)
         var scanner = JSONLineScanner(plan: schema.plan)
         try forEachLine(fd: fd, path: path, from: start, to: end) { line, number, offset in
             chunk.lines = number
@@ -287,45 +306,43 @@ func sortByTime(_ sessions: inout [SessionRecord]) {
     }
 }
 
-/// session_id → position in the sessions array: open addressing on a
-/// 64-bit hash, the string itself compared on a hit (12 bytes a slot instead
-/// of a String-keyed dictionary's 24+).
-struct SessionIndex {
-    private var positions: [Int32] = Array(repeating: -1, count: 1024)
-    private var hashes: [UInt64] = Array(repeating: 0, count: 1024)
-    private var count = 0
-
-    static func hash(_ id: String) -> UInt64 { fnv1a(id.utf8) }
-
-    func find(_ id: String, in sessions: [SessionRecord]) -> Int? {
-        let h = Self.hash(id)
-        let mask = positions.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while positions[i] >= 0 {
-            if hashes[i] == h, sessions[Int(positions[i])].sessionID == id { return Int(positions[i]) }
-            i = (i + 1) & mask
+/// Keeps only the last record of each session_id in read order (later
+/// files — the primary is read last — and later lines win); returns how many
+/// were folded. Sorting small (hash, position) pairs needs no hash table, so
+/// memory stays at a few bytes a session.
+func foldDuplicates(_ sessions: inout [SessionRecord]) -> Int {
+    let n = sessions.count
+    guard n > 1 else { return 0 }
+    var keys = [(hash: UInt64, position: Int32)]()
+    keys.reserveCapacity(n)
+    for (i, s) in sessions.enumerated() { keys.append((fnv1a(s.sessionID.utf8), Int32(i))) }
+    keys.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.position < $1.position }
+    var drop = [Bool](repeating: false, count: n)
+    var folded = 0
+    var start = 0
+    while start < n {
+        var end = start + 1
+        while end < n, keys[end].hash == keys[start].hash { end += 1 }
+        if end - start > 1 {
+            // Same hash: compare the ids themselves (a collision is not a duplicate).
+            for i in start..<end {
+                let id = sessions[Int(keys[i].position)].sessionID
+                if (i + 1..<end).contains(where: { sessions[Int(keys[$0].position)].sessionID == id }) {
+                    drop[Int(keys[i].position)] = true
+                    folded += 1
+                }
+            }
         }
-        return nil
+        start = end
     }
-
-    mutating func insert(_ id: String, at position: Int) {
-        if (count + 1) * 2 > positions.count {
-            let oldPositions = positions, oldHashes = hashes
-            positions = Array(repeating: -1, count: oldPositions.count * 2)
-            hashes = Array(repeating: 0, count: oldPositions.count * 2)
-            for i in oldPositions.indices where oldPositions[i] >= 0 { place(oldHashes[i], oldPositions[i]) }
+    if folded > 0 {
+        var position = 0
+        sessions.removeAll { _ in
+            defer { position += 1 }
+            return drop[position]
         }
-        place(Self.hash(id), Int32(position))
-        count += 1
     }
-
-    private mutating func place(_ h: UInt64, _ position: Int32) {
-        let mask = positions.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while positions[i] >= 0 { i = (i + 1) & mask }
-        positions[i] = position
-        hashes[i] = h
-    }
+    return folded
 }
 
 @inline(__always) func isBlank(_ bytes: UnsafeRawBufferPointer) -> Bool {
