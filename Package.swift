@@ -40,6 +40,12 @@ let package = Package(
             dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate"],
             path: "Sources/Render"
         ),
+        // `.failmix.toml`: the policy and every stage's settings.
+        .target(
+            name: "FailmixConfig",
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGate", "TOMLKit"],
+            path: "Sources/Config"
+        ),
         // Delivery of rendered results to CI services (GitHub, GitLab) over HTTP.
         .target(name: "FailmixPublish", path: "Sources/Publish"),
         // The whole pipeline behind one import, for the CLI and tests.
@@ -47,7 +53,7 @@ let package = Package(
             name: "FailmixKit",
             dependencies: [
                 "FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixRender",
-                "FailmixGit", "FailmixPublish", "TOMLKit",
+                "FailmixGit", "FailmixPublish", "FailmixConfig",
             ],
             path: "Sources/Pipeline"
         ),

@@ -5,3 +5,4 @@
 @_exported import FailmixRender
 @_exported import FailmixPublish
 @_exported import FailmixGit
+@_exported import FailmixConfig

@@ -5,7 +5,9 @@ import Foundation
 /// there: a foreign hook is kept beside ours (`NAME.failmix-orig`), runs first,
 /// and still blocks on failure; uninstall puts it back byte for byte.
 public struct HookInstaller {
-    public static let gitHooks = ["pre-push", "pre-merge-commit", "pre-commit"]
+    /// Git's hooks failmix can guard, and `pre-session` for run loops that
+    /// call `.git/hooks/pre-session` before each session.
+    public static let hookNames = ["pre-push", "pre-merge-commit", "pre-commit", "pre-session"]
     static let marker = "# failmix-managed hook"
 
     public let directory: String

@@ -12,6 +12,16 @@ public enum TextReporter: Reporter {
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
         let paint = Paint(enabled: options.color)
         let catalog = report.catalog
+        if let decision = report.decision {
+            let word = decision.rawValue.uppercased()
+            let painted = decision == .fail || decision == .error ? paint.red(word) : decision == .warn ? paint.yellow(word) : paint.green(word)
+            out.write(paint.bold("failmix gate: ") + painted + "\n")
+            for f in report.rankedFindings {
+                let mark = f.level == .failure ? "fail" : f.level == .warning ? "warn" : "note"
+                out.write("  \(mark): \(Escape.terminal(f.message))\n")
+            }
+            out.write("\n")
+        }
         for window in report.mix.windows {
             out.write(paint.bold("\(window.label.prefix(1).uppercased())\(window.label.dropFirst())") + "\n")
             out.write("Session Reliability Report\n")

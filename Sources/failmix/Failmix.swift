@@ -9,7 +9,10 @@ struct Failmix: ParsableCommand {
         abstract: "Tells how autonomous coding-agent sessions fail, proves it against git, and gates the agent.",
         discussion: "Exit codes: 0 ok (pass or warn), 1 the gate failed, 2 usage, input or configuration error.",
         version: FailmixVersion.banner,
-        subcommands: [ReportCommand.self, ExplainCommand.self, CICommand.self, VersionCommand.self],
+        subcommands: [
+            ReportCommand.self, GateCommand.self, ExplainCommand.self, StatusCommand.self, ResumeCommand.self, AckCommand.self,
+            InitCommand.self, ConfigCommand.self, HookCommand.self, CICommand.self, VersionCommand.self,
+        ],
         defaultSubcommand: ReportCommand.self
     )
 

@@ -18,9 +18,6 @@ struct RecordOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The repository to read (default: the one containing the working directory).", valueName: "path"))
     var repo: String?
 
-    @Flag(help: "Treat malformed record lines as an error (exit 2).")
-    var strict = false
-
     func apply(to options: inout PipelineOptions) {
         options.recordPaths = paths
         options.includeRotated = !noRotated
@@ -28,8 +25,8 @@ struct RecordOptions: ParsableArguments {
         options.repositoryPath = repo
     }
 
-    /// With --strict, malformed lines end the run with exit 2.
-    func enforceStrict(_ records: RecordSet) throws {
+    /// With `--strict`, malformed lines end the run with exit 2.
+    static func enforceStrict(_ strict: Bool, _ records: RecordSet) throws {
         guard strict, records.malformedCount > 0 else { return }
         let first = records.malformed.first.map { " (first: \($0.path):\($0.line): \($0.error))" } ?? ""
         throw FailmixFailure(message: "\(records.malformedCount) malformed record lines\(first)")

@@ -14,6 +14,9 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @Flag(help: "Treat malformed record lines as an error (exit 2).")
+    var strict = false
+
     func validate() throws {
         if let bad = windows.first(where: { $0 < 0 }) { throw ValidationError("--last must be 0 or more, not \(bad)") }
     }
@@ -25,6 +28,6 @@ struct ReportCommand: ParsableCommand {
         if !windows.isEmpty { options.windows = windows }
         let report = try Pipeline.report(options)
         try output.write(report)
-        try records.enforceStrict(report.records)
+        try RecordOptions.enforceStrict(strict, report.records)
     }
 }

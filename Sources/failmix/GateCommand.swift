@@ -1,0 +1,48 @@
+import ArgumentParser
+import FailmixKit
+import Foundation
+
+/// The decision an agent's run loop and git obey.
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate",
+        abstract: "Evaluate the policy: pass, warn or fail (pausing the agent on fail).",
+        discussion: "Exit codes: 0 pass or warn, 1 fail (--strict: warn too; --warn-only: never), 2 usage, configuration or input error.")
+
+    @Option(help: ArgumentHelp("The hook running the gate (pre-session, pre-push, …), for the journal.", valueName: "name"))
+    var hook: String?
+
+    @Flag(help: "A warning fails too (exit 1).") var strict = false
+    @Flag(help: "Never exit 1; report only.") var warnOnly = false
+
+    @OptionGroup var config: ConfigOptions
+    @OptionGroup var records: RecordOptions
+    @OptionGroup var git: GitOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if strict && warnOnly { throw ValidationError("--strict and --warn-only contradict each other") }
+    }
+
+    func run() throws {
+        let (configuration, options) = try config.load(records: records, git: git)
+        var pipeline = options
+        pipeline.windows = Array(Set(configuration.rules.map(\.window))).sorted(by: >)
+        let run: GateRun
+        do {
+            run = try Pipeline.gate(pipeline, config: configuration, remember: true)
+        } catch {
+            // An internal error: closed keeps the agent waiting (2), open lets it run (0).
+            let message = "failmix gate could not decide: \(error)"
+            if configuration.onError == .open {
+                Stderr.line("failmix: *** \(message) — on_error = \"open\": letting the session run ***")
+                throw ExitCode(0)
+            }
+            throw FailmixFailure(message: message)
+        }
+        for warning in run.warnings { Stderr.line("failmix: warning: \(warning)") }
+        try output.write(run.report, default: "text")
+        let code = run.decision.exitCode(strict: strict, warnOnly: warnOnly)
+        if code != 0 { throw ExitCode(code) }
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import Testing
+@testable import FailmixKit
+
+@Suite struct GateEvaluatorTests {
+    let catalog = ModeCatalog(BuiltinModes.all())
+
+    /// Sessions oldest first; `flags(i)` names the modes of session i.
+    func input(_ count: Int, _ flags: (Int) -> [String]) -> GateInput {
+        let sets = (0..<count).map { i -> ModeSet in
+            var s = ModeSet()
+            for name in flags(i) { s.insert(catalog.index(of: name)!) }
+            return s
+        }
+        return GateInput(catalog: catalog, sessionIDs: (0..<count).map { "s\($0)" }, recorded: sets)
+    }
+
+    @Test func wilsonLowerBoundMatchesKnownValues() {
+        // Reference values computed with scipy.stats.norm.ppf.
+        #expect(abs(inverseNormalCDF(0.9) - 1.2815515655446004) < 1e-8)
+        #expect(abs(inverseNormalCDF(0.975) - 1.959963984540054) < 1e-8)
+        #expect(abs(wilsonLowerBound(count: 7, n: 30, confidence: 0.9) - 0.14982625883730233) < 1e-8)
+        #expect(abs(wilsonLowerBound(count: 12, n: 30, confidence: 0.95) - 0.267126169574135) < 1e-8)
+        #expect(wilsonLowerBound(count: 0, n: 10, confidence: 0.9) == 0)
+    }
+
+    @Test func confidenceStopsSmallWindowsFlapping() {
+        // 7/30 = 23% "exceeds 15%", but its 90% lower bound (15.0%) barely does not.
+        var rule = GateRule(name: "noop", target: .mode("noop"), window: 30, warn: 0.15)
+        let data = input(30) { $0 < 7 ? ["noop"] : [] }
+        #expect(GateEvaluator.evaluate(rule, data).level == .warn)
+        rule.confidence = 0.9
+        let e = GateEvaluator.evaluate(rule, data)
+        #expect(e.level == .pass)
+        #expect(abs(e.bound! - 0.1498) < 1e-3)
+        #expect(e.reason.contains("90%-confidence lower bound 15.0%"))
+    }
+
+    @Test func streakEdges() {
+        let rule = GateRule.defaults.first { $0.name == "abandoned-loops" }!
+        let eleven = GateEvaluator.evaluate(rule, streakInput(above: 11))
+        let twelve = GateEvaluator.evaluate(rule, streakInput(above: 12))
+        #expect(eleven.level == .pass && eleven.streak == 11)
+        #expect(twelve.level == .fail && twelve.streak == 12)
+        #expect(twelve.reason.contains("streak 12/12"))
+    }
+
+    /// Exactly the last `above` evaluation points have a window over 40%.
+    func streakInput(above: Int) -> GateInput {
+        // 13 open loops at [firstAbove - 12, firstAbove]: a 30-session window
+        // ending after firstAbove holds all 13 (43% > 40%); earlier ones hold at most 12 (40%).
+        return input(total) { i in (firstAbove - 12..<firstAbove + 1).contains(i) ? ["abandoned_loop"] : [] }
+    }
+
+    @Test func minSessionsMeansNoDecision() {
+        let rule = GateRule(name: "any", target: .any, window: 30, fail: 0.5, minSessions: 10)
+        let few = GateEvaluator.evaluate(rule, input(9) { _ in ["noop"] })
+        #expect(few.level == .pass && few.notEnoughData && few.reason.contains("not enough data (9/10 sessions)"))
+        #expect(GateEvaluator.evaluate(rule, input(10) { _ in ["noop"] }).level == .fail)
+    }
+
+    @Test func countRulesClassesAndBasis() {
+        let ci = GateRule.defaults.first { $0.name == "ci-breaks" }!
+        #expect(GateEvaluator.evaluate(ci, input(30) { $0 < 1 ? ["ci_break"] : [] }).level == .pass)
+        #expect(GateEvaluator.evaluate(ci, input(30) { $0 < 2 ? ["ci_break"] : [] }).level == .warn)
+        #expect(GateEvaluator.evaluate(ci, input(30) { $0 < 4 ? ["ci_break"] : [] }).level == .fail)
+        let supply = GateRule(name: "supply", target: .faultClass("supply"), window: 20, fail: 0.5)
+        #expect(GateEvaluator.evaluate(supply, input(20) { $0 % 2 == 0 ? ["blocked"] : ($0 % 3 == 0 ? ["routing_mismatch"] : []) }).level == .fail)
+        // Corroborated: git turned the recorded noops into productive sessions.
+        var data = input(30) { _ in ["noop"] }
+        data.corroborated = Array(repeating: ModeSet(), count: 30)
+        let noop = GateRule(name: "n", target: .mode("noop"), window: 30, fail: 0.5)
+        #expect(GateEvaluator.evaluate(noop, data).level == .pass)
+        var recorded = noop
+        recorded.basis = .recorded
+        #expect(GateEvaluator.evaluate(recorded, data).level == .fail)
+    }
+
+    @Test func hysteresisAndProbe() {
+        let rule = GateRule(name: "noops", target: .mode("noop"), window: 20, fail: 0.5, minSessions: 10)
+        let gate = Gate(rules: [rule], clearMargin: 0.10)
+        var state = GateState()
+        // 12/20 noops: fail and pause.
+        var (d, events) = gate.decide(input(20) { $0 < 12 ? ["noop"] : [] }, state: &state, remember: true)
+        #expect(d.level == .fail && state.paused && events.map(\.event) == ["paused"])
+        // 9/20 = 45%: below the threshold but not below clear (40%): still paused.
+        (d, _) = gate.decide(input(20) { $0 < 9 ? ["noop"] : [] }, state: &state, remember: true)
+        #expect(d.level == .fail && state.paused)
+        // 7/20 = 35%: cleared.
+        (d, events) = gate.decide(input(20) { $0 < 7 ? ["noop"] : [] }, state: &state, remember: true)
+        #expect(d.level == .pass && !state.paused && events.map(\.event) == ["cleared"])
+        // Fail again, then a person resumes with --probe 1 at 20 sessions.
+        (d, _) = gate.decide(input(20) { _ in ["noop"] }, state: &state, remember: true)
+        #expect(state.paused)
+        _ = Gate.resume(&state, probe: 1, sessionCount: 20, by: "ana")
+        (d, _) = gate.decide(input(20) { _ in ["noop"] }, state: &state, remember: true)
+        #expect(d.level == .pass)  // the probe session may run
+        (d, _) = gate.decide(input(21) { _ in ["noop"] }, state: &state, remember: true)
+        #expect(d.level == .fail && state.paused && state.probe == nil)  // exactly one went through
+    }
+
+    @Test func ackTurnsFailIntoWarnUntilItExpires() {
+        let rule = GateRule(name: "noops", target: .mode("noop"), window: 20, fail: 0.5)
+        let gate = Gate(rules: [rule])
+        var state = GateState()
+        state.acks = [GateState.Ack(rule: "noops", until: nil, sessions: 2, startSessions: 20, reason: "known outage", by: "erik", at: Date())]
+        var (d, _) = gate.decide(input(20) { _ in ["noop"] }, state: &state, remember: true)
+        #expect(d.level == .warn && d.evaluations[0].acknowledged && !state.paused)
+        (d, _) = gate.decide(input(22) { _ in ["noop"] }, state: &state, remember: true)
+        #expect(d.level == .fail && state.acks.isEmpty)
+    }
+
+    @Test func noSessionsYetPasses() {
+        var state = GateState()
+        let (d, _) = Gate().decide(input(0) { _ in [] }, state: &state, remember: true)
+        #expect(d.level == .pass && d.messages == ["no sessions yet"])
+    }
+}
+
+@Suite struct ConfigTests {
+    @Test func defaultsAndTemplateValidate() throws {
+        let c = try ConfigLoader.parse(Configuration.initTemplate, path: "init.toml")
+        #expect(c.rules == GateRule.defaults)
+        #expect(c.classes == FaultClasses.defaults)
+        // What `config show` prints reads back to the same configuration.
+        let shown = try ConfigLoader.parse(Configuration().renderTOML(), path: "show.toml")
+        #expect(shown.rules == GateRule.defaults && shown.modes.map(\.name) == Configuration().modes.map(\.name))
+    }
+
+    @Test func problemsNameFileLineAndKey() {
+        let text = """
+            [gate]
+            on_eror = "open"
+
+            [[rules]]
+            mode = "noop"
+            window = 30
+            warn = 0.15
+
+            [[rules]]
+            mode = "abandoned_lop"
+            window = 5
+            min_sessions = 10
+            warn = 0.6
+            fail = 1.4
+
+            [[rules]]
+            mode = "any"
+            warn = 0.9
+            fail = 0.5
+            """
+        do {
+            _ = try ConfigLoader.parse(text, path: "/x/.failmix.toml")
+            Issue.record("expected errors")
+        } catch {
+            let lines = error.issues.map(\.description)
+            #expect(lines.contains("/x/.failmix.toml:2: key 'gate.on_eror': unknown key; did you mean 'on_error'?"))
+            #expect(lines.contains { $0.hasPrefix("/x/.failmix.toml:10: key 'rules[1].mode': unknown mode or class 'abandoned_lop'; did you mean 'abandoned_loop'?") })
+            #expect(lines.contains("/x/.failmix.toml:18: key 'rules[2].warn': warn (0.9) is above fail (0.5)"))
+            #expect(!lines.isEmpty)
+        }
+        do {
+            _ = try ConfigLoader.parse("[[rules]]\nmode = \"noop\"\nwindow = 5\nfail = 1.4\n", path: "c.toml")
+        } catch {
+            let lines = error.issues.map(\.description)
+            #expect(lines.contains("c.toml:4: key 'rules[0].fail': a rate must be between 0 and 1, not 1.4"))
+            #expect(lines.contains { $0.hasPrefix("c.toml:3: key 'rules[0].window': the window (5) is smaller than min_sessions (10)") })
+        }
+    }
+
+    @Test func syntaxErrorHasALine() {
+        do {
+            _ = try ConfigLoader.parse("[gate]\non_error = \n", path: "bad.toml")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.issues[0].line == 2)
+            #expect(error.issues[0].message.contains("TOML syntax error"))
+        }
+    }
+
+    @Test func userDefinedModes() throws {
+        let c = try ConfigLoader.parse("""
+            [modes.timeout]
+            label = "Timeout"
+            when = [{ field = "failure_reason", equals = "timeout", case_insensitive = true }, { field = "grades.alignment", less_than = 0.2 }]
+
+            [modes.blocked]
+            enabled = false
+
+            [modes.low_productivity]
+            cutoff = 0.4
+            """, path: "m.toml")
+        #expect(c.modes.map(\.name).contains("timeout") && !c.modes.map(\.name).contains("blocked"))
+        let timeout = c.modes.first { $0.name == "timeout" }!
+        #expect(timeout.anyOf == [[FieldCondition("failure_reason", .equals(.string("timeout"), caseInsensitive: true)),
+                                   FieldCondition("grades.alignment", .lessThan(0.2, whenMissing: nil))]])
+        #expect(c.modes.first { $0.name == "low_productivity" }!.ruleText.contains("< 0.4"))
+    }
+}
+
+@Suite struct GateStateStoreTests {
+    @Test func racingWritersNeverCorruptTheState() throws {
+        let dir = TempDir()
+        let store = GateStateStore(directory: dir.file("failmix"))
+        DispatchQueue.concurrentPerform(iterations: 200) { i in
+            _ = try? store.update { (state: inout GateState) -> (Void, [GateEvent]) in
+                state.reasons.append("r\(i)")
+                return ((), [GateEvent(at: Date(), event: "test", detail: "\(i)")])
+            }
+        }
+        let (state, warning) = store.read()
+        #expect(warning == nil)
+        #expect(state.reasons.count == 200)
+        #expect(store.journal().count == 200)
+    }
+
+    @Test func truncatedStateIsRecoveredWithAWarning() throws {
+        let dir = TempDir()
+        let store = GateStateStore(directory: dir.file("failmix"))
+        _ = try store.update { (state: inout GateState) -> (Void, [GateEvent]) in
+            state.paused = true
+            return ((), [])
+        }
+        let path = dir.file("failmix/state.json")
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path))
+        let (_, warning) = try store.update { (state: inout GateState) -> (Bool, [GateEvent]) in (state.paused, []) }
+        #expect(warning?.contains("damaged") == true)
+        #expect(store.journal().last?.event == "recovered")
+    }
+}
