@@ -47,6 +47,8 @@ import Testing
 
     /// Exactly the last `above` evaluation points have a window over 40%.
     func streakInput(above: Int) -> GateInput {
+        let total = 60
+        let firstAbove = total - above
         // 13 open loops at [firstAbove - 12, firstAbove]: a 30-session window
         // ending after firstAbove holds all 13 (43% > 40%); earlier ones hold at most 12 (40%).
         return input(total) { i in (firstAbove - 12..<firstAbove + 1).contains(i) ? ["abandoned_loop"] : [] }
