@@ -4,12 +4,12 @@ import Testing
 
 /// A tiny agent workspace: a git repository with one agent commit inside a
 /// session's window, and that session's record.
-struct Workspace {
+struct Workspace: @unchecked Sendable {
     let dir = TempDir("workspace")
     var repo: String { dir.file("repo") }
     var records: String { dir.file("repo/state/sessions/session-records.jsonl") }
 
-    func git(_ args: [String], date: String? = nil) throws -> ProcessResult {
+    func git(_ args: [String], date: String? = nil, expectFailure: Bool = false) throws -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
         env["GIT_AUTHOR_NAME"] = "Bob"
         env["GIT_AUTHOR_EMAIL"] = "bob@agents.example.org"
@@ -20,7 +20,7 @@ struct Workspace {
             env["GIT_COMMITTER_DATE"] = date
         }
         let r = try runTool("git", ["-C", repo] + args, environment: env)
-        if r.status != 0 { Issue.record("git \(args): \(r.stderr)") }
+        if r.status != 0, !expectFailure { Issue.record("git \(args): \(r.stderr)") }
         return r
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A temporary directory removed when the value goes away.
-final class TempDir {
+final class TempDir: @unchecked Sendable {
     let path: String
 
     init(_ label: String = "failmix") {
