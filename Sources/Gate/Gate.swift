@@ -17,8 +17,15 @@ public struct GateDecision: Sendable {
     /// The exit-code contract: 0 pass or warn, 1 fail; `strict` fails on a
     /// warning too; `warnOnly` never fails.
     public func exitCode(strict: Bool = false, warnOnly: Bool = false) -> Int32 {
+        level.exitCode(strict: strict, warnOnly: warnOnly)
+    }
+}
+
+extension Level {
+    /// The exit-code contract shared by `gate` and `ci`.
+    public func exitCode(strict: Bool = false, warnOnly: Bool = false) -> Int32 {
         if warnOnly { return 0 }
-        return level == .fail || (strict && level == .warn) ? 1 : 0
+        return self == .fail || (strict && self == .warn) ? 1 : 0
     }
 }
 
