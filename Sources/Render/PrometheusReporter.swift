@@ -22,9 +22,12 @@ public enum PrometheusReporter: Reporter {
         family("failmix_failed_rate", "Share of sessions in the window with at least one failure mode.",
                windows.map { ([("window", windowLabel($0))], $0.failedRate) })
         var rates: [(labels: [(String, String)], value: Double)] = []
-        for w in windows {
-            for (i, mode) in catalog.modes.enumerated() {
-                rates.append(([("mode", mode.name), ("window", windowLabel(w)), ("basis", "recorded")], w.rate(w.counts[i])))
+        let bases = [("recorded", windows)] + (report.corroboratedMix.map { [("corroborated", $0.windows)] } ?? [])
+        for (basis, ws) in bases {
+            for w in ws {
+                for (i, mode) in catalog.modes.enumerated() {
+                    rates.append(([("mode", mode.name), ("window", windowLabel(w)), ("basis", basis)], w.rate(w.counts[i])))
+                }
             }
         }
         family("failmix_mode_rate", "Share of sessions in the window with the failure mode.", rates)
