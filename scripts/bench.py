@@ -93,7 +93,7 @@ def main():
     size = os.path.getsize(rec)
     print("data: %s (%d records, %.0f MB)" % (rec, n_report, size / 1e6), flush=True)
     wc, wc_rss = measure(["wc", "-l", rec], runs)
-    ours, ours_rss = measure([fm, "report", "--records", rec, "--last", "0", "--format", "json",
+    ours, ours_rss = measure([fm, "report", "--no-git", "--records", rec, "--last", "0", "--format", "json",
                               "--output", os.path.join(OUT, "report.json")], runs)
     seed = os.path.join(SHARED, "tools", "seed-classifier")
     print("  wc -l %.3fs   failmix report %.3fs (%d KiB peak)" % (wc, ours, ours_rss), flush=True)
@@ -135,7 +135,7 @@ def main():
             with open(live, "a") as f:
                 f.write(extra_lines)
         appended, app_rss = measure(gate, runs, setup=append, cwd=work)
-        full_big, _ = measure([fm, "report", "--records", live, "--last", "0", "--format", "json",
+        full_big, _ = measure([fm, "report", "--no-git", "--records", live, "--last", "0", "--format", "json",
                                "--output", os.path.join(OUT, "big.json")], 1)
         table.add("gate, last 100 of %dk, warm" % (n_gate // 1000), "%.1f ms" % (warm * 1000), "<= 20 ms", warm <= 0.020)
         table.add("gate, after 100 appended", "%.1f ms" % (appended * 1000), "<= 30 ms", appended <= 0.030)

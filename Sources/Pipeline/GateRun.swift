@@ -73,7 +73,9 @@ extension Pipeline {
                              sizes: options.windows)
         var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: notes)
         let needsGit = config.rules.contains { $0.basis != .recorded }
-        if needsGit, repository != nil, !records.sessions.isEmpty, let evidence = try corroborate(records, catalog: catalog, options: options) {
+        var gitOptions = options
+        gitOptions.repositoryPath = options.repositoryPath ?? repository?.workdir
+        if needsGit, repository != nil, !records.sessions.isEmpty, let evidence = try corroborate(records, catalog: catalog, options: gitOptions) {
             report.attach(evidence)
         }
         let input = GateInput(

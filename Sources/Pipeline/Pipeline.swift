@@ -31,7 +31,8 @@ public enum Pipeline {
             includeRotated: options.includeRotated)
         var readOptions = RecordReadOptions()
         readOptions.timestampIs = options.timestampIs
-        readOptions.collectDeliverableRefs = options.evidence != nil
+        // Commit ids in deliverables only matter when there is history to match.
+        readOptions.collectDeliverableRefs = evidenceRepository(options) != nil
         let records = try RecordReader(schema: schema, options: readOptions).read(sources, annotator: classifier)
         return (records, catalog)
     }
@@ -44,7 +45,9 @@ public enum Pipeline {
         if let evidence = try corroborate(records, catalog: catalog, options: options) {
             report.attach(evidence)
         } else if options.evidence != nil {
-            report.notes.append("corroboration skipped: no git repository here (give one with --repo)")
+            report.notes.append(options.recordPaths.isEmpty
+                ? "corroboration skipped: no git repository here (give one with --repo)"
+                : "corroboration skipped: the records file is not inside a git repository (give one with --repo)")
         }
         return report
     }
@@ -53,14 +56,21 @@ public enum Pipeline {
     /// there is none (a given path that is not a repository is an error).
     public static func corroborate(_ records: RecordSet, catalog: ModeCatalog, options: PipelineOptions) throws -> Corroboration? {
         guard var evidence = options.evidence else { return nil }
-        evidence.repositoryPath = evidence.repositoryPath ?? options.repositoryPath
-        do {
-            return try Corroborator.corroborate(records: records, catalog: catalog, options: evidence)
-        } catch {
-            // No repository where none was asked for: skip, don't fail.
-            if error.isNotFound, evidence.repositoryPath == nil { return nil }
-            throw error
-        }
+        let explicit = evidence.repositoryPath ?? options.repositoryPath
+        guard let path = explicit ?? evidenceRepository(options) else { return nil }
+        evidence.repositoryPath = path
+        return try Corroborator.corroborate(records: records, catalog: catalog, options: evidence)
+    }
+
+    /// Where to look for the agent's repository: the one given, else the one
+    /// holding the records file named, else (records discovered) the working
+    /// directory's. nil when git is off or nothing was given and none is found.
+    static func evidenceRepository(_ options: PipelineOptions) -> String? {
+        guard let evidence = options.evidence else { return nil }
+        if let given = evidence.repositoryPath ?? options.repositoryPath { return given }
+        let start = options.recordPaths.first.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+            ?? FileManager.default.currentDirectoryPath
+        return (try? Repository.discover(from: start)) != nil ? start : nil
     }
 
     /// Warnings about input that makes time-based numbers meaningless.
