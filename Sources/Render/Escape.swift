@@ -45,6 +45,17 @@ public enum Escape {
         return out
     }
 
+    /// Replaces the scalars `table` names; the shared core of the escapes
+    /// whose rules are a short list of substitutions.
+    public static func substituting(_ s: String, _ table: [Unicode.Scalar: String]) -> String {
+        guard s.unicodeScalars.contains(where: { table[$0] != nil }) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            if let replacement = table[u] { out += replacement } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
     /// For HTML text and attribute values.
     public static func html(_ s: String) -> String {
         var out = ""

@@ -45,16 +45,7 @@ public enum GitHubReporter: Reporter {
 
     /// Workflow-command message escaping (GitHub's `escapeData`).
     public static func escapeData(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "%": out += "%25"
-            case "\r": out += "%0D"
-            case "\n": out += "%0A"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        Escape.substituting(s, ["%": "%25", "\r": "%0D", "\n": "%0A"])
     }
 
     /// Workflow-command property escaping (GitHub's `escapeProperty`).

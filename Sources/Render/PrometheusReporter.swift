@@ -42,15 +42,6 @@ public enum PrometheusReporter: Reporter {
 
     /// Label values: backslash, double quote and line feed escaped.
     public static func escapeLabel(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        Escape.substituting(s, ["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
     }
 }

@@ -16,9 +16,7 @@ struct CICheckCommand: ParsableCommand {
     var range: String?
     @Option(help: ArgumentHelp("The environment variable holding the API token.", valueName: "name"))
     var tokenEnv: String?
-    @Flag(help: "A warning fails too (exit 1).") var strict = false
-    @Flag(help: "Never exit 1; report only.") var warnOnly = false
-
+    @OptionGroup var verdict: VerdictOptions
     @OptionGroup var config: ConfigOptions
     @OptionGroup var records: RecordOptions
     @OptionGroup var git: GitOptions
@@ -44,8 +42,7 @@ struct CICheckCommand: ParsableCommand {
         }
         try output.write(report, default: ci.provider == .github ? "github" : "text")
         publisher.publish(report)
-        let code = level.exitCode(strict: strict, warnOnly: warnOnly)
-        if code != 0 { throw ExitCode(code) }
+        try verdict.exit(level)
     }
 
     private func evaluate(_ configuration: Configuration, _ options: PipelineOptions, ci: CIEnvironment) throws -> (Report, Level) {

@@ -12,17 +12,11 @@ struct GateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The hook running the gate (pre-session, pre-push, …), for the journal.", valueName: "name"))
     var hook: String?
 
-    @Flag(help: "A warning fails too (exit 1).") var strict = false
-    @Flag(help: "Never exit 1; report only.") var warnOnly = false
-
+    @OptionGroup var verdict: VerdictOptions
     @OptionGroup var config: ConfigOptions
     @OptionGroup var records: RecordOptions
     @OptionGroup var git: GitOptions
     @OptionGroup var output: OutputOptions
-
-    func validate() throws {
-        if strict && warnOnly { throw ValidationError("--strict and --warn-only contradict each other") }
-    }
 
     func run() throws {
         let (configuration, options) = try config.load(records: records, git: git)
@@ -42,7 +36,21 @@ struct GateCommand: ParsableCommand {
         }
         for warning in run.warnings { Stderr.line("failmix: warning: \(warning)") }
         try output.write(run.report, default: "text")
-        let code = run.decision.exitCode(strict: strict, warnOnly: warnOnly)
+        try verdict.exit(run.decision.level)
+    }
+}
+
+/// How a verdict becomes an exit code (`gate` and `ci` share the contract).
+struct VerdictOptions: ParsableArguments {
+    @Flag(help: "A warning fails too (exit 1).") var strict = false
+    @Flag(help: "Never exit 1; report only.") var warnOnly = false
+
+    func validate() throws {
+        if strict && warnOnly { throw ValidationError("--strict and --warn-only contradict each other") }
+    }
+
+    func exit(_ level: Level) throws {
+        let code = level.exitCode(strict: strict, warnOnly: warnOnly)
         if code != 0 { throw ExitCode(code) }
     }
 }
