@@ -62,6 +62,10 @@ public struct RecentRecordsCache {
                 return (state.recordSet(sources: sources), .warm)
             case .appended(let from):
                 var state = state
+                guard state.loadIDs(path) else {
+                    outcome = .cold(reason: "the cached session ids are missing or stale")
+                    break
+                }
                 let primary = sources.count - 1
                 let chunk = try reader.readRange(sources[primary].path, fileIndex: Int32(primary), from: from,
                                                  to: current[primary].size, annotator: annotator)
@@ -148,8 +152,10 @@ struct CachedState {
     var tailRefs: [[String]]
     /// True when `tail` holds every session of the store.
     var complete: Bool
-    /// Sorted hashes of every session id in the store.
-    var idHashes: [UInt64]
+    /// Sorted hashes of every session id in the store, kept in a file of
+    /// their own and loaded only to merge an append (a warm run never needs them).
+    var idHashes: [UInt64]?
+    var sessionCount: Int
     var recordLines: Int
     var duplicatesFolded: Int
     var untimedCount: Int
@@ -192,6 +198,7 @@ struct CachedState {
     /// Folds newly appended records in; false when the tail can no longer be
     /// trusted to hold the newest `minimum` sessions.
     mutating func merge(_ chunk: RecordReader.Chunk, into fileIndex: Int, keep limit: Int, minimum: Int) -> Bool {
+        guard let ids = idHashes else { return false }
         let lineBase = Int32(files[fileIndex].lines)
         recordLines += chunk.records.count
         malformedCount += chunk.malformedCount
@@ -220,7 +227,7 @@ struct CachedState {
                 tail[i] = record
                 continue
             }
-            if binarySearch(idHashes, hash) || fresh.contains(hash) { duplicatesFolded += 1 } else { fresh.insert(hash) }
+            if binarySearch(ids, hash) || fresh.contains(hash) { duplicatesFolded += 1 } else { fresh.insert(hash) }
             if !complete, record.orderKey < oldest { continue }  // older than every session kept
             record.refsIndex = refs.isEmpty ? -1 : Int32(tailRefs.count)
             tailRefs.append(refs)
@@ -228,7 +235,8 @@ struct CachedState {
             tail.append(record)
         }
         if !dropped.isEmpty { tail = tail.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }
-        if !fresh.isEmpty { idHashes = mergeSorted(idHashes, fresh.sorted()) }
+        if !fresh.isEmpty { idHashes = mergeSorted(ids, fresh.sorted()) }
+        sessionCount = idHashes?.count ?? sessionCount
         untimedCount = complete ? tail.reduce(0) { $0 + ($1.end == nil ? 1 : 0) } : untimedCount
         sortByTime(&tail)
         if tail.count > limit {
@@ -250,7 +258,7 @@ struct CachedState {
         set.files = files.map { RecordFile(path: $0.path, role: $0.role, lines: $0.lines, bytes: $0.identity.size) }
         set.sessions = tail
         set.deliverableRefs = tailRefs
-        set.sessionCount = idHashes.count
+        set.sessionCount = sessionCount
         set.recordLines = recordLines
         set.duplicatesFolded = duplicatesFolded
         set.untimedCount = untimedCount
@@ -280,6 +288,7 @@ extension CachedState {
         for i in tail.indices { tail[i].refsIndex = tailRefs[i].isEmpty ? -1 : Int32(i) }
         complete = full.sessions.count <= limit
         idHashes = full.sessions.map { fnv1a($0.sessionID.utf8) }.sorted()
+        sessionCount = full.sessions.count
         recordLines = full.recordLines
         duplicatesFolded = full.duplicatesFolded
         untimedCount = full.untimedCount
@@ -348,12 +357,45 @@ extension CachedState {
             w.u64(UInt64(refs.count))
             for ref in refs { w.string(ref) }
         }
-        w.u64(UInt64(idHashes.count))
-        idHashes.withUnsafeBytes { w.data.append(contentsOf: $0) }
-        // Written whole and renamed into place: a reader never sees half a cache.
+        w.u64(UInt64(sessionCount))
+        // The ids first: a cache whose count disagrees with them is not used.
+        if let idHashes {
+            var ids = ByteWriter()
+            ids.bytes(Self.idsMagic)
+            ids.u64(UInt64(idHashes.count))
+            idHashes.withUnsafeBytes { ids.data.append(contentsOf: $0) }
+            try Self.replace(Self.idsPath(path), with: ids.data)
+        }
+        try Self.replace(path, with: w.data)
+    }
+
+    static let idsMagic = Array("failmix-session-ids\n".utf8)
+    static func idsPath(_ path: String) -> String { path + ".ids" }
+
+    /// Written whole and renamed into place: a reader never sees half a file.
+    static func replace(_ path: String, with bytes: [UInt8]) throws {
         let temp = path + ".tmp-\(getpid())"
-        try Data(w.data).write(to: URL(fileURLWithPath: temp))
+        try Data(bytes).write(to: URL(fileURLWithPath: temp))
         guard rename(temp, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+    }
+
+    /// Loads the id hashes saved beside the cache at `path`; false when
+    /// they are missing or don't match it.
+    mutating func loadIDs(_ path: String) -> Bool {
+        if idHashes != nil { return true }
+        guard let data = FileManager.default.contents(atPath: Self.idsPath(path)) else { return false }
+        let loaded = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [UInt64]? in
+            var r = ByteReader(raw: raw)
+            guard r.bytes(Self.idsMagic.count) == Self.idsMagic[...], let count = r.u64(), count == UInt64(sessionCount),
+                let bytes = r.bytes(Int(count) * 8), r.atEnd
+            else { return nil }
+            return [UInt64](unsafeUninitializedCapacity: Int(count)) { buffer, n in
+                bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+                n = Int(count)
+            }
+        }
+        idHashes = loaded
+        return loaded != nil
     }
 
     static func load(_ path: String) -> CachedState? {
@@ -409,14 +451,10 @@ extension CachedState {
                 }
                 tailRefs.append(refs)
             }
-            guard let hashCount = r.u64(), let hashBytes = r.bytes(Int(hashCount) * 8), r.atEnd else { return nil }
-            let hashes = [UInt64](unsafeUninitializedCapacity: Int(hashCount)) { buffer, count in
-                hashBytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
-                count = Int(hashCount)
-            }
+            guard let sessionCount = r.u64(), r.atEnd else { return nil }
             return CachedState(
                 version: version, fingerprint: fingerprint, keep: Int(keep), files: files, tail: tail, tailRefs: tailRefs,
-                complete: complete == 1, idHashes: hashes, recordLines: Int(recordLines), duplicatesFolded: Int(duplicates),
+                complete: complete == 1, idHashes: nil, sessionCount: Int(sessionCount), recordLines: Int(recordLines), duplicatesFolded: Int(duplicates),
                 untimedCount: Int(untimed), malformedCount: Int(malformedCount), malformed: malformed, partialTail: partial)
         }
     }

@@ -113,12 +113,22 @@ import Testing
         let f = Fixture()
         f.write((0..<50).map { Self.line($0) })
         _ = try f.cached()
-        let cacheFile = try FileManager.default.contentsOfDirectory(atPath: f.dir.file("cache")).first!
-        let full = f.dir.file("cache/" + cacheFile)
-        let data = try Data(contentsOf: URL(fileURLWithPath: full))
-        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: full))
-        let (set, outcome) = try f.cached()
+        let files = try FileManager.default.contentsOfDirectory(atPath: f.dir.file("cache"))
+        func truncate(_ suffix: String) throws {
+            let full = f.dir.file("cache/" + files.first { $0.hasSuffix(suffix) }!)
+            let data = try Data(contentsOf: URL(fileURLWithPath: full))
+            try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: full))
+        }
+        try truncate(".cache")
+        var (set, outcome) = try f.cached()
         #expect(outcome == .cold(reason: "no cache"))
+        try f.expectAgreement(set)
+        // Damaged session ids only matter when an append must be merged.
+        try truncate(".ids")
+        #expect(try f.cached().1 == .warm)
+        f.append(Self.line(50) + "\n")
+        (set, outcome) = try f.cached()
+        #expect(outcome == .cold(reason: "the cached session ids are missing or stale"))
         try f.expectAgreement(set)
     }
 
