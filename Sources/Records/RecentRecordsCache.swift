@@ -152,9 +152,10 @@ struct CachedState {
     var tailRefs: [[String]]
     /// True when `tail` holds every session of the store.
     var complete: Bool
-    /// Sorted hashes of every session id in the store, kept in a file of
-    /// their own and loaded only to merge an append (a warm run never needs them).
-    var idHashes: [UInt64]?
+    /// Every session id's hash, opened only to merge an append (a warm run
+    /// never needs them); after a full read, the sorted hashes to write.
+    var ids: SessionIDStore?
+    var initialIDs: [UInt64]?
     var sessionCount: Int
     var recordLines: Int
     var duplicatesFolded: Int
@@ -198,7 +199,7 @@ struct CachedState {
     /// Folds newly appended records in; false when the tail can no longer be
     /// trusted to hold the newest `minimum` sessions.
     mutating func merge(_ chunk: RecordReader.Chunk, into fileIndex: Int, keep limit: Int, minimum: Int) -> Bool {
-        guard let ids = idHashes else { return false }
+        guard let ids else { return false }
         let lineBase = Int32(files[fileIndex].lines)
         recordLines += chunk.records.count
         malformedCount += chunk.malformedCount
@@ -209,7 +210,6 @@ struct CachedState {
         var position: [String: Int] = Dictionary(tail.enumerated().map { ($1.sessionID, $0) }, uniquingKeysWith: { $1 })
         let oldest = tail.first?.orderKey ?? -.infinity
         var dropped = Set<Int>()
-        var fresh = Set<UInt64>()
         for var record in chunk.records {
             record.location.line += lineBase
             let refs = record.refsIndex >= 0 ? chunk.refs[Int(record.refsIndex)] : []
@@ -227,7 +227,7 @@ struct CachedState {
                 tail[i] = record
                 continue
             }
-            if binarySearch(ids, hash) || fresh.contains(hash) { duplicatesFolded += 1 } else { fresh.insert(hash) }
+            if ids.contains(hash) { duplicatesFolded += 1 } else { ids.insert(hash) }
             if !complete, record.orderKey < oldest { continue }  // older than every session kept
             record.refsIndex = refs.isEmpty ? -1 : Int32(tailRefs.count)
             tailRefs.append(refs)
@@ -235,8 +235,7 @@ struct CachedState {
             tail.append(record)
         }
         if !dropped.isEmpty { tail = tail.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }
-        if !fresh.isEmpty { idHashes = mergeSorted(ids, fresh.sorted()) }
-        sessionCount = idHashes?.count ?? sessionCount
+        sessionCount = ids.count
         untimedCount = complete ? tail.reduce(0) { $0 + ($1.end == nil ? 1 : 0) } : untimedCount
         sortByTime(&tail)
         if tail.count > limit {
@@ -287,7 +286,7 @@ extension CachedState {
         tailRefs = tail.map { full.refs(of: $0) }
         for i in tail.indices { tail[i].refsIndex = tailRefs[i].isEmpty ? -1 : Int32(i) }
         complete = full.sessions.count <= limit
-        idHashes = full.sessions.map { fnv1a($0.sessionID.utf8) }.sorted()
+        initialIDs = full.sessions.map { fnv1a($0.sessionID.utf8) }.sorted()
         sessionCount = full.sessions.count
         recordLines = full.recordLines
         duplicatesFolded = full.duplicatesFolded
@@ -299,14 +298,6 @@ extension CachedState {
 
 }
 
-func binarySearch(_ sorted: [UInt64], _ value: UInt64) -> Bool {
-    var lo = 0, hi = sorted.count
-    while lo < hi {
-        let mid = (lo + hi) / 2
-        if sorted[mid] < value { lo = mid + 1 } else { hi = mid }
-    }
-    return lo < sorted.count && sorted[lo] == value
-}
 
 func mergeSorted(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
     var out: [UInt64] = []
@@ -359,17 +350,11 @@ extension CachedState {
         }
         w.u64(UInt64(sessionCount))
         // The ids first: a cache whose count disagrees with them is not used.
-        if let idHashes {
-            var ids = ByteWriter()
-            ids.bytes(Self.idsMagic)
-            ids.u64(UInt64(idHashes.count))
-            idHashes.withUnsafeBytes { ids.data.append(contentsOf: $0) }
-            try Self.replace(Self.idsPath(path), with: ids.data)
-        }
+        if let initialIDs { try SessionIDStore.create(Self.idsPath(path), sorted: initialIDs) }
+        try ids?.save()
         try Self.replace(path, with: w.data)
     }
 
-    static let idsMagic = Array("failmix-session-ids\n".utf8)
     static func idsPath(_ path: String) -> String { path + ".ids" }
 
     /// Written whole and renamed into place: a reader never sees half a file.
@@ -379,23 +364,13 @@ extension CachedState {
         guard rename(temp, path) == 0 else { throw CocoaError(.fileWriteUnknown) }
     }
 
-    /// Loads the id hashes saved beside the cache at `path`; false when
+    /// Opens the id hashes saved beside the cache at `path`; false when
     /// they are missing or don't match it.
     mutating func loadIDs(_ path: String) -> Bool {
-        if idHashes != nil { return true }
-        guard let data = FileManager.default.contents(atPath: Self.idsPath(path)) else { return false }
-        let loaded = data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> [UInt64]? in
-            var r = ByteReader(raw: raw)
-            guard r.bytes(Self.idsMagic.count) == Self.idsMagic[...], let count = r.u64(), count == UInt64(sessionCount),
-                let bytes = r.bytes(Int(count) * 8), r.atEnd
-            else { return nil }
-            return [UInt64](unsafeUninitializedCapacity: Int(count)) { buffer, n in
-                bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
-                n = Int(count)
-            }
-        }
-        idHashes = loaded
-        return loaded != nil
+        if ids != nil { return true }
+        guard let store = SessionIDStore.open(Self.idsPath(path)), store.count == sessionCount else { return false }
+        ids = store
+        return true
     }
 
     static func load(_ path: String) -> CachedState? {
@@ -454,7 +429,7 @@ extension CachedState {
             guard let sessionCount = r.u64(), r.atEnd else { return nil }
             return CachedState(
                 version: version, fingerprint: fingerprint, keep: Int(keep), files: files, tail: tail, tailRefs: tailRefs,
-                complete: complete == 1, idHashes: nil, sessionCount: Int(sessionCount), recordLines: Int(recordLines), duplicatesFolded: Int(duplicates),
+                complete: complete == 1, ids: nil, initialIDs: nil, sessionCount: Int(sessionCount), recordLines: Int(recordLines), duplicatesFolded: Int(duplicates),
                 untimedCount: Int(untimed), malformedCount: Int(malformedCount), malformed: malformed, partialTail: partial)
         }
     }
