@@ -76,6 +76,22 @@ import Testing
         try f.expectAgreement(set)
     }
 
+    @Test func idsAddedByOneAppendAreKnownToTheNext() throws {
+        let f = Fixture()
+        f.write((0..<100).map { Self.line($0) })
+        _ = try f.cached()
+        f.append(Self.line(500, outcome: "noop") + "\n")
+        try f.expectAgreement(try f.cached().0)
+        #expect(FileManager.default.fileExists(atPath: try FileManager.default.contentsOfDirectory(atPath: f.dir.file("cache"))
+            .first { $0.hasSuffix(".ids-new") }.map { f.dir.file("cache/" + $0) } ?? "/nonexistent"))
+        // The same session again, in a later run: a duplicate of a delta entry.
+        f.append(Self.line(500, outcome: "failed", minute: 600) + "\n")
+        let (set, outcome) = try f.cached()
+        #expect(outcome != .warm)
+        try f.expectAgreement(set)
+        #expect(set.duplicatesFolded == 1 && set.sessionCount == 101)
+    }
+
     @Test func rewriteWithTheSameSizeIsNoticed() throws {
         let f = Fixture()
         f.write((0..<300).map { Self.line($0) })
