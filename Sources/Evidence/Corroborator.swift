@@ -15,6 +15,18 @@ public enum Corroborator {
         records: RecordSet, catalog: ModeCatalog, options: EvidenceOptions
     ) throws(GitError) -> Corroboration {
         let repository = try Repository.discover(from: options.repositoryPath ?? FileManager.default.currentDirectoryPath)
+        // Nothing it depends on changed since last time: no walk at all.
+        let cache = CorroborationCache(path: repository.commonDirectory + "/failmix/cache/evidence.json")
+        let key = CorroborationCache.key(records: records, catalog: catalog, options: options, repository: repository)
+        if let key, let cached = cache.load(key: key) { return cached }
+        let result = try walkAndJudge(records: records, catalog: catalog, options: options, repository: repository)
+        if let key { cache.save(result, key: key) }
+        return result
+    }
+
+    private static func walkAndJudge(
+        records: RecordSet, catalog: ModeCatalog, options: EvidenceOptions, repository: Repository
+    ) throws(GitError) -> Corroboration {
         var attributor = Attributor(records: records, options: options)
         let scan = try HistoryScan(repository: repository, records: records, options: options, attributor: &attributor)
         let ciEvidence = try CIEvidence(repository: repository, notesRef: options.notesRef, revertedBy: scan.revertedBy)

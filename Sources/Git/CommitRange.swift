@@ -33,3 +33,11 @@ extension Repository {
         return (name, email)
     }
 }
+
+extension Repository {
+    /// The SHA a reference points at (`refs/notes/ci`), or nil when it doesn't exist.
+    public func referenceTarget(_ name: String) -> String? {
+        var oid = git_oid()
+        return git_reference_name_to_id(&oid, handle, name) == 0 ? oid.hex : nil
+    }
+}

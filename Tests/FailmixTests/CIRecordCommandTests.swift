@@ -68,3 +68,27 @@ struct Workspace: @unchecked Sendable {
         #expect(try failmix(["explain", "nope"], cwd: ws.repo).status == 2)
     }
 }
+
+@Suite struct CorroborationCacheTests {
+    /// The walk is skipped while nothing changed, and redone when HEAD, the
+    /// notes or the records change.
+    @Test func cachedUntilHistoryNotesOrRecordsChange() throws {
+        let ws = try Workspace()
+        ws.writeRecords([#"{"session_id": "s1", "timestamp": "2026-01-01T01:00:00Z", "duration_seconds": 3600, "outcome": "noop"}"#])
+        func session() throws -> [String: Any] {
+            let r = try failmix(["report", "--format", "json", "--agent-author", "bob@*"], cwd: ws.repo)
+            return (try jsonObject(r.stdout)["sessions"] as! [[String: Any]])[0]
+        }
+        #expect((try session()["commits"] as? [String])?.count == 1)
+        #expect(FileManager.default.fileExists(atPath: ws.repo + "/.git/failmix/cache/evidence.json"))
+        #expect((try session()["commits"] as? [String])?.count == 1)
+        ws.dir.write("repo/more.txt", "x\n")
+        _ = try ws.git(["add", "more.txt"])
+        _ = try ws.git(["commit", "-q", "-m", "second"], date: "2026-01-01T00:45:00Z")
+        #expect((try session()["commits"] as? [String])?.count == 2)  // a new HEAD: walked again
+        _ = try failmix(["ci", "record", "--status", "failure"], cwd: ws.repo)
+        #expect((try session()["ci_break"] as? String) == "unreported")  // new notes tip
+        ws.writeRecords([#"{"session_id": "s1", "timestamp": "2026-01-01T00:40:00Z", "duration_seconds": 60, "outcome": "noop"}"#])
+        #expect((try session()["noop"] as? String) == "confirmed")  // a different window
+    }
+}
