@@ -9,6 +9,10 @@ public enum LibGit2 {
         // Read-only use of a repository owned by another user (CI checkouts,
         // containers) is safe; don't refuse it.
         _ = failmix_set_owner_validation(0)
+        // A walk reads each commit once: a big object cache only costs memory
+        // (the default is 256 MiB), and pack windows need not map whole packs.
+        _ = failmix_set_cache_max_size(32 << 20)
+        _ = failmix_set_mwindow_mapped_limit(64 << 20)
         return true
     }()
 
