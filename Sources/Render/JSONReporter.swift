@@ -14,28 +14,16 @@ public enum JSONReporter: Reporter {
         let catalog = report.catalog
         let r = report.records
         out.write("{\"schema\":\(schemaVersion),\"tool\":{\"name\":\"failmix\",\"version\":\(json(report.version))}")
-        out.write(",\"records\":{\"files\":[")
-        for (i, f) in r.files.enumerated() {
-            out.write(i == 0 ? "" : ",")
-            out.write("{\"path\":\(json(f.path)),\"role\":\"\(f.role.rawValue)\",\"lines\":\(f.lines),\"bytes\":\(f.bytes)}")
-        }
-        out.write("],\"read\":\(r.recordLines),\"sessions\":\(r.sessionCount),\"malformed\":[")
-        for (i, m) in r.malformed.enumerated() {
-            out.write(i == 0 ? "" : ",")
-            out.write("{\"path\":\(json(m.path)),\"line\":\(m.line),\"error\":\(json(m.error))}")
-        }
-        out.write("],\"malformed_total\":\(r.malformedCount),\"duplicates\":\(r.duplicatesFolded),\"partial_tail\":[")
-        for (i, t) in r.partialTails.enumerated() {
-            out.write(i == 0 ? "" : ",")
-            out.write("{\"path\":\(json(t.path)),\"line\":\(t.line),\"bytes\":\(t.bytes)}")
-        }
-        out.write("],\"untimed\":\(r.untimedCount)}")
-        out.write(",\"modes\":[")
-        for (i, m) in catalog.modes.enumerated() {
-            out.write(i == 0 ? "" : ",")
-            out.write("{\"name\":\(json(m.name)),\"label\":\(json(m.label)),\"rule\":\(json(m.ruleText))}")
-        }
-        out.write("],\"windows\":[")
+        out.write(",\"records\":{\"files\":")
+        out.write(array(r.files) { "{\"path\":\(json($0.path)),\"role\":\"\($0.role.rawValue)\",\"lines\":\($0.lines),\"bytes\":\($0.bytes)}" })
+        out.write(",\"read\":\(r.recordLines),\"sessions\":\(r.sessionCount),\"malformed\":")
+        out.write(array(r.malformed) { "{\"path\":\(json($0.path)),\"line\":\($0.line),\"error\":\(json($0.error))}" })
+        out.write(",\"malformed_total\":\(r.malformedCount),\"duplicates\":\(r.duplicatesFolded),\"partial_tail\":")
+        out.write(array(r.partialTails) { "{\"path\":\(json($0.path)),\"line\":\($0.line),\"bytes\":\($0.bytes)}" })
+        out.write(",\"untimed\":\(r.untimedCount)}")
+        out.write(",\"modes\":")
+        out.write(array(catalog.modes) { "{\"name\":\(json($0.name)),\"label\":\(json($0.label)),\"rule\":\(json($0.ruleText))}" })
+        out.write(",\"windows\":[")
         for (i, w) in report.mix.windows.enumerated() {
             out.write(i == 0 ? "" : ",")
             out.write("{\"last\":\(w.last),\"total\":\(w.total),\"failed\":\(w.failed),\"failed_rate\":\(number(w.failedRate)),\"modes\":{")
@@ -147,6 +135,11 @@ public enum JSONReporter: Reporter {
         line += "\""
         line += Timestamp.format(t)
         line += "\""
+    }
+
+    /// A JSON array of small items.
+    static func array<T>(_ items: [T], _ element: (T) -> String) -> String {
+        "[" + items.map(element).joined(separator: ",") + "]"
     }
 
     /// A JSON string literal of untrusted text.
