@@ -29,6 +29,8 @@ public struct RecentRecordsCache {
     public let keep: Int
     /// Changes whenever anything that shapes a record's facts changes.
     public let fingerprint: String
+    /// How much of the store a cold read holds at once (per worker).
+    public var segmentBytes: Int64 = 32 << 20
 
     public init(directory: String, keep: Int, fingerprint: String) {
         self.directory = directory
@@ -70,24 +72,44 @@ public struct RecentRecordsCache {
                 let chunk = try reader.readRange(sources[primary].path, fileIndex: Int32(primary), from: from,
                                                  to: current[primary].size, annotator: annotator)
                 if state.merge(chunk, into: primary, keep: keep + Self.margin, minimum: keep) {
-                    let end = from + chunk.bytes - Int64(chunk.partialTail?.bytes ?? 0)
-                    state.files[primary].identity = current[primary]
-                    state.files[primary].identity.size = end
-                    state.files[primary].headHash = FileIdentity.hash(sources[primary].path, from: 0, count: 4096) ?? 0
-                    state.files[primary].tailHash = FileIdentity.tailHash(sources[primary].path, before: end)
-                    state.partialTail = chunk.partialTail.map { PartialTail(path: sources[primary].path, line: $0.line + state.files[primary].lines, bytes: $0.bytes) }
-                    state.files[primary].lines += chunk.lines
+                    state.advance(primary, past: chunk, from: from, identity: current[primary])
+                    state.sealFile(primary)
                     try? state.save(path)
                     return (state.recordSet(sources: sources), .appended(bytes: chunk.bytes))
                 }
                 outcome = .cold(reason: "too many late duplicates for the cached tail")
             }
         }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if let state = try streamAll(sources, identities: current, path: path, reader: reader, annotator: annotator) {
+            try? state.save(path)
+            return (state.recordSet(sources: sources), outcome)
+        }
+        // Late duplicates emptied the tail while streaming: read everything.
         let full = try reader.read(sources, annotator: annotator)
         let state = CachedState(full: full, sources: sources, identities: current, fingerprint: fingerprint, keep: keep)
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try? state.save(path)
         return (state.recordSet(sources: sources), outcome)
+    }
+
+    /// A full read in bounded memory: the store streams through in segments,
+    /// and only the newest sessions and the id hashes are kept.
+    private func streamAll(
+        _ sources: [RecordSource], identities: [FileIdentity], path: String, reader: RecordReader,
+        annotator: some RecordAnnotator & Sendable
+    ) throws(RecordError) -> CachedState? {
+        var state = CachedState(empty: sources, identities: identities, fingerprint: fingerprint, keep: keep,
+                                ids: SessionIDStore.empty(CachedState.idsPath(path)))
+        var ok = true
+        for (i, source) in sources.enumerated() {
+            try reader.forEachSegment(source.path, fileIndex: Int32(i), size: identities[i].size, annotator: annotator,
+                                      segmentBytes: segmentBytes) { chunk, from in
+                ok = ok && state.merge(chunk, into: i, keep: keep + Self.margin, minimum: 0)
+                state.advance(i, past: chunk, from: from, identity: identities[i])
+            }
+            state.sealFile(i)
+        }
+        return ok && (state.complete || state.tail.count >= keep) ? state : nil
     }
 }
 
@@ -227,7 +249,12 @@ struct CachedState {
                 tail[i] = record
                 continue
             }
-            if ids.contains(hash) { duplicatesFolded += 1 } else { ids.insert(hash) }
+            if ids.contains(hash) {
+                duplicatesFolded += 1
+            } else {
+                ids.insert(hash)
+                if record.end == nil { untimedCount += 1 }
+            }
             if !complete, record.orderKey < oldest { continue }  // older than every session kept
             record.refsIndex = refs.isEmpty ? -1 : Int32(tailRefs.count)
             tailRefs.append(refs)
@@ -236,7 +263,6 @@ struct CachedState {
         }
         if !dropped.isEmpty { tail = tail.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }
         sessionCount = ids.count
-        untimedCount = complete ? tail.reduce(0) { $0 + ($1.end == nil ? 1 : 0) } : untimedCount
         sortByTime(&tail)
         if tail.count > limit {
             tail.removeFirst(tail.count - limit)
@@ -269,6 +295,36 @@ struct CachedState {
 }
 
 extension CachedState {
+    /// An empty state to stream a store into.
+    init(empty sources: [RecordSource], identities: [FileIdentity], fingerprint: String, keep: Int, ids: SessionIDStore) {
+        self.init(
+            fingerprint: fingerprint, keep: keep,
+            files: zip(sources, identities).map { source, identity in
+                var start = identity
+                start.size = 0
+                return File(path: source.path, role: source.role, identity: start, lines: 0, headHash: 0, tailHash: 0)
+            },
+            tail: [], tailRefs: [], complete: true, ids: ids, initialIDs: nil, sessionCount: 0, recordLines: 0,
+            duplicatesFolded: 0, untimedCount: 0, malformedCount: 0, malformed: [], partialTail: nil)
+    }
+
+    /// Moves file `index`'s read position past `chunk` (read from `from`),
+    /// which ends at the last complete line.
+    mutating func advance(_ index: Int, past chunk: RecordReader.Chunk, from: Int64, identity: FileIdentity) {
+        let end = from + chunk.bytes - Int64(chunk.partialTail?.bytes ?? 0)
+        files[index].identity = identity
+        files[index].identity.size = end
+        partialTail = chunk.partialTail.map { PartialTail(path: files[index].path, line: $0.line + files[index].lines, bytes: $0.bytes) }
+        files[index].lines += chunk.lines
+    }
+
+    /// Fingerprints what was read of file `index`, to notice a rewrite later.
+    mutating func sealFile(_ index: Int) {
+        let path = files[index].path
+        files[index].headHash = FileIdentity.hash(path, from: 0, count: 4096) ?? 0
+        files[index].tailHash = FileIdentity.tailHash(path, before: files[index].identity.size)
+    }
+
     init(full: RecordSet, sources: [RecordSource], identities: [FileIdentity], fingerprint: String, keep: Int) {
         self.fingerprint = fingerprint
         self.keep = keep

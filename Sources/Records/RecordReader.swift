@@ -124,7 +124,10 @@ public struct RecordReader: Sendable {
         // Each iteration writes only its own slot.
         nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<Chunk, RecordError>?>.allocate(capacity: count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
         let reader = self
         DispatchQueue.concurrentPerform(iterations: count) { i in
             results[i] = Result { () throws(RecordError) -> Chunk in
@@ -140,6 +143,46 @@ public struct RecordReader: Sendable {
             }
         }
         return chunks
+    }
+
+    /// Reads bytes `0..<size` of a file in line-aligned segments of about
+    /// `segmentBytes`, a batch of them in parallel, and hands the chunks to
+    /// `body` in file order with each segment's start offset: a full read in
+    /// memory bounded by the batch, not the file.
+    func forEachSegment(
+        _ path: String, fileIndex: Int32, size: Int64, annotator: some RecordAnnotator & Sendable,
+        segmentBytes: Int64 = 32 << 20, _ body: (Chunk, Int64) throws(RecordError) -> Void
+    ) throws(RecordError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let parts = max(1, Int((size + segmentBytes - 1) / segmentBytes))
+        let bounds = parts > 1 ? chunkBounds(fd: fd, size: size, parts: parts) : [0, size]
+        let segments = bounds.count - 1
+        let batch = max(1, min(4, ProcessInfo.activeCores))
+        let reader = self
+        var first = 0
+        while first < segments {
+            let count = min(batch, segments - first)
+            nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<Chunk, RecordError>?>.allocate(capacity: count)
+            results.initialize(repeating: nil)
+            defer { results.deinitialize(); results.deallocate() }
+            let base = first
+            DispatchQueue.concurrentPerform(iterations: count) { k in
+                let i = base + k
+                results[k] = Result { () throws(RecordError) -> Chunk in
+                    try reader.readChunk(fd: fd, path: path, from: bounds[i], to: bounds[i + 1], last: i == segments - 1,
+                                         fileIndex: fileIndex, annotator: annotator)
+                }
+            }
+            for k in 0..<count {
+                switch results[k]! {
+                case .success(let chunk): try body(chunk, bounds[base + k])
+                case .failure(let error): throw error
+                }
+            }
+            first += count
+        }
     }
 
     /// One byte range of one file (an append since the last read).

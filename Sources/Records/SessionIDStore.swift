@@ -16,6 +16,8 @@ final class SessionIDStore {
     private var base = UnsafeBufferPointer<UInt64>(start: nil, count: 0)
     private var added: Set<UInt64> = []
     private var unsaved: [UInt64] = []
+    /// Built in memory (a full read): the next save writes the base file.
+    private var needsBase = false
 
     var count: Int { base.count + added.count }
 
@@ -25,11 +27,25 @@ final class SessionIDStore {
 
     /// Writes a new base of `sorted` hashes (a full read) and drops the delta.
     static func create(_ path: String, sorted: [UInt64]) throws {
-        var bytes = header
-        withUnsafeBytes(of: UInt64(sorted.count).littleEndian) { bytes += $0 }
-        sorted.withUnsafeBytes { bytes += $0 }
-        try CachedState.replace(path, with: bytes)
+        // Header and hashes written straight from their buffers (no copy of
+        // megabytes), to a temporary file renamed into place.
+        let temp = path + ".tmp-\(getpid())"
+        let fd = Foundation.open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        var count = UInt64(sorted.count).littleEndian
+        let ok = header.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
+            && withUnsafeBytes(of: &count) { write(fd, $0.baseAddress, 8) == 8 }
+            && sorted.withUnsafeBytes { writeAll(fd, $0) }
+        close(fd)
+        guard ok, rename(temp, path) == 0 else { unlink(temp); throw CocoaError(.fileWriteUnknown) }
         unlink(path + "-new")
+    }
+
+    /// A store with no files yet, for a full read to fill.
+    static func empty(_ path: String) -> SessionIDStore {
+        let store = SessionIDStore(basePath: path)
+        store.needsBase = true
+        return store
     }
 
     /// Opens the files at `path`; nil when missing or damaged.
@@ -75,8 +91,10 @@ final class SessionIDStore {
     /// Appends the new hashes to the delta, or folds everything into a new
     /// base once the delta has grown large.
     func save() throws {
-        if added.count > Self.rewriteAfter {
-            try Self.create(basePath, sorted: mergeSorted(Array(base), added.sorted()))
+        if needsBase || added.count > Self.rewriteAfter {
+            needsBase = false
+            try Self.create(basePath, sorted: base.isEmpty ? added.sorted() : mergeSorted(Array(base), added.sorted()))
+            unsaved.removeAll()
             return
         }
         guard !unsaved.isEmpty else { return }
@@ -88,4 +106,15 @@ final class SessionIDStore {
         guard written == bytes.count * 8 else { throw CocoaError(.fileWriteUnknown) }
         unsaved.removeAll()
     }
+}
+
+/// Writes all of `bytes`, however the kernel splits the writes.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if n < 0 { if errno == EINTR { continue }; return false }
+        offset += n
+    }
+    return true
 }

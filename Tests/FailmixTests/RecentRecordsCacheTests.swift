@@ -25,10 +25,11 @@ import Testing
             try! h.close()
         }
 
-        func cached(keep: Int = 20, fingerprint: String = "v1") throws -> (RecordSet, CacheOutcome) {
+        func cached(keep: Int = 20, fingerprint: String = "v1", segmentBytes: Int64 = 32 << 20) throws -> (RecordSet, CacheOutcome) {
             var schema = RecordSchema()
             let classifier = Classifier(catalog: catalog, plan: &schema.plan)
-            let cache = RecentRecordsCache(directory: dir.file("cache"), keep: keep, fingerprint: fingerprint)
+            var cache = RecentRecordsCache(directory: dir.file("cache"), keep: keep, fingerprint: fingerprint)
+            cache.segmentBytes = segmentBytes
             return try cache.read(RecordSources.resolve(explicit: [path], repositoryRoot: nil, environment: [:]),
                                   reader: RecordReader(schema: schema), annotator: classifier)
         }
@@ -74,6 +75,28 @@ import Testing
         let (set, outcome) = try f.cached()
         #expect(outcome != .warm)
         try f.expectAgreement(set)
+    }
+
+    /// A cold read streams the store in segments and keeps only the newest
+    /// sessions, yet agrees with a full read: order, duplicates across
+    /// segments and files, malformed lines, the partial tail.
+    @Test func coldReadInSegmentsAgreesWithAFullRead() throws {
+        let f = Fixture()
+        var lines: [String] = []
+        for i in 0..<3000 {
+            lines.append(Self.line(i % 2600, outcome: i % 3 == 0 ? "noop" : "productive", minute: (i * 7919) % 4000))
+            if i % 400 == 7 { lines.append("{broken \(i)") }
+        }
+        f.dir.write("session-records-archive-1.jsonl", (0..<200).map { Self.line(5000 + $0) }.joined(separator: "\n") + "\n")
+        f.write(lines, partial: #"{"session_id": "half"#)
+        let (set, outcome) = try f.cached(keep: 100, segmentBytes: 4096)
+        #expect(outcome == .cold(reason: "no cache"))
+        try f.expectAgreement(set, keep: 100)
+        #expect(set.sessions.count <= 100 + RecentRecordsCache.margin)
+        // Next time only the half-written line is read again.
+        let (again, next) = try f.cached(keep: 100, segmentBytes: 4096)
+        #expect(next == .appended(bytes: Int64(#"{"session_id": "half"#.utf8.count)))
+        try f.expectAgreement(again, keep: 100)
     }
 
     @Test func idsAddedByOneAppendAreKnownToTheNext() throws {
