@@ -85,7 +85,15 @@ extension Pipeline {
         let gate = Gate(rules: config.rules, clearMargin: config.clearMargin)
         let stateDirectory = repository.map(failmixDirectory) ?? fallbackStateDirectory(records)
         let store = GateStateStore(directory: stateDirectory)
-        let (decision, warning) = try store.update { state in gate.decide(input, state: &state, remember: remember, now: now) }
+        // Nothing to judge yet: decide without creating any state on disk.
+        let (decision, warning): (GateDecision, String?)
+        if records.sessions.isEmpty {
+            var blank = store.read().0
+            decision = gate.decide(input, state: &blank, remember: false, now: now).0
+            warning = nil
+        } else {
+            (decision, warning) = try store.update { state in gate.decide(input, state: &state, remember: remember, now: now) }
+        }
         report.decision = Decision(decision.level)
         report.findings = findings(decision, records: records, repositoryRoot: repository?.workdir)
         return GateRun(report: report, decision: decision, cache: cacheOutcome, warnings: warning.map { [$0] } ?? [])
