@@ -7,20 +7,29 @@ import TOMLKit
 /// One problem in a configuration file, located for a person to fix.
 public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
     public var path: String
+    /// 1-based; 0 when the file could not be read at all.
     public var line: Int
+    /// Only TOML syntax errors know their column.
+    public var column: Int?
+    /// The dotted key (`gate.on_error`, `rules[2].warn`); empty for syntax errors.
     public var key: String
     public var message: String
 
-    public var description: String { "\(path):\(line): key '\(key)': \(message)" }
+    public var description: String {
+        if line == 0 { return "\(path): \(message)" }
+        if let column { return "\(path):\(line):\(column): \(message)" }
+        return key.isEmpty ? "\(path):\(line): \(message)" : "\(path):\(line): key '\(key)': \(message)"
+    }
 }
 
+/// Every problem found in a configuration file, in line order.
 public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var issues: [ConfigIssue]
     public var description: String { issues.map(\.description).joined(separator: "\n") }
 }
 
 /// Reads and validates `.failmix.toml`: every problem is collected, each
-/// with file, line and key, misspelt keys with a "did you mean".
+/// with file, line and key, misspelt keys and names with a "did you mean".
 public enum ConfigLoader {
     /// The configuration at `path`, or the repository root's `.failmix.toml`,
     /// or the defaults when there is none.
@@ -45,107 +54,161 @@ public enum ConfigLoader {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigError(issues: [ConfigIssue(path: path, line: error.source.begin.line, key: "",
-                                                   message: "TOML syntax error at column \(error.source.begin.column): \(error.description)")])
+            throw ConfigError(issues: [ConfigIssue(path: path, line: error.source.begin.line, column: error.source.begin.column,
+                                                   key: "", message: "TOML syntax error: \(error.description)")])
         } catch {
-            throw ConfigError(issues: [ConfigIssue(path: path, line: 0, key: "", message: "\(error)")])
+            throw ConfigError(issues: [ConfigIssue(path: path, line: 1, key: "", message: "TOML syntax error: \(error)")])
         }
-        var reader = Reader(path: path, lines: LineLocator(text))
+        var reader = Reader(path: path, keyLines: KeyLines(text))
         let config = reader.configuration(table)
-        if !reader.issues.isEmpty { throw ConfigError(issues: reader.issues.sorted { $0.line < $1.line }) }
+        if !reader.issues.isEmpty {
+            // Stable: issues on one line keep the order they were found in.
+            let ordered = reader.issues.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+            throw ConfigError(issues: ordered.map(\.element))
+        }
         return config
     }
 }
 
-/// Finds the line of a dotted key (`gate.on_error`, `rules[2].warn`) in the
-/// TOML text; TOMLKit keeps no source positions.
-struct LineLocator {
-    let lines: [Substring]
+/// The line of every key in a TOML text, by dotted path (`gate.on_error`,
+/// `rules[2].warn`): TOMLKit keeps no source positions. A key that isn't on
+/// a line of its own (inside an inline table) is found at its parent's line.
+struct KeyLines {
+    private var lines: [String: Int] = [:]
 
-    init(_ text: String) { lines = text.split(separator: "\n", omittingEmptySubsequences: false) }
-
-    func line(of key: String) -> Int {
-        var parts = key.split(separator: ".").map(String.init)
-        guard !parts.isEmpty else { return 1 }
-        let leaf = parts.removeLast()
-        var header = parts.joined(separator: ".")
-        var occurrence = 0
-        if let bracket = header.firstIndex(of: "["), header.hasSuffix("]") {
-            occurrence = Int(header[header.index(after: bracket)..<header.index(before: header.endIndex)]) ?? 0
-            header = String(header[..<bracket])
-        }
-        var inTable = header.isEmpty
-        var seen = -1
-        var headerLine = 1
-        for (i, raw) in lines.enumerated() {
+    init(_ text: String) {
+        var table = ""
+        var arrayEntries: [String: Int] = [:]
+        var openString: String?  // the delimiter of a multi-line string being skipped
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let number = index + 1
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") {
-                let name = line.trimmingCharacters(in: CharacterSet(charactersIn: "[] ")).components(separatedBy: "#")[0]
-                    .trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
-                if name == header || (header.isEmpty == false && line == "[\(header)]") {
-                    seen += 1
-                    inTable = seen == occurrence
-                    if inTable { headerLine = i + 1 }
-                } else {
-                    inTable = false
-                }
-                // A key that names a whole table points at its header.
-                if name == (parts + [leaf]).joined(separator: ".") { return i + 1 }
+            if let delimiter = openString {
+                if line.contains(delimiter) { openString = nil }
                 continue
             }
-            if inTable, line.hasPrefix(leaf), line.dropFirst(leaf.count).trimmingCharacters(in: .whitespaces).hasPrefix("=") {
-                return i + 1
+            if line.hasPrefix("[[") {
+                guard let name = Self.headerPath(line.dropFirst(2), closing: "]]") else { continue }
+                let entry = arrayEntries[name, default: 0]
+                arrayEntries[name] = entry + 1
+                table = "\(name)[\(entry)]"
+                record(name, number)
+                record(table, number)
+            } else if line.hasPrefix("[") {
+                guard let name = Self.headerPath(line.dropFirst(), closing: "]") else { continue }
+                table = name
+                record(name, number)
+            } else if let equals = line.firstIndex(of: "="), let key = Self.dottedPath(line[..<equals]) {
+                record(table.isEmpty ? key : table + "." + key, number)
+                let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                for delimiter in ["\"\"\"", "'''"] where value.hasPrefix(delimiter) && !value.dropFirst(3).contains(delimiter) {
+                    openString = delimiter
+                }
             }
         }
-        return headerLine
+    }
+
+    private mutating func record(_ key: String, _ line: Int) {
+        if lines[key] == nil { lines[key] = line }
+    }
+
+    /// The line of `key`, else of its nearest parent that has one, else 1.
+    func line(of key: String) -> Int {
+        var key = key
+        while true {
+            if let line = lines[key] { return line }
+            if key.hasSuffix("]"), let bracket = key.lastIndex(of: "[") {
+                key = String(key[..<bracket])
+            } else if let dot = key.lastIndex(of: ".") {
+                key = String(key[..<dot])
+            } else {
+                return 1
+            }
+        }
+    }
+
+    private static func headerPath(_ rest: Substring, closing: String) -> String? {
+        guard let end = rest.range(of: closing) else { return nil }
+        return dottedPath(rest[..<end.lowerBound])
+    }
+
+    /// `a . "b" .c` → `a.b.c`; nil unless every part is a bare or quoted key.
+    private static func dottedPath(_ text: Substring) -> String? {
+        var parts: [String] = []
+        var current = ""
+        var quote: Character?
+        for c in text {
+            if let q = quote {
+                if c == q { quote = nil } else { current.append(c) }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "." {
+                parts.append(current)
+                current = ""
+            } else if c.isLetter || c.isNumber || c == "_" || c == "-" {
+                current.append(c)
+            } else if !c.isWhitespace {
+                return nil
+            }
+        }
+        parts.append(current)
+        guard quote == nil, !parts.contains(where: \.isEmpty) else { return nil }
+        return parts.joined(separator: ".")
     }
 }
 
+/// Walks the parsed TOML into a `Configuration`, collecting every problem.
 private struct Reader {
     let path: String
-    let lines: LineLocator
+    let keyLines: KeyLines
     var issues: [ConfigIssue] = []
 
-    init(path: String, lines: LineLocator) {
+    init(path: String, keyLines: KeyLines) {
         self.path = path
-        self.lines = lines
+        self.keyLines = keyLines
     }
 
     mutating func issue(_ key: String, _ message: String) {
-        issues.append(ConfigIssue(path: path, line: lines.line(of: key), key: key, message: message))
+        issues.append(ConfigIssue(path: path, line: keyLines.line(of: key), key: key, message: message))
     }
 
-    mutating func unknownKeys(_ table: TOMLTable, allowed: [String], prefix: String) {
+    // MARK: Values
+
+    mutating func unknownKeys(_ table: TOMLTable, allowed: [String], in prefix: String) {
         for key in table.keys where !allowed.contains(key) {
-            let near = allowed.min { editDistance($0, key) < editDistance($1, key) }
-            let hint = near.map { editDistance($0, key) <= 2 ? "; did you mean '\($0)'?" : "" } ?? ""
-            issue(prefix + key, "unknown key\(hint)")
+            issue(prefix + key, "unknown key" + didYouMean(key, allowed))
         }
     }
 
-    mutating func string(_ t: TOMLTable, _ key: String, _ full: String) -> String? {
+    mutating func table(_ parent: TOMLTable, _ key: String, _ full: String) -> TOMLTable? {
+        guard let v = parent[key] else { return nil }
+        guard let t = v.table else { issue(full, "expected a table, found \(Self.kind(v.type))"); return nil }
+        return t
+    }
+
+    mutating func string(_ t: TOMLTable, _ key: String, _ full: String, nonEmpty: Bool = false) -> String? {
         guard let v = t[key] else { return nil }
-        guard let s = v.string else { issue(full, "expected a string, found \(v.type)"); return nil }
+        guard let s = v.string else { issue(full, "expected a string, found \(Self.kind(v.type))"); return nil }
+        if nonEmpty, s.isEmpty { issue(full, "must not be empty"); return nil }
         return s
     }
 
     mutating func bool(_ t: TOMLTable, _ key: String, _ full: String) -> Bool? {
         guard let v = t[key] else { return nil }
-        guard let b = v.bool else { issue(full, "expected true or false, found \(v.type)"); return nil }
+        guard let b = v.bool else { issue(full, "expected true or false, found \(Self.kind(v.type))"); return nil }
         return b
     }
 
     mutating func number(_ t: TOMLTable, _ key: String, _ full: String) -> Double? {
         guard let v = t[key] else { return nil }
-        if let d = v.double { return d }
-        if let i = v.int { return Double(i) }
-        issue(full, "expected a number, found \(v.type)")
-        return nil
+        guard let d = v.double ?? v.int.map(Double.init) else { issue(full, "expected a number, found \(Self.kind(v.type))"); return nil }
+        guard d.isFinite else { issue(full, "must be a finite number"); return nil }
+        return d
     }
 
     mutating func integer(_ t: TOMLTable, _ key: String, _ full: String, min: Int) -> Int? {
         guard let v = t[key] else { return nil }
-        guard let i = v.int else { issue(full, "expected a whole number, found \(v.type)"); return nil }
+        guard let i = v.int else { issue(full, "expected a whole number, found \(Self.kind(v.type))"); return nil }
         guard i >= min else { issue(full, "must be \(min) or more, not \(i)"); return nil }
         return i
     }
@@ -158,201 +221,342 @@ private struct Reader {
 
     mutating func strings(_ t: TOMLTable, _ key: String, _ full: String) -> [String]? {
         guard let v = t[key] else { return nil }
-        guard let array = v.array else { issue(full, "expected an array of strings, found \(v.type)"); return nil }
+        guard let array = v.array else { issue(full, "expected an array of strings, found \(Self.kind(v.type))"); return nil }
         var out: [String] = []
-        for element in array {
-            guard let s = element.string else { issue(full, "expected an array of strings"); return nil }
+        for (i, element) in array.enumerated() {
+            guard let s = element.string else { issue("\(full)[\(i)]", "expected a string, found \(Self.kind(element.type))"); return nil }
             out.append(s)
         }
         return out
     }
 
-    mutating func section(_ root: TOMLTable, _ key: String) -> TOMLTable? {
-        guard let v = root[key] else { return nil }
-        guard let t = v.table else { issue(key, "expected a table, found \(v.type)"); return nil }
-        return t
+    /// One of `choices` by raw value.
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ t: TOMLTable, _ key: String, _ full: String, _: T.Type) -> T?
+    where T.RawValue == String {
+        guard let s = string(t, key, full) else { return nil }
+        if let value = T(rawValue: s) { return value }
+        let names = T.allCases.map(\.rawValue)
+        issue(full, "must be \(names.map { "\"\($0)\"" }.joined(separator: " or ")), not \"\(s)\"" + didYouMean(s, names))
+        return nil
     }
+
+    static func kind(_ type: TOMLType) -> String {
+        switch type {
+        case .table: "a table"
+        case .array: "an array"
+        case .string: "a string"
+        case .int: "a whole number"
+        case .double: "a number"
+        case .bool: "true or false"
+        case .date, .time, .dateTime: "a date or time"
+        }
+    }
+
+    // MARK: Sections
 
     mutating func configuration(_ root: TOMLTable) -> Configuration {
         var c = Configuration()
         c.source = path
-        unknownKeys(root, allowed: ["records", "git", "modes", "classes", "rules", "gate", "ci"], prefix: "")
-        if let r = section(root, "records") {
-            unknownKeys(r, allowed: ["paths", "timestamp_is"], prefix: "records.")
-            c.recordPaths = strings(r, "paths", "records.paths") ?? []
-            if let t = string(r, "timestamp_is", "records.timestamp_is") {
-                if let m = TimestampMeaning(rawValue: t) { c.timestampIs = m } else { issue("records.timestamp_is", "must be \"end\" or \"start\", not \"\(t)\"") }
-            }
-        }
-        if let g = section(root, "git") {
-            unknownKeys(g, allowed: ["repo", "revs", "all_branches", "trailer", "agent_authors", "window_slack", "notes_ref"], prefix: "git.")
-            c.repository = string(g, "repo", "git.repo")
-            c.revs = strings(g, "revs", "git.revs") ?? []
-            c.allBranches = bool(g, "all_branches", "git.all_branches") ?? false
-            c.trailer = string(g, "trailer", "git.trailer") ?? c.trailer
-            c.agentAuthors = strings(g, "agent_authors", "git.agent_authors") ?? []
-            if let s = number(g, "window_slack", "git.window_slack") {
-                if s >= 0 { c.windowSlack = s } else { issue("git.window_slack", "must be 0 or more") }
-            }
-            c.notesRef = string(g, "notes_ref", "git.notes_ref") ?? c.notesRef
-        }
-        if let modes = section(root, "modes") { c.modes = readModes(modes) }
+        unknownKeys(root, allowed: ["records", "git", "modes", "classes", "rules", "gate", "ci"], in: "")
+        if let records = table(root, "records", "records") { readRecords(records, into: &c) }
+        if let git = table(root, "git", "git") { readGit(git, into: &c) }
+        if let modes = table(root, "modes", "modes") { readModes(modes, into: &c) }
         let modeNames = c.modes.map(\.name)
-        if let classes = section(root, "classes") {
-            var list: [(name: String, modes: [String])] = []
-            for name in classes.keys {
-                guard let members = strings(classes, name, "classes.\(name)") else { continue }
-                for m in members where !modeNames.contains(m) { issue("classes.\(name)", "unknown mode '\(m)'\(suggest(m, modeNames))") }
-                list.append((name, members))
-            }
-            c.classes = FaultClasses(list)
-        }
+        // Defaults name built-in modes: drop those switched off, so the
+        // effective configuration refers only to modes that exist.
+        c.classes = FaultClasses(c.classes.classes.map { ($0.name, $0.modes.filter(modeNames.contains)) })
+        c.blockModes = c.blockModes.filter(modeNames.contains)
+        c.rules = c.rules.filter { if case .mode(let m) = $0.target { modeNames.contains(m) } else { true } }
+        if let classes = table(root, "classes", "classes") { readClasses(classes, modes: modeNames, into: &c) }
+        if let gate = table(root, "gate", "gate") { readGate(gate, into: &c) }
         if let v = root["rules"] {
             if let array = v.array {
                 c.rules = []
+                var names: Set<String> = []
                 for (i, element) in array.enumerated() {
-                    guard let t = element.table else { issue("rules", "each [[rules]] entry must be a table"); continue }
-                    if let rule = readRule(t, index: i, modes: modeNames, classes: c.classes) { c.rules.append(rule) }
+                    guard let t = element.table else { issue("rules[\(i)]", "each rule must be a [[rules]] table"); continue }
+                    guard let rule = readRule(t, index: i, modes: modeNames, classes: c.classes) else { continue }
+                    if !names.insert(rule.name).inserted {
+                        issue("rules[\(i)].name", "another rule is named '\(rule.name)' (acks and reports tell rules apart by name); give this one its own `name`")
+                    }
+                    c.rules.append(rule)
                 }
             } else {
-                issue("rules", "expected [[rules]] tables, found \(v.type)")
+                issue("rules", "expected [[rules]] tables, found \(Self.kind(v.type))")
             }
         }
-        if let g = section(root, "gate") {
-            unknownKeys(g, allowed: ["on_error", "clear_margin"], prefix: "gate.")
-            if let e = string(g, "on_error", "gate.on_error") {
-                if let v = Configuration.OnError(rawValue: e) { c.onError = v } else { issue("gate.on_error", "must be \"closed\" or \"open\", not \"\(e)\"") }
-            }
-            c.clearMargin = rate(g, "clear_margin", "gate.clear_margin") ?? c.clearMargin
+        if let basis = c.defaultBasis {
+            for i in c.rules.indices where c.rules[i].basis == nil { c.rules[i].basis = basis }
         }
-        if let ci = section(root, "ci") {
-            unknownKeys(ci, allowed: ["block_modes", "context"], prefix: "ci.")
-            if let modes = strings(ci, "block_modes", "ci.block_modes") {
-                for m in modes where !modeNames.contains(m) { issue("ci.block_modes", "unknown mode '\(m)'\(suggest(m, modeNames))") }
-                c.blockModes = modes
-            }
-            c.statusContext = string(ci, "context", "ci.context") ?? c.statusContext
-        }
+        if let ci = table(root, "ci", "ci") { readCI(ci, modes: modeNames, into: &c) }
         return c
     }
 
-    mutating func readModes(_ table: TOMLTable) -> [ModeDefinition] {
-        var modes = BuiltinModes.all()
-        var disabled: [String] = []
+    mutating func readRecords(_ t: TOMLTable, into c: inout Configuration) {
+        unknownKeys(t, allowed: ["paths", "timestamp_is"], in: "records.")
+        c.recordPaths = strings(t, "paths", "records.paths") ?? c.recordPaths
+        c.timestampIs = choice(t, "timestamp_is", "records.timestamp_is", TimestampMeaning.self) ?? c.timestampIs
+    }
+
+    mutating func readGit(_ t: TOMLTable, into c: inout Configuration) {
+        unknownKeys(t, allowed: ["repo", "revs", "all_branches", "trailer", "agent_authors", "window_slack", "notes_ref"], in: "git.")
+        c.repository = string(t, "repo", "git.repo", nonEmpty: true)
+        c.revs = strings(t, "revs", "git.revs") ?? c.revs
+        c.allBranches = bool(t, "all_branches", "git.all_branches") ?? c.allBranches
+        c.trailer = string(t, "trailer", "git.trailer", nonEmpty: true) ?? c.trailer
+        c.agentAuthors = strings(t, "agent_authors", "git.agent_authors") ?? c.agentAuthors
+        if let slack = number(t, "window_slack", "git.window_slack") {
+            if slack >= 0 { c.windowSlack = slack } else { issue("git.window_slack", "must be 0 or more seconds, not \(slack)") }
+        }
+        if let ref = string(t, "notes_ref", "git.notes_ref") {
+            if ref.hasPrefix("refs/") { c.notesRef = ref } else { issue("git.notes_ref", "must be a full ref such as \"refs/notes/ci\", not \"\(ref)\"") }
+        }
+    }
+
+    /// Built-in modes tuned or switched off, and user-defined modes added
+    /// after them (in key order).
+    mutating func readModes(_ table: TOMLTable, into c: inout Configuration) {
+        let builtinNames = BuiltinModes.all().map(\.name)
+        var overrides: [String: TOMLTable] = [:]
+        var added: [ModeDefinition] = []
+        var disabled: Set<String> = []
         for name in table.keys {
             let key = "modes.\(name)"
-            guard let t = table[name]?.table else { issue(key, "expected a table"); continue }
-            let builtin = modes.firstIndex { $0.name == name }
-            unknownKeys(t, allowed: ["enabled", "label", "cause", "fix", "when"] + (name == "low_productivity" ? ["cutoff"] : []), prefix: key + ".")
-            if bool(t, "enabled", key + ".enabled") == false { disabled.append(name); continue }
-            if let i = builtin {
-                if let cutoff = number(t, "cutoff", key + ".cutoff") {
-                    modes[i] = BuiltinModes.all(lowProductivityCutoff: cutoff).first { $0.name == name }!
+            guard let t = self.table(table, name, key) else { continue }
+            let parameters = Configuration.builtinModeParameters[name] ?? []
+            unknownKeys(t, allowed: ["enabled", "label", "cause", "fix", "when"] + parameters, in: key + ".")
+            if name == "any" { issue(key, "'any' is reserved: a rule with mode = \"any\" counts sessions with any mode"); continue }
+            if bool(t, "enabled", key + ".enabled") == false {
+                if !builtinNames.contains(name), t["when"] == nil {
+                    issue(key, "no built-in mode '\(name)' to switch off" + didYouMean(name, builtinNames))
                 }
-                if let label = string(t, "label", key + ".label") { modes[i].label = label }
-                if let cause = string(t, "cause", key + ".cause") { modes[i].cause = cause }
-                if let fix = string(t, "fix", key + ".fix") { modes[i].fix = fix }
-                if let when = t["when"]?.array, let conditions = readConditions(when, key: key + ".when") { modes[i].anyOf = [conditions] }
+                disabled.insert(name)
                 continue
             }
-            guard let when = t["when"]?.array else { issue(key, "a new mode needs `when = [{ field = …, equals = … }]`"); continue }
-            guard let conditions = readConditions(when, key: key + ".when"), !conditions.isEmpty else { continue }
-            guard modes.count < ModeCatalog.capacity else { issue(key, "at most \(ModeCatalog.capacity) modes"); continue }
-            modes.append(ModeDefinition(
+            if builtinNames.contains(name) {
+                overrides[name] = t
+                continue
+            }
+            guard t["when"] != nil else {
+                issue(key, "a new mode needs `when = [{ field = …, equals = … }]`" + didYouMean(name, builtinNames, prefix: "; or did you mean the built-in "))
+                continue
+            }
+            guard let conditions = readConditions(t, key: key) else { continue }
+            added.append(ModeDefinition(
                 name: name, label: string(t, "label", key + ".label") ?? name,
                 cause: string(t, "cause", key + ".cause") ?? "(not configured)",
                 fix: string(t, "fix", key + ".fix") ?? "(not configured)", anyOf: [conditions]))
         }
-        return modes.filter { !disabled.contains($0.name) }
+        if let t = overrides["low_productivity"], let cutoff = rate(t, "cutoff", "modes.low_productivity.cutoff") {
+            if t["when"] != nil { issue("modes.low_productivity.cutoff", "has no effect: `when` replaces the rule it tunes") }
+            c.lowProductivityCutoff = cutoff
+        }
+        var modes = BuiltinModes.all(lowProductivityCutoff: c.lowProductivityCutoff).filter { !disabled.contains($0.name) }
+        for i in modes.indices {
+            guard let t = overrides[modes[i].name] else { continue }
+            let key = "modes.\(modes[i].name)"
+            if let label = string(t, "label", key + ".label") { modes[i].label = label }
+            if let cause = string(t, "cause", key + ".cause") { modes[i].cause = cause }
+            if let fix = string(t, "fix", key + ".fix") { modes[i].fix = fix }
+            if t["when"] != nil, let conditions = readConditions(t, key: key) { modes[i].anyOf = [conditions] }
+        }
+        modes += added
+        if modes.count > ModeCatalog.capacity {
+            issue("modes", "\(modes.count) modes; at most \(ModeCatalog.capacity) fit")
+            modes.removeLast(modes.count - ModeCatalog.capacity)
+        }
+        c.modes = modes
     }
 
-    mutating func readConditions(_ array: TOMLArray, key: String) -> [FieldCondition]? {
-        var out: [FieldCondition] = []
-        for element in array {
-            guard let t = element.table else { issue(key, "each condition must be a table { field = …, equals = … }"); return nil }
-            unknownKeys(t, allowed: ["field", "equals", "in", "less_than", "contains", "case_insensitive", "missing"], prefix: key + ".")
-            guard let field = string(t, "field", key + ".field") else { issue(key, "a condition needs `field`"); return nil }
-            let ci = bool(t, "case_insensitive", key + ".case_insensitive") ?? false
-            func scalar(_ v: TOMLValueConvertible) -> ScalarValue? {
-                if let s = v.string { return .string(s) }
-                if let b = v.bool { return .bool(b) }
-                if let i = v.int { return .number(Double(i)) }
-                if let d = v.double { return .number(d) }
-                return nil
+    /// `when = [{ field = "outcome", equals = "timeout" }, …]`: all must hold.
+    mutating func readConditions(_ mode: TOMLTable, key: String) -> [FieldCondition]? {
+        let key = key + ".when"
+        guard let array = mode["when"]?.array, !array.isEmpty else {
+            issue(key, "expected a non-empty array of conditions like { field = \"outcome\", equals = \"timeout\" }")
+            return nil
+        }
+        let operators = ["equals", "in", "less_than", "contains"]
+        var conditions: [FieldCondition] = []
+        var valid = true
+        for (i, element) in array.enumerated() {
+            let at = "\(key)[\(i)]"
+            guard let t = element.table else { issue(at, "expected a condition table, found \(Self.kind(element.type))"); valid = false; continue }
+            let issuesBefore = issues.count
+            unknownKeys(t, allowed: ["field"] + operators + ["case_insensitive", "missing"], in: at + ".")
+            let field = string(t, "field", at + ".field", nonEmpty: true)
+            if t["field"] == nil { issue(at, "a condition needs `field` (a dotted path such as \"grades.alignment\")") }
+            let given = operators.filter { t[$0] != nil }
+            guard given.count == 1 else {
+                issue(at, given.isEmpty ? "a condition needs one of \(operators.joined(separator: ", "))"
+                                        : "a condition takes one of \(given.joined(separator: ", ")), not several")
+                valid = false
+                continue
             }
-            if let v = t["equals"], let s = scalar(v) {
-                out.append(FieldCondition(field, .equals(s, caseInsensitive: ci)))
-            } else if let v = t["in"]?.array {
-                out.append(FieldCondition(field, .oneOf(v.compactMap { scalar($0) }, caseInsensitive: ci)))
-            } else if let bound = number(t, "less_than", key + ".less_than") {
-                out.append(FieldCondition(field, .lessThan(bound, whenMissing: number(t, "missing", key + ".missing"))))
-            } else if let s = string(t, "contains", key + ".contains") {
-                out.append(FieldCondition(field, .contains(s)))
+            let caseInsensitive = bool(t, "case_insensitive", at + ".case_insensitive")
+            let missing = number(t, "missing", at + ".missing")
+            if caseInsensitive != nil, !["equals", "in"].contains(given[0]) { issue(at + ".case_insensitive", "applies only to equals and in") }
+            if missing != nil, given[0] != "less_than" { issue(at + ".missing", "applies only to less_than") }
+            var predicate: FailmixClassify.Predicate?
+            switch given[0] {
+            case "equals":
+                predicate = scalar(t["equals"]!, at + ".equals").map { .equals($0, caseInsensitive: caseInsensitive ?? false) }
+            case "in":
+                if let values = t["in"]!.array {
+                    let scalars = values.enumerated().map { scalar($1, "\(at).in[\($0)]") }
+                    if !scalars.contains(where: { $0 == nil }) { predicate = .oneOf(scalars.compactMap { $0 }, caseInsensitive: caseInsensitive ?? false) }
+                } else {
+                    issue(at + ".in", "expected an array of values, found \(Self.kind(t["in"]!.type))")
+                }
+            case "less_than":
+                predicate = number(t, "less_than", at + ".less_than").map { .lessThan($0, whenMissing: missing) }
+            default:
+                predicate = string(t, "contains", at + ".contains").map { .contains($0) }
+            }
+            if let field, let predicate, issues.count == issuesBefore {
+                conditions.append(FieldCondition(field, predicate))
             } else {
-                issue(key, "a condition needs one of equals, in, less_than, contains")
-                return nil
+                valid = false
             }
         }
-        return out
+        return valid ? conditions : nil
+    }
+
+    mutating func scalar(_ v: TOMLValueConvertible, _ key: String) -> ScalarValue? {
+        if let s = v.string { return .string(s) }
+        if let b = v.bool { return .bool(b) }
+        if let i = v.int { return .number(Double(i)) }
+        if let d = v.double { return .number(d) }
+        issue(key, "expected a string, number or true/false, found \(Self.kind(v.type))")
+        return nil
+    }
+
+    /// Classes named here replace the default of that name; others stay.
+    mutating func readClasses(_ t: TOMLTable, modes: [String], into c: inout Configuration) {
+        var classes = c.classes.classes
+        for name in t.keys {
+            let key = "classes.\(name)"
+            if name == "any" || modes.contains(name) {
+                issue(key, "'\(name)' is already \(name == "any" ? "the rule target for every mode" : "a mode name"); a class needs its own name")
+                continue
+            }
+            guard let members = strings(t, name, key) else { continue }
+            for (i, m) in members.enumerated() where !modes.contains(m) {
+                issue("\(key)[\(i)]", "unknown mode '\(m)'" + didYouMean(m, modes))
+            }
+            if let existing = classes.firstIndex(where: { $0.name == name }) {
+                classes[existing].modes = members
+            } else {
+                classes.append((name, members))
+            }
+        }
+        c.classes = FaultClasses(classes)
+    }
+
+    mutating func readGate(_ t: TOMLTable, into c: inout Configuration) {
+        unknownKeys(t, allowed: ["on_error", "clear_margin", "basis"], in: "gate.")
+        c.onError = choice(t, "on_error", "gate.on_error", Configuration.OnError.self) ?? c.onError
+        c.clearMargin = rate(t, "clear_margin", "gate.clear_margin") ?? c.clearMargin
+        c.defaultBasis = choice(t, "basis", "gate.basis", Basis.self)
+    }
+
+    mutating func readCI(_ t: TOMLTable, modes: [String], into c: inout Configuration) {
+        unknownKeys(t, allowed: ["block_modes", "context"], in: "ci.")
+        if let blockModes = strings(t, "block_modes", "ci.block_modes") {
+            for (i, m) in blockModes.enumerated() where !modes.contains(m) {
+                issue("ci.block_modes[\(i)]", "unknown mode '\(m)'" + didYouMean(m, modes))
+            }
+            c.blockModes = blockModes
+        }
+        c.statusContext = string(t, "context", "ci.context", nonEmpty: true) ?? c.statusContext
     }
 
     mutating func readRule(_ t: TOMLTable, index: Int, modes: [String], classes: FaultClasses) -> GateRule? {
         let key = "rules[\(index)]"
         unknownKeys(t, allowed: ["name", "mode", "window", "warn", "fail", "warn_count", "fail_count", "min_sessions",
-                                 "confidence", "streak", "basis", "clear"], prefix: key + ".")
-        guard let modeName = string(t, "mode", key + ".mode") else { issue(key, "a rule needs `mode` (a mode, a class, or \"any\")"); return nil }
-        let target: RuleTarget
-        if modeName == "any" {
-            target = .any
-        } else if modes.contains(modeName) {
-            target = .mode(modeName)
-        } else if classes.modes(of: modeName) != nil {
-            target = .faultClass(modeName)
-        } else {
-            issue(key + ".mode", "unknown mode or class '\(modeName)'\(suggest(modeName, modes + classes.classes.map(\.name) + ["any"]))")
-            return nil
+                                 "confidence", "streak", "basis", "clear"], in: key + ".")
+        let targetName = string(t, "mode", key + ".mode")
+        if t["mode"] == nil { issue(key, "a rule needs `mode` (a mode, a class, or \"any\")") }
+        let classNames = classes.classes.map(\.name)
+        var target: RuleTarget?
+        if let targetName {
+            if targetName == "any" {
+                target = .any
+            } else if modes.contains(targetName) {
+                target = .mode(targetName)
+            } else if classNames.contains(targetName) {
+                target = .faultClass(targetName)
+            } else {
+                issue(key + ".mode", "unknown mode or class '\(targetName)'" + didYouMean(targetName, modes + classNames + ["any"]))
+            }
         }
-        let window = integer(t, "window", key + ".window", min: 1) ?? 30
-        var rule = GateRule(name: string(t, "name", key + ".name") ?? "\(modeName)-\(index)", target: target, window: window)
+        var rule = GateRule(name: string(t, "name", key + ".name", nonEmpty: true) ?? targetName ?? key, target: target ?? .any,
+                            window: integer(t, "window", key + ".window", min: 1) ?? 30)
         rule.warn = rate(t, "warn", key + ".warn")
         rule.fail = rate(t, "fail", key + ".fail")
         rule.warnCount = integer(t, "warn_count", key + ".warn_count", min: 1)
         rule.failCount = integer(t, "fail_count", key + ".fail_count", min: 1)
-        rule.minSessions = integer(t, "min_sessions", key + ".min_sessions", min: 0) ?? 10
-        if let c = number(t, "confidence", key + ".confidence") {
-            if c > 0, c < 1 { rule.confidence = c } else { issue(key + ".confidence", "must be between 0 and 1 (e.g. 0.9), not \(c)") }
+        rule.minSessions = integer(t, "min_sessions", key + ".min_sessions", min: 0) ?? rule.minSessions
+        if let confidence = number(t, "confidence", key + ".confidence") {
+            if confidence > 0, confidence < 1 { rule.confidence = confidence } else { issue(key + ".confidence", "must be between 0 and 1 (e.g. 0.9), not \(confidence)") }
         }
         rule.streak = integer(t, "streak", key + ".streak", min: 1)
-        if let b = string(t, "basis", key + ".basis") {
-            if let basis = Basis(rawValue: b) { rule.basis = basis } else { issue(key + ".basis", "must be \"corroborated\" or \"recorded\", not \"\(b)\"") }
-        }
+        rule.basis = choice(t, "basis", key + ".basis", Basis.self)
         rule.clear = number(t, "clear", key + ".clear")
-        if rule.warn == nil, rule.fail == nil, rule.warnCount == nil, rule.failCount == nil {
-            issue(key, "a rule needs a threshold: warn, fail, warn_count or fail_count")
-        }
-        if let w = rule.warn, let f = rule.fail, w > f { issue(key + ".warn", "warn (\(w)) is above fail (\(f))") }
-        if let w = rule.warnCount, let f = rule.failCount, w > f { issue(key + ".warn_count", "warn_count (\(w)) is above fail_count (\(f))") }
-        if window < rule.minSessions { issue(key + ".window", "the window (\(window)) is smaller than min_sessions (\(rule.minSessions)): the rule could never decide") }
-        if let count = rule.failCount ?? rule.warnCount, count > window { issue(key, "a count of \(count) can never be reached in a window of \(window)") }
-        return rule
+        checkThresholds(rule, key: key, present: Set(t.keys))
+        return target == nil ? nil : rule
     }
 
-    func suggest(_ word: String, _ candidates: [String]) -> String {
-        guard let near = candidates.min(by: { editDistance($0, word) < editDistance($1, word) }), editDistance(near, word) <= 2 else { return "" }
-        return "; did you mean '\(near)'?"
+    /// The impossible combinations: no threshold, rates mixed with counts,
+    /// warn above fail, a window that can never decide or never reach a count.
+    mutating func checkThresholds(_ rule: GateRule, key: String, present: Set<String>) {
+        let rates = present.intersection(["warn", "fail"]), counts = present.intersection(["warn_count", "fail_count"])
+        if rates.isEmpty, counts.isEmpty { issue(key, "a rule needs a threshold: warn, fail, warn_count or fail_count") }
+        if !rates.isEmpty, !counts.isEmpty { issue(key + "." + counts.sorted()[0], "a rule uses rates (warn, fail) or counts (warn_count, fail_count), not both") }
+        if let w = rule.warn, let f = rule.fail, w > f { issue(key + ".warn", "warn (\(w)) is above fail (\(f))") }
+        if let w = rule.warnCount, let f = rule.failCount, w > f { issue(key + ".warn_count", "warn_count (\(w)) is above fail_count (\(f))") }
+        if rule.window < rule.minSessions {
+            issue(key + ".window", "the window (\(rule.window)) is smaller than min_sessions (\(rule.minSessions)): the rule could never decide")
+        }
+        if let count = rule.failCount ?? rule.warnCount, count > rule.window {
+            issue(key + "." + (rule.failCount != nil ? "fail_count" : "warn_count"), "a count of \(count) can never be reached in a window of \(rule.window)")
+        }
+        if rule.confidence != nil, !counts.isEmpty { issue(key + ".confidence", "applies to rates, not counts") }
+        if let clear = rule.clear {
+            // Only a failing rule pauses the agent, so only it has a level to clear.
+            if let threshold = rule.fail ?? rule.failCount.map(Double.init) {
+                if clear < 0 || clear > threshold { issue(key + ".clear", "must be between 0 and the fail threshold (\(threshold)), not \(clear)") }
+            } else if rule.warn != nil || rule.warnCount != nil {
+                issue(key + ".clear", "has no effect: only a rule with fail or fail_count pauses the agent")
+            }
+        }
+    }
+
+    // MARK: Suggestions
+
+    /// "; did you mean 'X'?" when a candidate is a likely misspelling of `word`.
+    func didYouMean(_ word: String, _ candidates: [String], prefix: String = "; did you mean ") -> String {
+        let scored = candidates.map { ($0, editDistance($0, word)) }
+        guard let (near, distance) = scored.min(by: { $0.1 < $1.1 }), distance > 0,
+              distance <= max(1, min(2, word.count / 3)) else { return "" }
+        return "\(prefix)'\(near)'?"
     }
 }
 
-/// Levenshtein distance, for "did you mean".
+/// Edit distance counting a swap of neighbours as one edit (optimal string
+/// alignment), since "fial" for "fail" is the commonest slip.
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
-    var previous = Array(0...b.count)
-    for (i, ca) in a.enumerated() {
-        var current = [i + 1] + Array(repeating: 0, count: b.count)
-        for (j, cb) in b.enumerated() {
-            current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in stride(from: 1, through: a.count, by: 1) {
+        for j in stride(from: 1, through: b.count, by: 1) {
+            let substitution = a[i - 1] == b[j - 1] ? 0 : 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + substitution)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+            }
         }
-        previous = current
     }
-    return previous[b.count]
+    return d[a.count][b.count]
 }

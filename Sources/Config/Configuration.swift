@@ -22,10 +22,16 @@ public struct Configuration: Sendable {
     public var windowSlack: Double = 0
     public var notesRef = "refs/notes/ci"
     public var modes: [ModeDefinition] = BuiltinModes.all()
+    /// `[modes.low_productivity] cutoff`, already applied to `modes`; kept so
+    /// `config show` can print it.
+    public var lowProductivityCutoff = BuiltinModes.lowProductivityCutoff
     public var classes = FaultClasses.defaults
     public var rules = GateRule.defaults
     public var onError = OnError.closed
     public var clearMargin = 0.10
+    /// `[gate] basis`: the basis of every rule that names none, already
+    /// applied to `rules` (nil: corroborated when git is available, else recorded).
+    public var defaultBasis: Basis?
     public var blockModes = ["abandoned_loop", "ci_break"]
     public var statusContext = "failmix"
     /// The file this came from (nil: built-in defaults).
@@ -35,6 +41,9 @@ public struct Configuration: Sendable {
 
     public static let fileName = ".failmix.toml"
 
+    /// What a built-in mode takes besides label, cause, fix and when.
+    static let builtinModeParameters = ["low_productivity": ["cutoff"]]
+
     /// Changes whenever something that shapes a session's facts changes
     /// (the records cache keys on it).
     public var recordFingerprint: String {
@@ -42,36 +51,59 @@ public struct Configuration: Sendable {
         return String(fnv1a(text.utf8), radix: 16)
     }
 
-    /// The effective configuration as TOML (`failmix config show`).
+    /// The effective configuration as TOML (`failmix config show`); it reads
+    /// back to the same configuration.
     public func renderTOML() -> String {
-        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
-        func list(_ xs: [String]) -> String { "[" + xs.map(q).joined(separator: ", ") + "]" }
-        func num(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e9 ? String(format: "%.1f", d) : String(d) }
-        var out = ""
-        if let source { out += "# effective configuration (from \(source))\n\n" } else { out += "# effective configuration (built-in defaults; no \(Self.fileName))\n\n" }
-        out += "[records]\npaths = \(list(recordPaths))\ntimestamp_is = \(q(timestampIs.rawValue))\n\n"
+        var out = "# effective configuration (" + (source.map { "from \($0)" } ?? "built-in defaults; no \(Self.fileName)") + ")\n\n"
+        out += "[records]\npaths = \(Self.toml(recordPaths))\ntimestamp_is = \(Self.toml(timestampIs.rawValue))\n\n"
         out += "[git]\n"
-        if let repository { out += "repo = \(q(repository))\n" }
-        out += "revs = \(list(revs))\nall_branches = \(allBranches)\ntrailer = \(q(trailer))\nagent_authors = \(list(agentAuthors))\nwindow_slack = \(num(windowSlack))\nnotes_ref = \(q(notesRef))\n\n"
-        for mode in modes {
-            out += "[modes.\(mode.name)]\nlabel = \(q(mode.label))\n# rule: \(mode.ruleText)\ncause = \(q(mode.cause))\nfix = \(q(mode.fix))\n\n"
-        }
-        out += "[classes]\n" + classes.classes.map { "\($0.name) = \(list($0.modes))" }.joined(separator: "\n") + "\n\n"
+        if let repository { out += "repo = \(Self.toml(repository))\n" }
+        out += "revs = \(Self.toml(revs))\nall_branches = \(allBranches)\ntrailer = \(Self.toml(trailer))\n"
+        out += "agent_authors = \(Self.toml(agentAuthors))\nwindow_slack = \(Self.toml(windowSlack))\nnotes_ref = \(Self.toml(notesRef))\n\n"
+        out += renderModes()
+        out += "[classes]\n" + classes.classes.map { "\($0.name) = \(Self.toml($0.modes))\n" }.joined() + "\n"
         for rule in rules {
-            out += "[[rules]]\nname = \(q(rule.name))\nmode = \(q(Self.targetName(rule.target)))\nwindow = \(rule.window)\n"
-            if let w = rule.warn { out += "warn = \(num(w))\n" }
-            if let f = rule.fail { out += "fail = \(num(f))\n" }
+            out += "[[rules]]\nname = \(Self.toml(rule.name))\nmode = \(Self.toml(Self.targetName(rule.target)))\nwindow = \(rule.window)\n"
+            if let w = rule.warn { out += "warn = \(Self.toml(w))\n" }
+            if let f = rule.fail { out += "fail = \(Self.toml(f))\n" }
             if let w = rule.warnCount { out += "warn_count = \(w)\n" }
             if let f = rule.failCount { out += "fail_count = \(f)\n" }
             out += "min_sessions = \(rule.minSessions)\n"
-            if let c = rule.confidence { out += "confidence = \(num(c))\n" }
+            if let c = rule.confidence { out += "confidence = \(Self.toml(c))\n" }
             if let s = rule.streak { out += "streak = \(s)\n" }
-            if let b = rule.basis { out += "basis = \(q(b.rawValue))\n" }
-            if let c = rule.clear { out += "clear = \(num(c))\n" }
+            if let b = rule.basis { out += "basis = \(Self.toml(b.rawValue))\n" }
+            if let c = rule.clear { out += "clear = \(Self.toml(c))\n" }
             out += "\n"
         }
-        out += "[gate]\non_error = \(q(onError.rawValue))\nclear_margin = \(num(clearMargin))\n\n"
-        out += "[ci]\nblock_modes = \(list(blockModes))\ncontext = \(q(statusContext))\n"
+        out += "[gate]\non_error = \(Self.toml(onError.rawValue))\nclear_margin = \(Self.toml(clearMargin))\n"
+        if let defaultBasis { out += "basis = \(Self.toml(defaultBasis.rawValue))\n" }
+        out += "\n[ci]\nblock_modes = \(Self.toml(blockModes))\ncontext = \(Self.toml(statusContext))\n"
+        return out
+    }
+
+    /// Built-in modes switched off, then every mode in effect: a built-in one
+    /// with its rule as a comment unless `when` replaced it.
+    private func renderModes() -> String {
+        let builtins = BuiltinModes.all(lowProductivityCutoff: lowProductivityCutoff)
+        var out = ""
+        for builtin in builtins where !modes.contains(where: { $0.name == builtin.name }) {
+            out += "[modes.\(builtin.name)]\nenabled = false\n\n"
+        }
+        for mode in modes {
+            out += "[modes.\(mode.name)]\nlabel = \(Self.toml(mode.label))\ncause = \(Self.toml(mode.cause))\nfix = \(Self.toml(mode.fix))\n"
+            if mode.name == "low_productivity", lowProductivityCutoff != BuiltinModes.lowProductivityCutoff {
+                out += "cutoff = \(Self.toml(lowProductivityCutoff))\n"
+            }
+            if builtins.contains(where: { $0.name == mode.name && $0.anyOf == mode.anyOf }) {
+                out += "# rule: \(mode.ruleText)\n"
+            } else if mode.anyOf.count == 1 {
+                out += "when = [" + mode.anyOf[0].map(Self.toml).joined(separator: ", ") + "]\n"
+            } else {
+                // Only code builds such modes: `when` holds one set of conditions.
+                out += "# rule (alternatives; `when` cannot express them): \(mode.ruleText)\n"
+            }
+            out += "\n"
+        }
         return out
     }
 
@@ -81,6 +113,55 @@ public struct Configuration: Sendable {
         case .mode(let m): m
         case .faultClass(let c): c
         }
+    }
+
+    // MARK: TOML literals
+
+    static func toml(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += String(format: "\\u%04X", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    static func toml(_ strings: [String]) -> String { "[" + strings.map(toml).joined(separator: ", ") + "]" }
+
+    /// Always with a fraction or exponent, so it reads back as a float.
+    static func toml(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : String(d) }
+
+    static func toml(_ value: ScalarValue) -> String {
+        switch value {
+        case .string(let s): toml(s)
+        case .number(let d): toml(d)
+        case .bool(let b): String(b)
+        }
+    }
+
+    static func toml(_ condition: FieldCondition) -> String {
+        var parts = ["field = \(toml(condition.path.description))"]
+        switch condition.predicate {
+        case let .equals(value, caseInsensitive):
+            parts.append("equals = \(toml(value))")
+            if caseInsensitive { parts.append("case_insensitive = true") }
+        case let .oneOf(values, caseInsensitive):
+            parts.append("in = [" + values.map(toml).joined(separator: ", ") + "]")
+            if caseInsensitive { parts.append("case_insensitive = true") }
+        case let .lessThan(bound, whenMissing):
+            parts.append("less_than = \(toml(bound))")
+            if let whenMissing { parts.append("missing = \(toml(whenMissing))") }
+        case let .contains(text):
+            parts.append("contains = \(toml(text))")
+        }
+        return "{ " + parts.joined(separator: ", ") + " }"
     }
 
     /// The commented file `failmix init` writes: every default, and why.
@@ -98,6 +179,12 @@ public struct Configuration: Sendable {
         timestamp_is = "end"
 
         [git]
+        # repo = "."             # the repository to corroborate with (default: the one you run in)
+        # Where the agent's commits are looked for: empty = HEAD, because an
+        # agent normally works on the checked-out branch.
+        revs = []
+        # Walk every local branch too: for agents that push to branches of their own.
+        all_branches = false
         # Commits are tied to sessions by this trailer, by SHAs in deliverables,
         # or by time inside one session's window.
         trailer = "Git-Session-Id"
@@ -109,14 +196,17 @@ public struct Configuration: Sendable {
         # Where CI results are kept as git notes (`failmix ci record`).
         notes_ref = "refs/notes/ci"
 
-        # Tune a built-in mode, switch it off, or add your own:
+        # Tune a built-in mode, switch it off, or add your own (every condition
+        # in `when` must hold: equals, in, less_than or contains):
         # [modes.low_productivity]
         # cutoff = 0.3            # grades.productivity below this is low
+        # [modes.routing_mismatch]
+        # enabled = false         # this agent has no task selector
         # [modes.timeout]
         # label = "Timeout"
         # cause = "tasks outgrow the session limit"
         # fix = "split tasks, raise the limit"
-        # when = [{ field = "failure_reason", equals = "timeout" }]
+        # when = [{ field = "failure_reason", equals = "timeout" }, { field = "grades.alignment", less_than = 0.2 }]
 
         [classes]
         # Fault classes group modes so one rule can watch a kind of trouble.
@@ -169,16 +259,21 @@ public struct Configuration: Sendable {
         basis = "corroborated"
         min_sessions = 10
 
-        # Optional on any rule: confidence = 0.9 fires only when the Wilson lower
-        # bound of the rate exceeds the threshold (small windows don't flap);
+        # Optional on any rule: confidence = 0.9 fires a rate rule only when the
+        # Wilson lower bound of its rate exceeds the threshold (off by default:
+        # with min_sessions 10 the raw rate is what people expect to see);
         # clear = 0.25 sets the level a paused rule must fall below.
 
         [gate]
         # "closed": an internal error exits 2 and the agent waits (safe).
         # "open": exit 0 with a loud message and let the agent run.
         on_error = "closed"
-        # A pause ends when every rule that caused it is this far below its threshold.
+        # A pause ends when every rule that caused it is this far below its
+        # threshold (count rules: one session below), so a rate hovering at
+        # the threshold doesn't pause and resume the agent every session.
         clear_margin = 0.10
+        # basis = "recorded"     # for rules without their own basis; default:
+        #                        # corroborated when git is available, else recorded
 
         [ci]
         # A pull request whose sessions had one of these modes fails the check.

@@ -46,7 +46,7 @@ public struct Gate: Sendable {
     /// the pause state in `state` is updated. Returns the journal events.
     public func decide(_ input: GateInput, state: inout GateState, remember: Bool, now: Date = Date()) -> (GateDecision, [GateEvent]) {
         var events: [GateEvent] = []
-        let sessionCount = input.recorded.count
+        let sessionCount = input.sessionCount
         var evaluations = rules.map { GateEvaluator.evaluate($0, input) }
         // Acknowledged conditions warn instead of failing until they expire.
         let expired = state.acks.filter { !$0.isActive(now: now, sessionCount: sessionCount) }
@@ -61,7 +61,7 @@ public struct Gate: Sendable {
         }
         let raw = evaluations.map(\.level).max() ?? .pass
         var decision = GateDecision(level: raw, evaluations: evaluations, paused: false, messages: [], acks: active)
-        if sessionCount == 0 {
+        if input.recorded.isEmpty {
             decision.level = .pass
             decision.messages.append("no sessions yet")
             return (decision, events)
@@ -69,8 +69,7 @@ public struct Gate: Sendable {
         let failing = evaluations.filter { $0.level == .fail }
         if state.paused {
             if let probe = state.probe {
-                let through = sessionCount - probe.afterSessions
-                if through < probe.allowed {
+                if let through = GateState.sessions(since: probe.afterSessions, now: sessionCount), through < probe.allowed {
                     decision.level = .pass
                     decision.messages.append("resumed by \(state.resumedBy ?? "someone"): probe session \(through + 1) of \(probe.allowed) let through; the gate re-evaluates after it")
                     return (decision, events)
@@ -88,11 +87,22 @@ public struct Gate: Sendable {
                 if !failing.isEmpty { decision.messages.append("the probe sessions failed again: paused") }
                 return (decision, events)
             }
-            let holding = evaluations.filter { e in state.rules.contains(e.rule.name) && !GateEvaluator.isClear(e, margin: clearMargin) }
+            // An acknowledged rule no longer holds the pause: a person accepted it.
+            let holding = evaluations.filter { e in
+                state.rules.contains(e.rule.name) && !e.acknowledged && !GateEvaluator.isClear(e, margin: clearMargin)
+            }
             if holding.isEmpty, failing.isEmpty {
-                if remember { close(&state, now: now, why: "every rule that paused the agent fell below its clear level", events: &events) }
-                decision.messages.append("the pause cleared: every rule that caused it is below its clear level")
+                let why = "every rule that paused the agent is below its clear level or acknowledged"
+                if remember { close(&state, now: now, why: why, events: &events) }
+                decision.messages.append("the pause cleared: \(why)")
                 return (decision, events)
+            }
+            // A rule that starts failing during the pause joins it: it too must clear.
+            let joining = failing.filter { !state.rules.contains($0.rule.name) }
+            if remember, !joining.isEmpty {
+                state.rules += joining.map(\.rule.name)
+                state.reasons += joining.map(\.reason)
+                events.append(GateEvent(at: now, event: "pause-extended", detail: joining.map(\.reason).joined(separator: "; ")))
             }
             decision.level = .fail
             decision.paused = true

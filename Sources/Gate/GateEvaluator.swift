@@ -9,14 +9,20 @@ public struct GateInput: Sendable {
     public var sessionIDs: [String]
     public var recorded: [ModeSet]
     public var corroborated: [ModeSet]?
+    /// Sessions in the whole store, which `resume` and `ack` record as their
+    /// starting mark: a reader that hands on only the newest sessions (the
+    /// gate's cache, `RecordSet.sessionCount`) must pass its total here, or
+    /// probes and session-counted acks would count the tail and end early.
+    public var sessionCount: Int
 
     public init(catalog: ModeCatalog, classes: FaultClasses = .defaults, sessionIDs: [String], recorded: [ModeSet],
-                corroborated: [ModeSet]? = nil) {
+                corroborated: [ModeSet]? = nil, sessionCount: Int? = nil) {
         self.catalog = catalog
         self.classes = classes
         self.sessionIDs = sessionIDs
         self.recorded = recorded
         self.corroborated = corroborated
+        self.sessionCount = sessionCount ?? recorded.count
     }
 }
 
@@ -122,10 +128,13 @@ public enum GateEvaluator {
 
     /// Whether a fired rule has fallen below its clear level (hysteresis):
     /// `clear` when set, else the threshold less `margin` for rates, or one
-    /// session fewer than the threshold for counts.
+    /// session fewer than the threshold for counts. A rule whose target left
+    /// the window entirely is clear whatever that level (`fail_count = 1`, or
+    /// a rate threshold under the margin, would otherwise never clear).
     public static func isClear(_ evaluation: RuleEvaluation, margin: Double) -> Bool {
         let rule = evaluation.rule
         if evaluation.notEnoughData { return false }
+        if evaluation.count == 0 { return true }
         if let count = rule.failCount ?? rule.warnCount {
             return Double(evaluation.count) < (rule.clear ?? Double(count - 1))
         }

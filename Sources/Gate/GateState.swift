@@ -33,9 +33,18 @@ public struct GateState: Codable, Sendable, Equatable {
 
         public func isActive(now: Date, sessionCount: Int) -> Bool {
             if let until, now >= until { return false }
-            if let sessions, sessionCount - startSessions >= sessions { return false }
+            if let sessions {
+                guard let since = GateState.sessions(since: startSessions, now: sessionCount), since < sessions else { return false }
+            }
             return true
         }
+    }
+
+    /// Sessions that arrived since the store held `mark` sessions; nil when
+    /// it holds fewer now (replaced, rotated away): nobody can say how many
+    /// ran, so probes and acks counted from the mark end (the safe side).
+    static func sessions(since mark: Int, now count: Int) -> Int? {
+        count >= mark ? count - mark : nil
     }
 
     public var paused = false

@@ -81,7 +81,8 @@ extension Pipeline {
         let input = GateInput(
             catalog: catalog, classes: config.classes, sessionIDs: records.sessions.map(\.sessionID),
             recorded: records.sessions.map { ModeSet(bits: $0.modeBits) },
-            corroborated: report.corroboration?.sessions.map { ModeSet(bits: $0.corroboratedModeBits) })
+            corroborated: report.corroboration?.sessions.map { ModeSet(bits: $0.corroboratedModeBits) },
+            sessionCount: records.sessionCount)
         let gate = Gate(rules: config.rules, clearMargin: config.clearMargin)
         let stateDirectory = repository.map(failmixDirectory) ?? fallbackStateDirectory(records)
         let store = GateStateStore(directory: stateDirectory)

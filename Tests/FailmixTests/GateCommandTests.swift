@@ -69,21 +69,26 @@ import Testing
         #expect(r.stdout.contains("no sessions yet"))
     }
 
-    @Test func pausedStaysPausedAndResumeLetsOneSessionThrough() throws {
+    /// 600 sessions: more than the gate's cache keeps, so the probe must be
+    /// counted against the whole store, not the newest sessions it holds.
+    @Test(arguments: [30, 600])
+    func pausedStaysPausedAndResumeLetsOneSessionThrough(count: Int) throws {
         let ws = try Workspace()
-        var lines = Self.records(30) { $0 < 28 ? #", "outcome": "failed""# : "" }
+        let all = Self.records(count + 2) { $0 < count - 1 || $0 == count + 1 ? #", "outcome": "failed""# : "" }
+        var lines = Array(all[..<count])
         ws.writeRecords(lines)
         #expect(try gate(ws).status == 1)
-        // Healthier sessions arrive, but 26/30 is not below the clear level (80%).
-        lines += (30..<32).map { #"{"session_id": "s\#($0)", "timestamp": "2026-02-03T\#($0 - 24):00:00Z", "outcome": "productive"}"# }
+        // A healthy session arrives, but 28/30 is not below the clear level (80%).
+        lines.append(all[count])
         ws.writeRecords(lines)
         var r = try gate(ws)
         #expect(r.status == 1 && r.stdout.contains("paused since"), "\(r.stdout)")
         let status = try failmix(["status"], cwd: ws.repo)
         #expect(status.stdout.hasPrefix("paused since") && status.stdout.contains("failure-rate"))
         #expect(try failmix(["resume", "--probe", "1"], cwd: ws.repo).status == 0)
-        #expect(try gate(ws).status == 0)  // the probe session may start
-        lines.append(#"{"session_id": "probe", "timestamp": "2026-02-03T09:00:00Z", "outcome": "failed"}"#)
+        r = try gate(ws)
+        #expect(r.status == 0 && r.stdout.contains("probe session 1 of 1"), "\(r.stdout)")  // the probe session may start
+        lines.append(all[count + 1])
         ws.writeRecords(lines)
         r = try gate(ws)
         #expect(r.status == 1, "\(r.stdout)")  // one session went through, then paused again

@@ -101,6 +101,46 @@ import Testing
         #expect(d.level == .fail && state.paused && state.probe == nil)  // exactly one went through
     }
 
+    @Test func probeAndAcksEndWhenTheStoreShrinks() {
+        let gate = Gate(rules: [GateRule(name: "noops", target: .mode("noop"), window: 10, fail: 0.5)])
+        var state = GateState()
+        _ = gate.decide(input(20) { _ in ["noop"] }, state: &state, remember: true)
+        _ = Gate.resume(&state, probe: 3, sessionCount: 20, by: "ana")
+        // The store was replaced by a shorter one: nobody can say how many ran.
+        var shrunk = input(10) { _ in ["noop"] }
+        var (d, _) = gate.decide(shrunk, state: &state, remember: true)
+        #expect(d.level == .fail && state.paused && state.probe == nil)
+        // The input's whole-store count, not the sessions it carries, drives the probe.
+        _ = Gate.resume(&state, probe: 1, sessionCount: 5_000, by: "ana")
+        shrunk.sessionCount = 5_000
+        (d, _) = gate.decide(shrunk, state: &state, remember: true)
+        #expect(d.level == .pass)
+        shrunk.sessionCount = 5_001
+        (d, _) = gate.decide(shrunk, state: &state, remember: true)
+        #expect(d.level == .fail && state.paused)
+        let ack = GateState.Ack(rule: "noops", until: nil, sessions: 5, startSessions: 100, reason: "r", by: "b", at: Date())
+        #expect(ack.isActive(now: Date(), sessionCount: 104) && !ack.isActive(now: Date(), sessionCount: 105))
+        #expect(!ack.isActive(now: Date(), sessionCount: 50))
+    }
+
+    @Test func aRuleFailingDuringAPauseJoinsItAndAnAckReleasesIt() {
+        let noops = GateRule(name: "noops", target: .mode("noop"), window: 10, fail: 0.5)
+        let blocked = GateRule(name: "blocked", target: .mode("blocked"), window: 10, fail: 0.5)
+        let gate = Gate(rules: [noops, blocked])
+        var state = GateState()
+        var (d, _) = gate.decide(input(10) { _ in ["noop"] }, state: &state, remember: true)
+        #expect(state.rules == ["noops"])
+        var events: [GateEvent]
+        (d, events) = gate.decide(input(10) { _ in ["noop", "blocked"] }, state: &state, remember: true)
+        #expect(d.paused && state.rules == ["noops", "blocked"] && events.map(\.event) == ["pause-extended"])
+        // noops clears; blocked still holds the pause until a person acknowledges it.
+        (d, _) = gate.decide(input(10) { _ in ["blocked"] }, state: &state, remember: true)
+        #expect(d.level == .fail && state.paused)
+        state.acks = [GateState.Ack(rule: "blocked", until: nil, sessions: nil, startSessions: 10, reason: "known", by: "erik", at: Date())]
+        (d, events) = gate.decide(input(10) { _ in ["blocked"] }, state: &state, remember: true)
+        #expect(!state.paused && d.level == .warn && events.map(\.event) == ["cleared"])
+    }
+
     @Test func ackTurnsFailIntoWarnUntilItExpires() {
         let rule = GateRule(name: "noops", target: .mode("noop"), window: 20, fail: 0.5)
         let gate = Gate(rules: [rule])
@@ -197,6 +237,53 @@ import Testing
         #expect(timeout.anyOf == [[FieldCondition("failure_reason", .equals(.string("timeout"), caseInsensitive: true)),
                                    FieldCondition("grades.alignment", .lessThan(0.2, whenMissing: nil))]])
         #expect(c.modes.first { $0.name == "low_productivity" }!.ruleText.contains("< 0.4"))
+    }
+
+    /// What `config show` prints for a non-trivial configuration reads back
+    /// to the same configuration, quoting and all.
+    @Test func shownConfigurationReadsBackTheSame() throws {
+        let text = """
+            [records]
+            paths = ["state/a \\"b\\".jsonl"]
+
+            [git]
+            agent_authors = ["bot@x.org"]
+            window_slack = 30.0
+
+            [modes.timeout]
+            label = "Time\\tout"
+            when = [{ field = "failure_reason", equals = "timeout", case_insensitive = true }, { field = "grades.alignment", less_than = 0.2 }]
+
+            [modes.blocked]
+            enabled = false
+
+            [modes.low_productivity]
+            cutoff = 0.4
+
+            [gate]
+            basis = "recorded"
+
+            [[rules]]
+            name = "timeouts"
+            mode = "timeout"
+            window = 20
+            fail = 0.5
+
+            [[rules]]
+            name = "mine"
+            mode = "noop"
+            window = 30
+            warn = 0.2
+            basis = "corroborated"
+            """
+        let c = try ConfigLoader.parse(text, path: "m.toml")
+        #expect(c.rules.map(\.basis) == [.recorded, .corroborated])  // [gate] basis fills in only the unset
+        let shown = try ConfigLoader.parse(c.renderTOML(), path: "show.toml")
+        #expect(shown.recordPaths == c.recordPaths && shown.agentAuthors == c.agentAuthors && shown.windowSlack == 30)
+        #expect(shown.modes.map(\.name) == c.modes.map(\.name) && shown.modes.map(\.anyOf) == c.modes.map(\.anyOf))
+        #expect(shown.modes.map(\.label) == c.modes.map(\.label) && shown.lowProductivityCutoff == 0.4)
+        #expect(shown.rules == c.rules && shown.defaultBasis == .recorded)
+        #expect(shown.renderTOML().drop { $0 != "\n" } == c.renderTOML().drop { $0 != "\n" })  // all but the source line
     }
 }
 
