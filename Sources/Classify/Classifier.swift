@@ -11,9 +11,13 @@ public struct ModeSet: Sendable, Hashable, Sequence {
     public mutating func insert(_ index: Int) { bits |= 1 << UInt64(index) }
     public mutating func remove(_ index: Int) { bits &= ~(1 << UInt64(index)) }
 
-    public func makeIterator() -> AnyIterator<Int> {
-        var rest = bits
-        return AnyIterator {
+    public func makeIterator() -> Iterator { Iterator(rest: bits) }
+
+    /// The members, lowest index first (a plain value: reports walk 200k sets).
+    public struct Iterator: IteratorProtocol {
+        var rest: UInt64
+
+        public mutating func next() -> Int? {
             guard rest != 0 else { return nil }
             let i = rest.trailingZeroBitCount
             rest &= rest - 1
@@ -39,84 +43,149 @@ public struct ModeCatalog: Sendable {
 /// Evaluates the catalog's rules on each scanned line: the Classify stage
 /// running inside the Records stage's stream, so no record is ever decoded
 /// whole.
+///
+/// The rules are compiled into flat arrays of plain values (clauses, checks,
+/// one byte pool, one number pool): the per-line loop then touches no
+/// reference-counted storage, which nested arrays of enums with array payloads
+/// made cost a third of a full report.
 public struct Classifier: RecordAnnotator, Sendable {
-    struct Check: Sendable {
-        enum Test: Sendable {
-            case stringEquals([UInt8], caseInsensitive: Bool)
-            case stringIn([[UInt8]], caseInsensitive: Bool)
-            case numberEquals(Double)
-            case numberIn([Double])
-            case boolEquals(Bool)
-            case lessThan(Double, whenMissing: Double?)
-            case contains([UInt8])
-            case never
-        }
-        var slot: Int
-        var test: Test
+    enum Operation: UInt8 {
+        case stringEquals, stringIn, numberEquals, numberIn, boolEquals, lessThan, contains, never
+    }
+
+    struct Check {
+        var slot: Int32
+        var operation: Operation
+        var caseInsensitive = false
+        /// numberEquals / lessThan: the operand; boolEquals: 1 or 0.
+        var number = 0.0
+        /// lessThan: the value of a missing field (NaN: none, the check fails).
+        var missing = Double.nan
+        /// stringEquals / contains: a range of `bytes`; stringIn: of `strings`;
+        /// numberIn: of `numbers`.
+        var first: Int32 = 0
+        var count: Int32 = 0
+    }
+
+    /// The checks `first..<end` must all hold for `mode`; a mode's clauses
+    /// are adjacent, and the first that holds decides it.
+    struct Clause {
+        var mode: Int32
+        var first: Int32
+        var end: Int32
     }
 
     public let catalog: ModeCatalog
-    private let rules: [[[Check]]]  // mode → clauses → checks
+    private let clauses: [Clause]
+    private let checks: [Check]
+    private let bytes: [UInt8]
+    private let strings: [Range<Int32>]
+    private let numbers: [Double]
 
     /// Registers every field the rules read in `plan`.
     public init(catalog: ModeCatalog, plan: inout FieldPlan) {
         self.catalog = catalog
-        rules = catalog.modes.map { mode in
-            mode.anyOf.map { clause in
-                clause.map { condition in
-                    Check(slot: plan.slot(for: condition.path), test: Self.compile(condition.predicate))
+        var clauses: [Clause] = [], checks: [Check] = [], bytes: [UInt8] = [], strings: [Range<Int32>] = [], numbers: [Double] = []
+        func pooled(_ s: String, _ ci: Bool) -> Range<Int32> {
+            let start = Int32(bytes.count)
+            bytes += (ci ? s.lowercased() : s).utf8
+            return start..<Int32(bytes.count)
+        }
+        for (mode, definition) in catalog.modes.enumerated() {
+            for clause in definition.anyOf {
+                let first = Int32(checks.count)
+                for condition in clause {
+                    var check = Check(slot: Int32(plan.slot(for: condition.path)), operation: .never)
+                    switch condition.predicate {
+                    case let .equals(.string(s), ci):
+                        let r = pooled(s, ci)
+                        (check.operation, check.caseInsensitive, check.first, check.count) = (.stringEquals, ci, r.lowerBound, Int32(r.count))
+                    case let .equals(.number(d), _):
+                        (check.operation, check.number) = (.numberEquals, d)
+                    case let .equals(.bool(b), _):
+                        (check.operation, check.number) = (.boolEquals, b ? 1 : 0)
+                    case let .oneOf(values, ci):
+                        let texts = values.compactMap { if case .string(let s) = $0 { s } else { nil } }
+                        let ds = values.compactMap { if case .number(let d) = $0 { d } else { nil } }
+                        if !texts.isEmpty {
+                            check.first = Int32(strings.count)
+                            strings += texts.map { pooled($0, ci) }
+                            (check.operation, check.caseInsensitive, check.count) = (.stringIn, ci, Int32(texts.count))
+                        } else if !ds.isEmpty {
+                            check.first = Int32(numbers.count)
+                            numbers += ds
+                            (check.operation, check.count) = (.numberIn, Int32(ds.count))
+                        } else if let b = values.lazy.compactMap({ if case .bool(let b) = $0 { b } else { nil } }).first {
+                            (check.operation, check.number) = (.boolEquals, b ? 1 : 0)
+                        }
+                    case let .lessThan(bound, missing):
+                        (check.operation, check.number, check.missing) = (.lessThan, bound, missing ?? .nan)
+                    case let .contains(needle):
+                        let r = pooled(needle, false)
+                        (check.operation, check.first, check.count) = (.contains, r.lowerBound, Int32(r.count))
+                    }
+                    checks.append(check)
+                }
+                clauses.append(Clause(mode: Int32(mode), first: first, end: Int32(checks.count)))
+            }
+        }
+        (self.clauses, self.checks, self.bytes, self.strings, self.numbers) = (clauses, checks, bytes, strings, numbers)
+    }
+
+    public func annotate(_ fields: LineFields) -> UInt64 {
+        clauses.withUnsafeBufferPointer { clauses in
+            checks.withUnsafeBufferPointer { checks in
+                bytes.withUnsafeBufferPointer { bytes in
+                    strings.withUnsafeBufferPointer { strings in
+                        numbers.withUnsafeBufferPointer { numbers in
+                            var bits: UInt64 = 0
+                            for clause in clauses where bits & (1 << UInt64(clause.mode)) == 0 {
+                                var holds = true
+                                for i in Int(clause.first)..<Int(clause.end)
+                                where !Self.holds(checks[i], fields, bytes: bytes, strings: strings, numbers: numbers) {
+                                    holds = false
+                                    break
+                                }
+                                if holds { bits |= 1 << UInt64(clause.mode) }
+                            }
+                            return bits
+                        }
+                    }
                 }
             }
         }
     }
 
-    static func compile(_ predicate: Predicate) -> Check.Test {
-        func fold(_ s: String, _ ci: Bool) -> [UInt8] { Array((ci ? s.lowercased() : s).utf8) }
-        switch predicate {
-        case let .equals(.string(s), ci): return .stringEquals(fold(s, ci), caseInsensitive: ci)
-        case let .equals(.number(d), _): return .numberEquals(d)
-        case let .equals(.bool(b), _): return .boolEquals(b)
-        case let .oneOf(values, ci):
-            let strings = values.compactMap { if case .string(let s) = $0 { fold(s, ci) } else { nil } }
-            let numbers = values.compactMap { if case .number(let d) = $0 { d } else { nil } }
-            if !strings.isEmpty { return .stringIn(strings, caseInsensitive: ci) }
-            if !numbers.isEmpty { return .numberIn(numbers) }
-            if let b = values.compactMap({ if case .bool(let b) = $0 { b } else { nil } }).first { return .boolEquals(b) }
-            return .never
-        case let .lessThan(bound, missing): return .lessThan(bound, whenMissing: missing)
-        case let .contains(s): return .contains(Array(s.utf8))
-        }
-    }
-
-    public func annotate(_ fields: LineFields) -> UInt64 {
-        var bits: UInt64 = 0
-        for (mode, clauses) in rules.enumerated() {
-            for clause in clauses where clause.allSatisfy({ Self.holds($0, fields) }) {
-                bits |= 1 << UInt64(mode)
-                break
-            }
-        }
-        return bits
-    }
-
     @inline(__always)
-    static func holds(_ check: Check, _ fields: LineFields) -> Bool {
-        switch check.test {
-        case let .stringEquals(target, ci):
-            return fields.stringEquals(check.slot, target, caseInsensitive: ci)
-        case let .stringIn(targets, ci):
-            return targets.contains { fields.stringEquals(check.slot, $0, caseInsensitive: ci) }
-        case let .numberEquals(d):
-            return fields.number(check.slot) == d
-        case let .numberIn(ds):
-            return fields.number(check.slot).map(ds.contains) ?? false
-        case let .boolEquals(b):
-            return fields.bool(check.slot) == b
-        case let .lessThan(bound, missing):
-            if fields.kind(check.slot) == .absent { return missing.map { $0 < bound } ?? false }
-            return fields.number(check.slot).map { $0 < bound } ?? false
-        case let .contains(needle):
-            return fields.stringContains(check.slot, needle)
+    static func holds(
+        _ check: Check, _ fields: LineFields, bytes: UnsafeBufferPointer<UInt8>, strings: UnsafeBufferPointer<Range<Int32>>,
+        numbers: UnsafeBufferPointer<Double>
+    ) -> Bool {
+        let slot = Int(check.slot)
+        func pool(_ first: Int32, _ count: Int32) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[Int(first)..<Int(first + count)])
+        }
+        switch check.operation {
+        case .stringEquals:
+            return fields.stringEquals(slot, pool(check.first, check.count), caseInsensitive: check.caseInsensitive)
+        case .stringIn:
+            for r in strings[Int(check.first)..<Int(check.first + check.count)]
+            where fields.stringEquals(slot, pool(r.lowerBound, Int32(r.count)), caseInsensitive: check.caseInsensitive) {
+                return true
+            }
+            return false
+        case .numberEquals:
+            return fields.number(slot) == check.number
+        case .numberIn:
+            guard let d = fields.number(slot) else { return false }
+            return numbers[Int(check.first)..<Int(check.first + check.count)].contains(d)
+        case .boolEquals:
+            return fields.bool(slot) == (check.number == 1)
+        case .lessThan:
+            if fields.kind(slot) == .absent { return check.missing < check.number }  // NaN: false
+            return fields.number(slot).map { $0 < check.number } ?? false
+        case .contains:
+            return fields.stringContains(slot, pool(check.first, check.count))
         case .never:
             return false
         }

@@ -41,8 +41,10 @@ public struct FailureMix: Sendable {
     /// The most frequent mode in the most recent window (nil: no failures).
     public let dominant: Int?
 
-    /// `sessions` ordered oldest first; `sizes` as requested (0 = all).
-    public init(catalog: ModeCatalog, sessions: some RandomAccessCollection<ModeSet>, sizes: [Int]) {
+    /// `sessions` ordered oldest first; `sizes` as requested (0 = all). An
+    /// array, not any collection: a generic one is not specialized across
+    /// modules and costs 100 ns a session.
+    public init(catalog: ModeCatalog, sessions: [ModeSet], sizes: [Int]) {
         self.catalog = catalog
         windows = sizes.map { size in
             let slice = size == 0 ? sessions[...] : sessions.suffix(size)[...]

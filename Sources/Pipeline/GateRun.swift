@@ -69,7 +69,7 @@ extension Pipeline {
             guard case .noRecords(let searched) = error, options.recordPaths.isEmpty else { throw error }
             notes.append("no session records yet (looked in \(searched.joined(separator: ", ")))")
         }
-        let mix = FailureMix(catalog: catalog, sessions: records.sessions.lazy.map { ModeSet(bits: $0.modeBits) },
+        let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
                              sizes: options.windows)
         var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: notes)
         let needsGit = config.rules.contains { $0.basis != .recorded }

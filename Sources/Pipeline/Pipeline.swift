@@ -39,7 +39,7 @@ public enum Pipeline {
 
     public static func report(_ options: PipelineOptions) throws -> Report {
         let (records, catalog) = try classifiedRecords(options)
-        let mix = FailureMix(catalog: catalog, sessions: records.sessions.lazy.map { ModeSet(bits: $0.modeBits) },
+        let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
                              sizes: options.windows)
         var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: inputNotes(records))
         if let evidence = try corroborate(records, catalog: catalog, options: options) {

@@ -42,5 +42,5 @@ public enum CommitRefs {
 }
 
 private func containsBytes(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
-    haystack.withUnsafeBufferPointer { containsBytes($0, needle) }
+    haystack.withUnsafeBufferPointer { h in needle.withUnsafeBufferPointer { containsBytes(h, $0) } }
 }

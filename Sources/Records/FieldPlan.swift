@@ -29,12 +29,19 @@ public struct FieldPlan: Sendable {
     /// The trie flattened for the scanner's inner loop: plain values only, so
     /// a key lookup costs no reference counting.
     private var entries: [FlatEntry] = []
-    private var nodeRanges: [Range<Int32>] = [0..<0]
     private var keyPool: [UInt8] = []
+    /// Per node, an open-addressing table of entry indices (-1: empty) at
+    /// under 25% load, so a key that is not in the plan — most of a record's
+    /// keys — usually costs one probe.
+    private var tables: [(start: Int32, mask: Int32)] = [(0, 0)]
+    private var slots: [Int32] = [-1]
 
     struct FlatEntry {
         var keyStart: Int32
         var keyLength: Int32
+        /// The key's first 8 bytes, zero-padded, as loaded little-endian: most
+        /// mismatches are decided by one integer compare, not a memcmp call.
+        var prefix: UInt64
         var member: Member
     }
     var root: Int { 0 }
@@ -81,38 +88,69 @@ public struct FieldPlan: Sendable {
     private mutating func flatten() {
         entries.removeAll()
         keyPool.removeAll()
-        nodeRanges = nodes.map { node in
-            let start = Int32(entries.count)
+        slots.removeAll()
+        tables = nodes.map { node in
+            var size = 8
+            while size < 4 * node.keys.count { size *= 2 }
+            let start = slots.count
+            slots += repeatElement(-1, count: size)
             for (key, member) in zip(node.keys, node.members) {
-                entries.append(FlatEntry(keyStart: Int32(keyPool.count), keyLength: Int32(key.count), member: member))
+                var prefix: UInt64 = 0
+                for (i, b) in key.prefix(8).enumerated() { prefix |= UInt64(b) << (8 * UInt64(i)) }
+                var slot = Self.hash(prefix, key.count) & (size - 1)
+                while slots[start + slot] >= 0 { slot = (slot + 1) & (size - 1) }
+                slots[start + slot] = Int32(entries.count)
+                entries.append(FlatEntry(keyStart: Int32(keyPool.count), keyLength: Int32(key.count), prefix: prefix, member: member))
                 keyPool += key
             }
-            return start..<Int32(entries.count)
+            return (Int32(start), Int32(size - 1))
         }
     }
 
-    /// The member of `node` named by the key at `key` (raw, maybe escaped).
+    @inline(__always) private static func hash(_ prefix: UInt64, _ length: Int) -> Int {
+        Int(truncatingIfNeeded: ((prefix ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15) >> 40)
+    }
+
+    /// The member of `node` named by the key at `key` (raw, maybe escaped);
+    /// `available` bytes are readable from `base`.
     @inline(__always)
-    func member(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>) -> Member? {
+    func member(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>, available: Int) -> Member? {
         let length = key.end - key.start
         if key.escaped {
             let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + key.start, count: length)).utf8)
-            return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count) }
+            return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count, available: $0.count) }
         }
-        return lookup(node, base + key.start, length)
+        return lookup(node, base + key.start, length, available: available - key.start)
     }
 
     @inline(__always)
-    private func lookup(_ node: Int, _ key: UnsafePointer<UInt8>, _ length: Int) -> Member? {
-        entries.withUnsafeBufferPointer { entries in
-            keyPool.withUnsafeBufferPointer { pool in
-                for i in nodeRanges[node] {
-                    let e = entries[Int(i)]
-                    if Int(e.keyLength) == length, memcmp(pool.baseAddress! + Int(e.keyStart), key, length) == 0 {
-                        return e.member
+    private func lookup(_ node: Int, _ key: UnsafePointer<UInt8>, _ length: Int, available: Int) -> Member? {
+        // The key's first 8 bytes when 8 can be read, else byte by byte.
+        var prefix: UInt64 = 0
+        if available >= 8 {
+            prefix = UnsafeRawPointer(key).loadUnaligned(as: UInt64.self)
+            if length < 8 { prefix &= (1 << (8 * UInt64(length))) - 1 }
+        } else {
+            for i in 0..<min(length, 8) { prefix |= UInt64(key[i]) << (8 * UInt64(i)) }
+        }
+        let table = tables[node]
+        let mask = Int(table.mask)
+        var slot = Self.hash(prefix, length) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            entries.withUnsafeBufferPointer { entries in
+                keyPool.withUnsafeBufferPointer { pool in
+                    while true {
+                        let index = Int(slots[Int(table.start) + slot])
+                        if index < 0 { return nil }
+                        let e = entries[index]
+                        if Int(e.keyLength) == length, e.prefix == prefix,
+                            length <= 8 || memcmp(pool.baseAddress! + Int(e.keyStart) + 8, key + 8, length - 8) == 0
+                        {
+                            return e.member
+                        }
+                        slot = (slot + 1) & mask
                     }
                 }
-                return nil
             }
         }
     }

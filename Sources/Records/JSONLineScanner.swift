@@ -65,7 +65,7 @@ public struct JSONLineScanner: ~Copyable {
             guard c.peek == UInt8(ascii: ":") else { throw c.failure(.expectedColon) }
             c.position += 1
             c.skipWhitespace()
-            let member = node.flatMap { plan.member(of: $0, key: key, in: c.base) }
+            let member = node.flatMap { plan.member(of: $0, key: key, in: c.base, available: c.count) }
             try scanValue(&c, member: member, plan: plan, slots: slots, depth: depth + 1)
             c.skipWhitespace()
             switch c.peek {

@@ -37,11 +37,13 @@ public struct LineFields {
 
     /// True when the slot is a string equal to `target`; `caseInsensitive`
     /// folds like Python's `str.lower()` (the reference rules do).
-    public func stringEquals(_ slot: Int, _ target: [UInt8], caseInsensitive: Bool) -> Bool {
+    public func stringEquals(_ slot: Int, _ target: UnsafeBufferPointer<UInt8>, caseInsensitive: Bool) -> Bool {
         let v = values[slot]
         guard v.kind == .string else { return false }
         let bytes = raw(slot)
-        if !v.escaped, !caseInsensitive { return bytes.elementsEqual(target) }
+        if !v.escaped, !caseInsensitive {
+            return bytes.count == target.count && (target.isEmpty || memcmp(bytes.baseAddress!, target.baseAddress!, target.count) == 0)
+        }
         if !v.escaped, bytes.allSatisfy({ $0 < 0x80 }) {
             guard bytes.count == target.count else { return false }
             for i in 0..<bytes.count where asciiLower(bytes[i]) != target[i] { return false }
@@ -54,11 +56,12 @@ public struct LineFields {
     }
 
     /// True when the slot is a string containing `needle`.
-    public func stringContains(_ slot: Int, _ needle: [UInt8]) -> Bool {
+    public func stringContains(_ slot: Int, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
         let v = values[slot]
         guard v.kind == .string else { return false }
         if v.escaped {
-            return Array(decodeJSONString(raw(slot)).utf8).withUnsafeBufferPointer { containsBytes($0, needle) }
+            var decoded = decodeJSONString(raw(slot))
+            return decoded.withUTF8 { containsBytes($0, needle) }
         }
         return raw(slot).withMemoryRebound(to: UInt8.self) { containsBytes($0, needle) }
     }
@@ -99,7 +102,7 @@ public struct LineFields {
     b &- UInt8(ascii: "A") < 26 ? b | 0x20 : b
 }
 
-func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
     guard !needle.isEmpty else { return true }
     guard haystack.count >= needle.count else { return false }
     let first = needle[0]

@@ -294,7 +294,9 @@ public struct RecordReader: Sendable {
             if end == nil, let s = start { end = s + duration }
         }
         var flags: SessionRecord.Flags = []
-        if fields.stringEquals(schema.outcome, Array("productive".utf8), caseInsensitive: true) { flags.insert(.productive) }
+        if ("productive" as StaticString).withUTF8Buffer({ fields.stringEquals(schema.outcome, $0, caseInsensitive: true) }) {
+            flags.insert(.productive)
+        }
         if fields.kind(schema.deliverables) == .array, !isBlank(UnsafeRawBufferPointer(rebasing: fields.raw(schema.deliverables).dropFirst().dropLast())) {
             flags.insert(.hasDeliverables)
         }
@@ -351,32 +353,37 @@ func sortByTime(_ sessions: inout [SessionRecord]) {
 
 /// Keeps only the last record of each session_id in read order (later
 /// files — the primary is read last — and later lines win); returns how many
-/// were folded. Sorting small (hash, position) pairs needs no hash table, so
-/// memory stays at a few bytes a session.
+/// were folded. An open-addressing table of positions keyed by the id's hash
+/// (a few bytes a session, no per-id allocation); equal hashes compare the
+/// ids themselves, so a collision is never a duplicate.
 func foldDuplicates(_ sessions: inout [SessionRecord]) -> Int {
     let n = sessions.count
     guard n > 1 else { return 0 }
-    var keys = [(hash: UInt64, position: Int32)]()
-    keys.reserveCapacity(n)
-    for (i, s) in sessions.enumerated() { keys.append((fnv1a(s.sessionID.utf8), Int32(i))) }
-    keys.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.position < $1.position }
+    var hashes = [UInt64](repeating: 0, count: n)
     var drop = [Bool](repeating: false, count: n)
     var folded = 0
-    var start = 0
-    while start < n {
-        var end = start + 1
-        while end < n, keys[end].hash == keys[start].hash { end += 1 }
-        if end - start > 1 {
-            // Same hash: compare the ids themselves (a collision is not a duplicate).
-            for i in start..<end {
-                let id = sessions[Int(keys[i].position)].sessionID
-                if (i + 1..<end).contains(where: { sessions[Int(keys[$0].position)].sessionID == id }) {
-                    drop[Int(keys[i].position)] = true
+    let capacity = 1 << (Int.bitWidth - (2 * n).leadingZeroBitCount)  // a power of two ≥ 2n
+    var table = [Int32](repeating: -1, count: capacity)
+    sessions.withUnsafeBufferPointer { sessions in
+        for i in 0..<n {
+            var id = sessions[i].sessionID
+            hashes[i] = id.withUTF8 { fnv1a($0) }
+        }
+        let mask = UInt64(capacity - 1)
+        for i in 0..<n {
+            var slot = Int(truncatingIfNeeded: (hashes[i] ^ hashes[i] >> 29) & mask)
+            while true {
+                let held = Int(table[slot])
+                if held < 0 { table[slot] = Int32(i); break }
+                if hashes[held] == hashes[i], sessions[held].sessionID == sessions[i].sessionID {
+                    drop[held] = true  // the earlier one goes
                     folded += 1
+                    table[slot] = Int32(i)
+                    break
                 }
+                slot = (slot + 1) & Int(mask)
             }
         }
-        start = end
     }
     if folded > 0 {
         var position = 0

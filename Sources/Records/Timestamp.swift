@@ -137,6 +137,16 @@ public enum Timestamp {
 
     /// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds).
     public static func format(_ t: Double) -> String {
+        String(unsafeUninitializedCapacity: formattedLength) { format(t, into: $0.baseAddress!) }
+    }
+
+    /// The length of a formatted time.
+    public static let formattedLength = 20
+
+    /// Writes `format(t)` as `formattedLength` UTF-8 bytes at `buf` (the JSON
+    /// report writes 200k of them). Returns the length written.
+    @discardableResult
+    public static func format(_ t: Double, into buf: UnsafeMutablePointer<UInt8>) -> Int {
         let whole = Int(t.rounded(.down))
         var days = whole / 86_400
         var rem = whole % 86_400
@@ -150,19 +160,16 @@ public enum Timestamp {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        let rem32 = rem
-        return String(unsafeUninitializedCapacity: 20) { buf in
-            func put(_ v: Int, _ at: Int, _ width: Int) {
-                var v = v
-                for i in stride(from: at + width - 1, through: at, by: -1) {
-                    buf[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                    v /= 10
-                }
+        func put(_ v: Int, _ at: Int, _ width: Int) {
+            var v = v
+            for i in stride(from: at + width - 1, through: at, by: -1) {
+                buf[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
             }
-            put(y, 0, 4); buf[4] = UInt8(ascii: "-"); put(m, 5, 2); buf[7] = UInt8(ascii: "-"); put(d, 8, 2)
-            buf[10] = UInt8(ascii: "T"); put(rem32 / 3600, 11, 2); buf[13] = UInt8(ascii: ":")
-            put(rem32 / 60 % 60, 14, 2); buf[16] = UInt8(ascii: ":"); put(rem32 % 60, 17, 2); buf[19] = UInt8(ascii: "Z")
-            return 20
         }
+        put(y, 0, 4); buf[4] = UInt8(ascii: "-"); put(m, 5, 2); buf[7] = UInt8(ascii: "-"); put(d, 8, 2)
+        buf[10] = UInt8(ascii: "T"); put(rem / 3600, 11, 2); buf[13] = UInt8(ascii: ":")
+        put(rem / 60 % 60, 14, 2); buf[16] = UInt8(ascii: ":"); put(rem % 60, 17, 2); buf[19] = UInt8(ascii: "Z")
+        return formattedLength
     }
 }

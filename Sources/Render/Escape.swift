@@ -81,9 +81,16 @@ public enum Escape {
         return out
     }
 
+    /// The same, appended as UTF-8 bytes (the JSON report's session rows).
+    public static func json(_ s: String, into out: inout [UInt8]) {
+        guard needsJSONEscape(s) else { out.append(contentsOf: s.utf8); return }
+        var escaped = ""
+        json(s, into: &escaped)
+        out.append(contentsOf: escaped.utf8)
+    }
+
     public static func json(_ s: String, into out: inout String) {
-        let needs = s.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }
-        guard needs else { out += s; return }
+        guard needsJSONEscape(s) else { out += s; return }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -97,6 +104,11 @@ public enum Escape {
                 if u.value < 0x20 { out += unicodeEscape(u.value) } else { out.unicodeScalars.append(u) }
             }
         }
+    }
+
+    /// Any byte `json` rewrites (0xE2 leads U+2028/9).
+    public static func needsJSONEscape(_ s: String) -> Bool {
+        s.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }
     }
 
     private static func unicodeEscape(_ v: UInt32) -> String {

@@ -54,6 +54,28 @@ import Testing
         #expect(s == "second")
     }
 
+    /// Keys that share lengths and 8-byte prefixes with planned ones, and a
+    /// short key read from the very end of a tight buffer, find their slots
+    /// and nothing else.
+    @Test func keyLookupTellsNearMissesApart() {
+        let paths = ["a", "ab", "abcdefgh", "abcdefghi", "abcdefghj", "n.abcdefghijklmnop"]
+        let line = #"{"abcdefghX":0,"abcdefghj":2,"a":3,"abcdefgZ":4,"abcdefgh":5,"ab":6,"abcdefghi":1,"n":{"abcdefghijklmnoq":7,"abcdefghijklmnop":8},"b":9}"#
+        let (failure, values, bytes) = scan(line, paths: paths)
+        #expect(failure == nil)
+        let text = values.map { String(decoding: bytes[Int($0.start)..<Int($0.end)], as: UTF8.self) }
+        #expect(text == ["3", "6", "5", "1", "2", "8"])
+        for short in [#"{"a":1}"#, #"{"ab":1}"#] {
+            var plan = FieldPlan()
+            for p in paths { plan.slot(for: FieldPath(p)) }
+            var scanner = JSONLineScanner(plan: plan)
+            let tight = UnsafeMutableRawBufferPointer.allocate(byteCount: short.utf8.count, alignment: 1)
+            defer { tight.deallocate() }
+            tight.copyBytes(from: short.utf8)
+            #expect(scanner.scan(UnsafeRawBufferPointer(tight)) == nil)
+            #expect(scanner.values.filter { $0.kind == .number }.count == 1)
+        }
+    }
+
     @Test func escapedKeysMatch() {
         let (_, values, _) = scan(#"{"\u0061": 3}"#)
         #expect(values[0].kind == .number)
