@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 public struct HTTPRequest: Sendable {
     public var method: String
@@ -78,16 +75,11 @@ public final class HTTPClient: Sendable {
     public let retry: RetryPolicy
     public let timeout: Double
     private let secrets: [String]
-    private let session: URLSession
 
     public init(retry: RetryPolicy = RetryPolicy(), timeout: Double = 10, secrets: [String] = []) {
         self.retry = retry
         self.timeout = timeout
         self.secrets = secrets.filter { !$0.isEmpty }
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 2
-        session = URLSession(configuration: configuration)
     }
 
     public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
@@ -114,29 +106,17 @@ public final class HTTPClient: Sendable {
     }
 
     private func once(_ request: HTTPRequest) -> Result<HTTPResponse, HTTPError> {
-        guard let url = URL(string: request.url) else {
-            return .failure(.network(method: request.method, url: request.url, reason: "not a URL"))
+        guard request.url.hasPrefix("https://") || request.url.hasPrefix("http://") else {
+            return .failure(.network(method: request.method, url: request.url, reason: "not an http(s) URL"))
         }
-        var urlRequest = URLRequest(url: url)
-        urlRequest.httpMethod = request.method
-        urlRequest.httpBody = request.body
-        urlRequest.setValue("failmix", forHTTPHeaderField: "User-Agent")
-        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        session.dataTask(with: urlRequest) { data, response, error in
-            if let http = response as? HTTPURLResponse {
-                var headers: [String: String] = [:]
-                for (k, v) in http.allHeaderFields { headers["\(k)".lowercased()] = "\(v)" }
-                box.set(.success(HTTPResponse(status: http.statusCode, headers: headers, body: data ?? Data())))
-            } else {
-                let reason = error.map { self.redact($0.localizedDescription) } ?? "no response"
-                box.set(.failure(.network(method: request.method, url: request.url, reason: reason)))
+        switch Curl.shared {
+        case .failure(let error):
+            return .failure(.network(method: request.method, url: request.url, reason: error.message))
+        case .success(let curl):
+            return curl.perform(request, timeout: timeout).mapError {
+                .network(method: request.method, url: request.url, reason: redact($0.reason))
             }
-            done.signal()
-        }.resume()
-        done.wait()
-        return box.get()
+        }
     }
 
     /// Seconds to wait from a Retry-After value: delta-seconds or an HTTP date.
@@ -158,12 +138,4 @@ public final class HTTPClient: Sendable {
     func redact(_ text: String) -> String {
         secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
     }
-}
-
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Result<HTTPResponse, HTTPError>?
-
-    func set(_ v: Result<HTTPResponse, HTTPError>) { lock.withLock { value = v } }
-    func get() -> Result<HTTPResponse, HTTPError> { lock.withLock { value! } }
 }
