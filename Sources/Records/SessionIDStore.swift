@@ -85,7 +85,8 @@ final class SessionIDStore {
     }
 
     func insert(_ hash: UInt64) {
-        if added.insert(hash).inserted { unsaved.append(hash) }
+        // A store built by a full read is written whole: nothing to append.
+        if added.insert(hash).inserted, !needsBase { unsaved.append(hash) }
     }
 
     /// Appends the new hashes to the delta, or folds everything into a new
@@ -93,8 +94,18 @@ final class SessionIDStore {
     func save() throws {
         if needsBase || added.count > Self.rewriteAfter {
             needsBase = false
-            try Self.create(basePath, sorted: base.isEmpty ? added.sorted() : mergeSorted(Array(base), added.sorted()))
+            // Move the set's hashes out before sorting, so the set's memory
+            // goes before the sort's buffer comes (a million ids: 8 MB each).
+            var sorted = Array(added)
+            added = []
+            sorted.sort()
+            try Self.create(basePath, sorted: base.isEmpty ? sorted : mergeSorted(Array(base), sorted))
             unsaved.removeAll()
+            if let reopened = Self.open(basePath) {
+                if let mapping { munmap(mapping, mappingLength) }
+                (mapping, mappingLength, base) = (reopened.mapping, reopened.mappingLength, reopened.base)
+                reopened.mapping = nil
+            }
             return
         }
         guard !unsaved.isEmpty else { return }
