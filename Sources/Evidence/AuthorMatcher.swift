@@ -5,7 +5,12 @@ import Foundation
 struct AuthorMatcher {
     private let patterns: [String]
     /// Histories have few distinct authors and many commits.
-    private var known: [String: Bool] = [:]
+    private var known: [Author: Bool] = [:]
+
+    private struct Author: Hashable {
+        var name: String
+        var email: String
+    }
 
     init(patterns: [String]) { self.patterns = patterns.map { $0.lowercased() } }
 
@@ -13,7 +18,7 @@ struct AuthorMatcher {
 
     mutating func isAgent(name: String, email: String) -> Bool {
         if patterns.isEmpty { return true }
-        let key = email + "\u{0}" + name
+        let key = Author(name: name, email: email)
         if let answer = known[key] { return answer }
         // Lower-case both sides rather than rely on FNM_CASEFOLD, a GNU extension.
         let subjects = [email.lowercased(), name.lowercased()]

@@ -48,7 +48,9 @@ public struct Commit: Sendable, Hashable {
         committerTime = Int64(git_commit_time(commit))
         parents = (0..<git_commit_parentcount(commit)).map { git_commit_parent_id(commit, $0).pointee.hex }
         message = git_commit_message(commit).map { String(cString: $0) } ?? ""
-        trailers = Trailer.parse(message)
+        // A trailer is a "key: value" line: without a colon there is none,
+        // and most commits need no trailer parse.
+        trailers = message.utf8.contains(UInt8(ascii: ":")) ? Trailer.parse(message) : []
     }
 }
 

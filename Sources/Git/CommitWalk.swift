@@ -17,111 +17,107 @@ public struct WalkTips: Sendable, Equatable {
 /// The commits reachable from the tips, newest first by committer time, each
 /// once. Ends early at the first commit older than `stopBefore`, so a short
 /// time span of a huge history stays cheap.
+///
+/// A max-heap of looked-up commits keyed on committer time (ties: first
+/// queued first), not libgit2's revwalk: the revwalk inflates every commit to
+/// order it and a lookup inflates it again, twice `git log`'s work; here each
+/// commit is read once, when it is queued. libgit2 1.5's revwalk also fails
+/// on a shallow clone's missing parents (shallow grafts came in 1.7); the
+/// queue does not follow the boundary commits' parents.
 public final class CommitWalk {
     private let repository: Repository
     private let stopBefore: Int64?
-    private var order: Order
+    private let boundary: Set<ObjectKey>
+    private var heap: [Entry] = []
+    private var seen: Set<ObjectKey> = []
+    private var queued = 0
     private var finished = false
 
-    /// libgit2 1.5's revwalk fails on a shallow clone's missing parents
-    /// (shallow grafts came in 1.7), so a shallow repository is walked by a
-    /// time-ordered queue that does not follow the boundary commits' parents.
-    private enum Order {
-        case revwalk(OpaquePointer)
-        case shallow(ShallowQueue)
+    private struct Entry {
+        var time: Int64
+        var sequence: Int
+        var commit: OpaquePointer
+
+        func isBefore(_ other: Entry) -> Bool {
+            time != other.time ? time > other.time : sequence < other.sequence
+        }
     }
 
     init(repository: Repository, tips: [git_oid], stopBefore: Int64?) throws(GitError) {
         self.repository = repository
         self.stopBefore = stopBefore
+        var boundary: Set<ObjectKey> = []
         if repository.isShallow {
-            let queue = ShallowQueue(boundary: repository.shallowBoundary)
-            for tip in tips { try queue.push(tip, in: repository) }
-            order = .shallow(queue)
-            return
+            for sha in repository.shallowBoundary { if let oid = try? git_oid.parse(sha) { boundary.insert(ObjectKey(oid)) } }
         }
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, repository.handle), "starting a history walk")
-        order = .revwalk(walker!)
-        try check(git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue), "sorting the history walk")
-        for var tip in tips { try check(git_revwalk_push(walker, &tip), "walking from \(tip.hex)") }
+        self.boundary = boundary
+        for tip in tips { try push(tip) }
     }
 
     deinit {
-        if case .revwalk(let walker) = order { git_revwalk_free(walker) }
+        for entry in heap { git_commit_free(entry.commit) }
     }
 
     public func next() throws(GitError) -> Commit? {
-        guard !finished, let commit = try nextCommit() else {
+        guard !finished, let entry = pop() else {
             finished = true
             return nil
         }
-        defer { git_commit_free(commit) }
-        if let stopBefore, Int64(git_commit_time(commit)) < stopBefore {
+        defer { git_commit_free(entry.commit) }
+        if let stopBefore, entry.time < stopBefore {
             finished = true
             return nil
+        }
+        let commit = entry.commit
+        if !boundary.contains(ObjectKey(git_commit_id(commit).pointee)) {
+            for i in 0..<git_commit_parentcount(commit) { try push(git_commit_parent_id(commit, i).pointee) }
         }
         return Commit(commit)
     }
 
-    /// The next looked-up commit, which the caller frees.
-    private func nextCommit() throws(GitError) -> OpaquePointer? {
-        switch order {
-        case .revwalk(let walker):
-            var oid = git_oid()
-            let code = git_revwalk_next(&oid, walker)
-            if code == GIT_ITEROVER.rawValue { return nil }
-            try check(code, "walking the history")
-            return try repository.lookupCommit(oid)
-        case .shallow(let queue):
-            return try queue.pop(in: repository)
-        }
-    }
-}
-
-/// A max-heap of commits on committer time, for walking shallow clones.
-final class ShallowQueue {
-    let boundary: Set<String>
-    private var heap: [(time: Int64, oid: git_oid)] = []
-    private var seen: Set<String> = []
-
-    init(boundary: Set<String>) { self.boundary = boundary }
-
-    func push(_ oid: git_oid, in repository: Repository) throws(GitError) {
-        guard seen.insert(oid.hex).inserted else { return }
-        let time = try repository.withCommit(oid) { Int64(git_commit_time($0)) }
-        heap.append((time, oid))
+    private func push(_ oid: git_oid) throws(GitError) {
+        guard seen.insert(ObjectKey(oid)).inserted else { return }
+        let commit = try repository.lookupCommit(oid)
+        heap.append(Entry(time: Int64(git_commit_time(commit)), sequence: queued, commit: commit))
+        queued += 1
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard heap[parent].time < heap[child].time else { break }
+            guard heap[child].isBefore(heap[parent]) else { break }
             heap.swapAt(parent, child)
             child = parent
         }
     }
 
-    /// The newest queued commit (looked up; the caller frees it), its parents queued.
-    func pop(in repository: Repository) throws(GitError) -> OpaquePointer? {
+    private func pop() -> Entry? {
         guard let top = heap.first else { return nil }
         heap.swapAt(0, heap.count - 1)
         heap.removeLast()
         var node = 0
         while true {
             let left = 2 * node + 1, right = left + 1
-            var largest = node
-            if left < heap.count, heap[left].time > heap[largest].time { largest = left }
-            if right < heap.count, heap[right].time > heap[largest].time { largest = right }
-            if largest == node { break }
-            heap.swapAt(node, largest)
-            node = largest
+            var first = node
+            if left < heap.count, heap[left].isBefore(heap[first]) { first = left }
+            if right < heap.count, heap[right].isBefore(heap[first]) { first = right }
+            if first == node { break }
+            heap.swapAt(node, first)
+            node = first
         }
-        if !boundary.contains(top.oid.hex) {
-            let parents = try repository.withCommit(top.oid) { commit in
-                (0..<git_commit_parentcount(commit)).map { git_commit_parent_id(commit, $0).pointee }
-            }
-            for parent in parents { try push(parent, in: repository) }
+        return top
+    }
+}
+
+/// An object id as a hashable value (no hex string per commit seen).
+struct ObjectKey: Hashable {
+    var high: UInt64
+    var middle: UInt64
+    var low: UInt32
+
+    init(_ oid: git_oid) {
+        (high, middle, low) = withUnsafeBytes(of: oid.id) { raw in
+            (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
         }
-        return try repository.lookupCommit(top.oid)
     }
 }
 

@@ -9,10 +9,14 @@ public enum LibGit2 {
         // Read-only use of a repository owned by another user (CI checkouts,
         // containers) is safe; don't refuse it.
         _ = failmix_set_owner_validation(0)
-        // A walk reads each commit once: a big object cache only costs memory
-        // (the default is 256 MiB), and pack windows need not map whole packs.
-        _ = failmix_set_cache_max_size(32 << 20)
-        _ = failmix_set_mwindow_mapped_limit(64 << 20)
+        // A walk reads each commit once, so the object cache only costs: its
+        // memory (256 MiB by default), and once full, evictions that rescan
+        // its hash table from the start each time (a third of a 100k-commit
+        // walk). Pack windows need not map whole packs either (the defaults
+        // map 32 MiB windows up to 8 GiB).
+        _ = failmix_enable_caching(0)
+        _ = failmix_set_mwindow_size(8 << 20)
+        _ = failmix_set_mwindow_mapped_limit(24 << 20)
         return true
     }()
 

@@ -109,6 +109,26 @@ private func residentPages() -> Int {
         #expect(recent.map(\.sha) == Array(shas[2...].reversed()))
     }
 
+    /// Branches merged back, commit times out of step with the graph: every
+    /// commit once, in `git log`'s order (newest committer time first among
+    /// the commits whose children have been seen).
+    @Test func walkOverMergesVisitsEachCommitOnceByTime() throws {
+        let repo = try TestRepository()
+        try repo.commit("base", at: t0)
+        for branch in 0..<3 {
+            try repo.git(["checkout", "-q", "-b", "b\(branch)", "main"])
+            for k in 0..<3 { try repo.commit("b\(branch) \(k)", at: t0 + Int64(100 * k + 10 * branch + 1)) }
+            try repo.git(["checkout", "-q", "main"])
+            try repo.commit("main \(branch)", at: t0 + Int64(50 + 100 * branch))
+            try repo.git(["merge", "-q", "--no-ff", "-m", "merge b\(branch)", "b\(branch)"], environment: [
+                "GIT_COMMITTER_DATE": "@\(t0 + 1000 + Int64(branch)) +0000", "GIT_AUTHOR_DATE": "@\(t0 + 1000 + Int64(branch)) +0000",
+            ])
+        }
+        let walked = try collect(Repository.open(repo.path).walk())
+        let expected = try repo.git(["log", "--format=%H"]).split(separator: "\n").map(String.init)
+        #expect(walked.count == 16 && walked.map(\.sha) == expected)
+    }
+
     @Test func revsAndAllBranches() throws {
         let repo = try TestRepository()
         let base = try repo.commit("base", at: t0)
