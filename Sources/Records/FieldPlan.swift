@@ -107,50 +107,72 @@ public struct FieldPlan: Sendable {
         }
     }
 
-    @inline(__always) private static func hash(_ prefix: UInt64, _ length: Int) -> Int {
+    @inline(__always) static func hash(_ prefix: UInt64, _ length: Int) -> Int {
         Int(truncatingIfNeeded: ((prefix ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15) >> 40)
     }
 
-    /// The member of `node` named by the key at `key` (raw, maybe escaped);
-    /// `available` bytes are readable from `base`.
-    @inline(__always)
-    func member(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>, available: Int) -> Member? {
-        let length = key.end - key.start
-        if key.escaped {
-            let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + key.start, count: length)).utf8)
-            return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count, available: $0.count) }
-        }
-        return lookup(node, base + key.start, length, available: available - key.start)
-    }
-
-    @inline(__always)
-    private func lookup(_ node: Int, _ key: UnsafePointer<UInt8>, _ length: Int, available: Int) -> Member? {
-        // The key's first 8 bytes when 8 can be read, else byte by byte.
-        var prefix: UInt64 = 0
-        if available >= 8 {
-            prefix = UnsafeRawPointer(key).loadUnaligned(as: UInt64.self)
-            if length < 8 { prefix &= (1 << (8 * UInt64(length))) - 1 }
-        } else {
-            for i in 0..<min(length, 8) { prefix |= UInt64(key[i]) << (8 * UInt64(i)) }
-        }
-        let table = tables[node]
-        let mask = Int(table.mask)
-        var slot = Self.hash(prefix, length) & mask
-        return slots.withUnsafeBufferPointer { slots in
-            entries.withUnsafeBufferPointer { entries in
-                keyPool.withUnsafeBufferPointer { pool in
-                    while true {
-                        let index = Int(slots[Int(table.start) + slot])
-                        if index < 0 { return nil }
-                        let e = entries[index]
-                        if Int(e.keyLength) == length, e.prefix == prefix,
-                            length <= 8 || memcmp(pool.baseAddress! + Int(e.keyStart) + 8, key + 8, length - 8) == 0
-                        {
-                            return e.member
+    /// The lookup tables as plain pointers, for the scanner's inner loop:
+    /// taken once a line, so a key lookup touches no reference counts.
+    func withLookup<R>(_ body: (Lookup) throws(ScanFailure) -> R) throws(ScanFailure) -> R {
+        let result: Result<R, ScanFailure> = tables.withUnsafeBufferPointer { tables in
+            slots.withUnsafeBufferPointer { slots in
+                entries.withUnsafeBufferPointer { entries in
+                    keyPool.withUnsafeBufferPointer { pool in
+                        do throws(ScanFailure) {
+                            return .success(try body(Lookup(tables: tables, slots: slots, entries: entries, pool: pool)))
+                        } catch {
+                            return .failure(error)
                         }
-                        slot = (slot + 1) & mask
                     }
                 }
+            }
+        }
+        return try result.get()
+    }
+
+    struct Lookup {
+        let tables: UnsafeBufferPointer<(start: Int32, mask: Int32)>
+        let slots: UnsafeBufferPointer<Int32>
+        let entries: UnsafeBufferPointer<FlatEntry>
+        let pool: UnsafeBufferPointer<UInt8>
+
+        var root: Int { 0 }
+
+        /// The member of `node` named by the key at `key` (raw, maybe escaped);
+        /// `available` bytes are readable from `base`.
+        @inline(__always)
+        func member(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>, available: Int) -> Member? {
+            let length = key.end - key.start
+            if key.escaped {
+                let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + key.start, count: length)).utf8)
+                return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count, available: $0.count) }
+            }
+            return lookup(node, base + key.start, length, available: available - key.start)
+        }
+
+        @inline(__always)
+        private func lookup(_ node: Int, _ key: UnsafePointer<UInt8>, _ length: Int, available: Int) -> Member? {
+            // The key's first 8 bytes when 8 can be read, else byte by byte.
+            var prefix: UInt64 = 0
+            if available >= 8 {
+                prefix = UnsafeRawPointer(key).loadUnaligned(as: UInt64.self)
+                if length < 8 { prefix &= (1 << (8 * UInt64(length))) - 1 }
+            } else {
+                for i in 0..<min(length, 8) { prefix |= UInt64(key[i]) << (8 * UInt64(i)) }
+            }
+            let table = tables[node]
+            let mask = Int(table.mask)
+            var slot = FieldPlan.hash(prefix, length) & mask
+            while true {
+                let index = Int(slots[Int(table.start) + slot])
+                if index < 0 { return nil }
+                let e = entries[index]
+                if Int(e.keyLength) == length, e.prefix == prefix,
+                    length <= 8 || memcmp(pool.baseAddress! + Int(e.keyStart) + 8, key + 8, length - 8) == 0
+                {
+                    return e.member
+                }
+                slot = (slot + 1) & mask
             }
         }
     }

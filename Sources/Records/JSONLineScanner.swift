@@ -37,7 +37,9 @@ public struct JSONLineScanner: ~Copyable {
         let plan = self.plan
         return values.withUnsafeMutableBufferPointer { slots -> ScanFailure? in
             do throws(ScanFailure) {
-                try Self.scanObject(&cursor, node: plan.root, plan: plan, slots: slots, depth: 0)
+                try plan.withLookup { (lookup) throws(ScanFailure) in
+                    try Self.scanObject(&cursor, node: lookup.root, plan: lookup, slots: slots, depth: 0)
+                }
             } catch {
                 return error
             }
@@ -51,7 +53,7 @@ public struct JSONLineScanner: ~Copyable {
     private static let maxDepth = 512
 
     private static func scanObject(
-        _ c: inout Cursor, node: Int?, plan: FieldPlan,
+        _ c: inout Cursor, node: Int?, plan: FieldPlan.Lookup,
         slots: UnsafeMutableBufferPointer<RawValue>, depth: Int
     ) throws(ScanFailure) {
         guard depth < maxDepth else { throw ScanFailure(offset: c.position, reason: .tooDeep) }
@@ -82,7 +84,7 @@ public struct JSONLineScanner: ~Copyable {
     }
 
     private static func scanArray(
-        _ c: inout Cursor, plan: FieldPlan, slots: UnsafeMutableBufferPointer<RawValue>, depth: Int
+        _ c: inout Cursor, plan: FieldPlan.Lookup, slots: UnsafeMutableBufferPointer<RawValue>, depth: Int
     ) throws(ScanFailure) {
         guard depth < maxDepth else { throw ScanFailure(offset: c.position, reason: .tooDeep) }
         c.position += 1  // '['
@@ -107,7 +109,7 @@ public struct JSONLineScanner: ~Copyable {
     /// Scans any value; when `member` names a plan entry, captures it into its
     /// slot and descends into it with the member's children.
     private static func scanValue(
-        _ c: inout Cursor, member: FieldPlan.Member?, plan: FieldPlan,
+        _ c: inout Cursor, member: FieldPlan.Member?, plan: FieldPlan.Lookup,
         slots: UnsafeMutableBufferPointer<RawValue>, depth: Int
     ) throws(ScanFailure) {
         let start = c.position
@@ -149,6 +151,7 @@ public struct JSONLineScanner: ~Copyable {
 
     /// Scans a string starting at its opening quote; returns the span of its
     /// contents (quotes excluded). Validates escapes, control characters and UTF-8.
+    @inline(__always)
     private static func scanString(_ c: inout Cursor) throws(ScanFailure) -> StringSpan {
         c.position += 1
         let start = c.position
@@ -160,7 +163,14 @@ public struct JSONLineScanner: ~Copyable {
             // Most bytes of a record are plain ASCII inside strings: skip them
             // eight at a time while no quote, backslash, control or non-ASCII
             // byte is among them.
-            while p + 8 <= n, !hasSpecialStringByte(UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)) {
+            // The mask's lowest flagged byte is exact, so jump straight to it
+            // (the closing quote, mostly) rather than step byte by byte.
+            while p + 8 <= n {
+                let special = specialStringBytes(UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+                if special != 0 {
+                    p += special.trailingZeroBitCount >> 3
+                    break
+                }
                 p += 8
             }
             guard p < n else { break }
@@ -328,16 +338,18 @@ struct Cursor {
     }
 }
 
-/// SWAR test: does any byte of `w` need the careful path inside a string
-/// (a quote, a backslash, a control character below 0x20, or a non-ASCII byte)?
-@inline(__always) func hasSpecialStringByte(_ w: UInt64) -> Bool {
+/// SWAR test: which bytes of `w` need the careful path inside a string (a
+/// quote, a backslash, a control character below 0x20, or a non-ASCII byte)?
+/// The high bit of each such byte is set; bytes above the lowest flagged one
+/// may be flagged falsely (borrows), so only the lowest is exact.
+@inline(__always) func specialStringBytes(_ w: UInt64) -> UInt64 {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let highs: UInt64 = 0x8080_8080_8080_8080
     func hasZeroByte(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
     let quote = hasZeroByte(w ^ (ones &* 0x22))
     let backslash = hasZeroByte(w ^ (ones &* 0x5C))
     let control = (w &- ones &* 0x20) & ~w & highs  // some byte < 0x20
-    return (quote | backslash | control | (w & highs)) != 0
+    return quote | backslash | control | (w & highs)
 }
 
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }

@@ -85,12 +85,14 @@ public enum Timestamp {
         var atEnd: Bool { i >= bytes.count }
         var peekIsDigit: Bool { i < bytes.count && bytes[i] &- UInt8(ascii: "0") < 10 }
 
+        @inline(__always)
         mutating func digit() -> Int? {
             guard peekIsDigit else { return nil }
             i += 1
             return Int(bytes[i - 1] &- UInt8(ascii: "0"))
         }
 
+        @inline(__always)
         mutating func digits(_ count: Int) -> Int? {
             guard i + count <= bytes.count else { return nil }
             var v = 0
@@ -103,12 +105,14 @@ public enum Timestamp {
             return v
         }
 
+        @inline(__always)
         mutating func take(_ b: UInt8) -> Bool {
             guard i < bytes.count, bytes[i] == b else { return false }
             i += 1
             return true
         }
 
+        @inline(__always)
         mutating func takeSign() -> Int? {
             if take(UInt8(ascii: "+")) { return 1 }
             if take(UInt8(ascii: "-")) { return -1 }

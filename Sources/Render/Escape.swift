@@ -108,7 +108,13 @@ public enum Escape {
 
     /// Any byte `json` rewrites (0xE2 leads U+2028/9).
     public static func needsJSONEscape(_ s: String) -> Bool {
-        s.utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0xE2 }
+        var s = s
+        return s.withUTF8 { bytes in
+            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x3C || b == 0x3E || b == 0x26 || b == 0xE2 {
+                return true
+            }
+            return false
+        }
     }
 
     private static func unicodeEscape(_ v: UInt32) -> String {

@@ -95,8 +95,13 @@ public enum JSONReporter: Reporter {
                 nonisolated(unsafe) let buffers = buffers
                 DispatchQueue.concurrentPerform(iterations: 2) { k in rows.render(ranges[k], into: &buffers[k]) }
             }
+            let bytesOut = out as? any ByteOutputStream
             for k in 0..<2 where !blocks[k].isEmpty {
-                out.write(String(decoding: blocks[k], as: UTF8.self))
+                if let bytesOut {
+                    blocks[k].withUnsafeBytes { bytesOut.write(bytes: $0) }
+                } else {
+                    out.write(String(decoding: blocks[k], as: UTF8.self))
+                }
                 blocks[k].removeAll(keepingCapacity: true)
             }
             start = ranges[1].upperBound

@@ -29,6 +29,13 @@ extension Reporter {
     }
 }
 
+/// An output stream that also takes raw UTF-8 bytes, so a report of 200k
+/// rows needn't become a String first. Class-bound: a renderer casting its
+/// `inout some TextOutputStream` to it writes to the same stream, in order.
+public protocol ByteOutputStream: AnyObject, TextOutputStream {
+    func write(bytes: UnsafeRawBufferPointer)
+}
+
 /// Every output format, by identifier. Add a format here and nowhere else.
 public enum Reporters {
     public static var all: [any Reporter.Type] { [

@@ -3,7 +3,7 @@ import Foundation
 
 /// A buffered text stream to stdout or to a file written atomically (a
 /// temporary file renamed into place, so readers never see half a report).
-final class OutputSink: TextOutputStream {
+final class OutputSink: ByteOutputStream {
     private var buffer: [UInt8] = []
     private let fd: Int32
     private let finalPath: String?
@@ -34,16 +34,27 @@ final class OutputSink: TextOutputStream {
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    func flush() {
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 { if errno == EINTR { continue }; break }
-                offset += n
-            }
+    func write(bytes: UnsafeRawBufferPointer) {
+        if buffer.count + bytes.count < 1 << 16 {
+            buffer.append(contentsOf: bytes)
+            return
         }
+        flush()
+        writeAll(bytes)
+    }
+
+    func flush() {
+        buffer.withUnsafeBytes { writeAll($0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ raw: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < raw.count {
+            let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 { if errno == EINTR { continue }; break }
+            offset += n
+        }
     }
 
     func close() throws {

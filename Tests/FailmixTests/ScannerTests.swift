@@ -1,5 +1,6 @@
 import Testing
 @testable import FailmixKit
+@testable import FailmixRecords
 
 @Suite struct ScannerTests {
     func scan(_ line: String, paths: [String] = ["a", "b.c"]) -> (ScanFailure?, [RawValue], [UInt8]) {
@@ -73,6 +74,20 @@ import Testing
             tight.copyBytes(from: short.utf8)
             #expect(scanner.scan(UnsafeRawBufferPointer(tight)) == nil)
             #expect(scanner.values.filter { $0.kind == .number }.count == 1)
+        }
+    }
+
+    /// The SWAR mask's lowest flagged byte is the first byte a string scan
+    /// must stop at, wherever it falls in the word and whatever follows it.
+    @Test func specialByteMaskFindsTheFirstStop() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x22, 0x5C, 0x00, 0x1F, 0x20, 0x41, 0x7E, 0x7F, 0x80, 0xC3, 0xFF, 0x21, 0x5B, 0x5D]
+        for _ in 0..<20_000 {
+            let bytes = (0..<8).map { _ in Int.random(in: 0..<4, using: &generator) == 0 ? alphabet.randomElement(using: &generator)! : UInt8.random(in: 0x23...0x5B, using: &generator) }
+            let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+            let first = bytes.firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 >= 0x80 }
+            let mask = specialStringBytes(word)
+            #expect((mask == 0 ? nil : mask.trailingZeroBitCount >> 3) == first, "\(bytes)")
         }
     }
 
