@@ -101,15 +101,20 @@ public struct RecentRecordsCache {
         var state = CachedState(empty: sources, identities: identities, fingerprint: fingerprint, keep: keep,
                                 ids: SessionIDStore.empty(CachedState.idsPath(path)))
         var ok = true
+        let streaming = reader.withoutRefs
         for (i, source) in sources.enumerated() {
-            try reader.forEachSegment(source.path, fileIndex: Int32(i), size: identities[i].size, annotator: annotator,
-                                      segmentBytes: segmentBytes) { chunk, from in
+            try streaming.forEachSegment(source.path, fileIndex: Int32(i), size: identities[i].size, annotator: annotator,
+                                         segmentBytes: segmentBytes) { chunk, from in
                 ok = ok && state.merge(chunk, into: i, keep: keep + Self.margin, minimum: 0)
                 state.advance(i, past: chunk, from: from, identity: identities[i])
             }
             state.sealFile(i)
         }
-        return ok && (state.complete || state.tail.count >= keep) ? state : nil
+        guard ok && (state.complete || state.tail.count >= keep) else { return nil }
+        if reader.options.collectDeliverableRefs {
+            try state.readRefs(sources, reader: reader, annotator: annotator)
+        }
+        return state
     }
 }
 
@@ -276,6 +281,23 @@ struct CachedState {
         }
         tailRefs = refs
         return complete || tail.count >= minimum
+    }
+
+    /// Deliverable refs for the kept sessions, their lines read again (the
+    /// streaming read skipped extracting them for a million sessions).
+    mutating func readRefs(_ sources: [RecordSource], reader: RecordReader, annotator: some RecordAnnotator) throws(RecordError) {
+        tailRefs = []
+        for (file, source) in sources.enumerated() {
+            let wanted = tail.indices.filter { Int(tail[$0].location.file) == file && tail[$0].hasDeliverables }
+            guard !wanted.isEmpty else { continue }
+            let refs = try reader.deliverableRefs(source.path, fileIndex: Int32(file),
+                                                  offsets: wanted.map { tail[$0].location.offset }.sorted(), annotator: annotator)
+            for i in wanted {
+                guard let found = refs[tail[i].location.offset], !found.isEmpty else { continue }
+                tail[i].refsIndex = Int32(tailRefs.count)
+                tailRefs.append(found)
+            }
+        }
     }
 
     func recordSet(sources: [RecordSource]) -> RecordSet {

@@ -186,6 +186,44 @@ public struct RecordReader: Sendable {
     }
 
     /// One byte range of one file (an append since the last read).
+    /// The same reader without deliverable refs: a streaming read that keeps
+    /// only the newest sessions extracts them afterwards, for those alone.
+    var withoutRefs: RecordReader {
+        var options = options
+        options.collectDeliverableRefs = false
+        var reader = RecordReader(schema: schema, options: options)
+        reader.parallelThreshold = parallelThreshold
+        return reader
+    }
+
+    /// The deliverable refs of the records whose lines start at `offsets`
+    /// in `path`, read again line by line.
+    func deliverableRefs(
+        _ path: String, fileIndex: Int32, offsets: [Int64], annotator: some RecordAnnotator
+    ) throws(RecordError) -> [Int64: [String]] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var refs: [Int64: [String]] = [:]
+        var probe = [UInt8](repeating: 0, count: 16 << 10)
+        for offset in offsets {
+            // The line's end: the first newline at or after its start.
+            var end = offset
+            search: while true {
+                let n = probe.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(end)) }
+                guard n > 0 else { break }
+                if let newline = probe[0..<n].firstIndex(of: 0x0A) {
+                    end += Int64(newline) + 1
+                    break search
+                }
+                end += Int64(n)
+            }
+            let chunk = try readChunk(fd: fd, path: path, from: offset, to: end, last: true, fileIndex: fileIndex, annotator: annotator)
+            if let record = chunk.records.first, record.refsIndex >= 0 { refs[offset] = chunk.refs[Int(record.refsIndex)] }
+        }
+        return refs
+    }
+
     func readRange(
         _ path: String, fileIndex: Int32, from start: Int64, to end: Int64, annotator: some RecordAnnotator
     ) throws(RecordError) -> Chunk {

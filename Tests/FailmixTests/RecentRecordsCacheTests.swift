@@ -25,13 +25,15 @@ import Testing
             try! h.close()
         }
 
-        func cached(keep: Int = 20, fingerprint: String = "v1", segmentBytes: Int64 = 32 << 20) throws -> (RecordSet, CacheOutcome) {
+        func cached(keep: Int = 20, fingerprint: String = "v1", segmentBytes: Int64 = 32 << 20, refs: Bool = false) throws -> (RecordSet, CacheOutcome) {
             var schema = RecordSchema()
             let classifier = Classifier(catalog: catalog, plan: &schema.plan)
             var cache = RecentRecordsCache(directory: dir.file("cache"), keep: keep, fingerprint: fingerprint)
             cache.segmentBytes = segmentBytes
+            var options = RecordReadOptions()
+            options.collectDeliverableRefs = refs
             return try cache.read(RecordSources.resolve(explicit: [path], repositoryRoot: nil, environment: [:]),
-                                  reader: RecordReader(schema: schema), annotator: classifier)
+                                  reader: RecordReader(schema: schema, options: options), annotator: classifier)
         }
 
         func full() throws -> RecordSet { try readRecords([path]).0 }
@@ -47,6 +49,32 @@ import Testing
             #expect(cached.recordLines == full.recordLines, sourceLocation: sourceLocation)
             #expect(cached.partialTails == full.partialTails, sourceLocation: sourceLocation)
         }
+    }
+
+    /// A cold read streams without extracting deliverable refs and reads the
+    /// kept sessions' lines again for them: the same refs as a full read,
+    /// including a session whose newest record moved it to another line.
+    @Test func coldReadRefsMatchAFullRead() throws {
+        let f = Fixture()
+        func withRefs(_ i: Int, id: String? = nil, sha: String) -> String {
+            var line = Self.line(i, id: id)
+            line.removeLast()
+            return line + #", "deliverables": ["commit \#(sha)", "https://x.org/pull/\#(i)", "notes"]}"#
+        }
+        var lines = (0..<400).map { i in i % 3 == 0 ? withRefs(i, sha: String(format: "%07x", 0xabc0000 + i)) : Self.line(i) }
+        lines.append(withRefs(400, id: "s390", sha: "deadbee"))  // s390 again, newest, with another ref
+        f.write(lines)
+        let (cold, outcome) = try f.cached(segmentBytes: 4096, refs: true)
+        #expect(outcome == .cold(reason: "no cache"))
+        let full = try readRecords([f.path], refs: true).0
+        let newest = { (set: RecordSet) in set.sessions.suffix(20).map { "\($0.sessionID):\(set.refs(of: $0))" } }
+        #expect(newest(cold) == newest(full))
+        #expect(newest(cold).contains("s390:[\"deadbee\"]") && newest(cold).contains("s399:[\"abc018f\"]"))
+        // An append reads the new lines with their refs directly.
+        f.append(withRefs(401, sha: "f00dfee") + "\n")
+        let (appended, o2) = try f.cached(segmentBytes: 4096, refs: true)
+        #expect(o2 == .appended(bytes: Int64(withRefs(401, sha: "f00dfee").utf8.count + 1)))
+        #expect(newest(appended) == newest(try readRecords([f.path], refs: true).0))
     }
 
     @Test func warmThenAppend() throws {
