@@ -33,6 +33,8 @@ final class TestHTTPServer: @unchecked Sendable {
     private var recorded: [Request] = []
     private let handler: Handler
     private var stopped = false
+    /// Signalled when the serving thread has left `accept` for good.
+    private let served = DispatchSemaphore(value: 0)
 
     var requests: [Request] { lock.withLock { recorded } }
 
@@ -60,18 +62,30 @@ final class TestHTTPServer: @unchecked Sendable {
         thread.start()
     }
 
+    /// Closes the listener only once the serving thread is done with it: a
+    /// descriptor closed under a blocked `accept` can be reused by another
+    /// test's server, and the old thread would then answer its requests.
     func stop() {
-        lock.withLock { stopped = true }
+        let first: Bool = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
+        served.wait()
         close(listener)
     }
 
     deinit { if !lock.withLock({ stopped }) { stop() } }
 
     private func serve() {
+        defer { served.signal() }
         while true {
             let client = accept(listener, nil, nil)
-            if client < 0 { return }
+            if client < 0 {
+                if errno == EINTR { continue }
+                return
+            }
             handle(client)
             close(client)
         }
