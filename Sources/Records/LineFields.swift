@@ -119,6 +119,9 @@ func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBuffe
     return false
 }
 
+/// 10^0 … 10^15, all exact in a Double.
+private let exactPowersOfTen: [Double] = (0...15).map { k in (0..<k).reduce(1.0) { value, _ in value * 10 } }
+
 /// Parses a JSON number (or Python's NaN/Infinity) without allocating.
 public func parseJSONNumber(_ raw: UnsafeRawBufferPointer) -> Double? {
     let n = raw.count
@@ -137,6 +140,29 @@ public func parseJSONNumber(_ raw: UnsafeRawBufferPointer) -> Double? {
         }
     }
     if plainInteger { return Double(negative ? -value : value) }
+    // A short decimal (grades, costs: "0.39"): digits and one point, at most
+    // 15 significant digits, so mantissa and power of ten are both exact
+    // doubles and one division rounds correctly (Clinger's fast path).
+    if n - i <= 16 {
+        var mantissa: Int64 = 0
+        var fractionDigits = -1
+        var simple = true
+        for j in i..<n {
+            let b = raw[j]
+            if b == UInt8(ascii: "."), fractionDigits < 0, j > i, j < n - 1 {
+                fractionDigits = 0
+                continue
+            }
+            let d = b &- UInt8(ascii: "0")
+            guard d < 10 else { simple = false; break }
+            mantissa = mantissa * 10 + Int64(d)
+            if fractionDigits >= 0 { fractionDigits += 1 }
+        }
+        if simple, fractionDigits > 0 {
+            let value = Double(mantissa) / exactPowersOfTen[fractionDigits]
+            return negative ? -value : value
+        }
+    }
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
         for j in 0..<n { buf[j] = CChar(bitPattern: raw[j]) }
         buf[n] = 0

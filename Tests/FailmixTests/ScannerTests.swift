@@ -91,6 +91,21 @@ import Testing
         }
     }
 
+    /// The short-decimal fast path rounds exactly as strtod does.
+    @Test func numbersParseExactly() {
+        var generator = SystemRandomNumberGenerator()
+        var samples = ["0.39", "-0.0", "0.1", "0.3", "123456789012.345", "9.999999999999999", "1e5", "-2.5E-3", "0.000001", "17", "-4"]
+        for _ in 0..<20_000 {
+            let whole = String(UInt64.random(in: 0..<1_000_000, using: &generator))
+            let fraction = String((0..<Int.random(in: 1...9, using: &generator)).map { _ in "0123456789".randomElement(using: &generator)! })
+            samples.append((Bool.random(using: &generator) ? "-" : "") + whole + "." + fraction)
+        }
+        for text in samples {
+            let parsed = Array(text.utf8).withUnsafeBytes { parseJSONNumber($0) }
+            #expect(parsed?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+    }
+
     @Test func escapedKeysMatch() {
         let (_, values, _) = scan(#"{"\u0061": 3}"#)
         #expect(values[0].kind == .number)
