@@ -142,12 +142,15 @@ public struct FieldPlan: Sendable {
         /// `available` bytes are readable from `base`.
         @inline(__always)
         func member(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>, available: Int) -> Member? {
-            let length = key.end - key.start
-            if key.escaped {
-                let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + key.start, count: length)).utf8)
-                return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count, available: $0.count) }
-            }
-            return lookup(node, base + key.start, length, available: available - key.start)
+            if key.escaped { return escapedMember(of: node, key: key, in: base) }
+            return lookup(node, base + key.start, key.end - key.start, available: available - key.start)
+        }
+
+        /// A key written with escapes (rare): decoded, then looked up.
+        @inline(never)
+        private func escapedMember(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>) -> Member? {
+            let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + key.start, count: key.end - key.start)).utf8)
+            return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count, available: $0.count) }
         }
 
         @inline(__always)
