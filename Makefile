@@ -5,11 +5,12 @@ EXAMPLE := examples/agent-workspace
 
 .PHONY: deps build release test demo bench parity clean
 
-# libgit2 is a system library: install it (Debian/Ubuntu) when pkg-config can't find it.
+# libgit2 is a system library: install it (Debian/Ubuntu) when pkg-config can't
+# find it; libcurl too, which `failmix ci` loads when it publishes.
 deps:
-	@pkg-config --exists libgit2 2>/dev/null || { \
-	  echo "installing libgit2-dev (apt-get)"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libgit2-dev pkg-config; }
+	@{ pkg-config --exists libgit2 2>/dev/null && ldconfig -p | grep -q 'libcurl\.so\.4'; } || { \
+	  echo "installing libgit2-dev and libcurl4 (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libgit2-dev pkg-config libcurl4; }
 
 build: deps
 	$(SWIFT) build
