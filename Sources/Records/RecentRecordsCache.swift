@@ -31,6 +31,8 @@ public struct RecentRecordsCache {
     public let fingerprint: String
     /// How much of the store a cold read holds at once (per worker).
     public var segmentBytes: Int64 = 32 << 20
+    /// Session id hashes per sorted run a cold read spills (tests make it small).
+    public var idRunLength = 1 << 17
 
     public init(directory: String, keep: Int, fingerprint: String) {
         self.directory = directory
@@ -98,8 +100,9 @@ public struct RecentRecordsCache {
         _ sources: [RecordSource], identities: [FileIdentity], path: String, reader: RecordReader,
         annotator: some RecordAnnotator & Sendable
     ) throws(RecordError) -> CachedState? {
-        var state = CachedState(empty: sources, identities: identities, fingerprint: fingerprint, keep: keep,
-                                ids: SessionIDStore.empty(CachedState.idsPath(path)))
+        var state = CachedState(empty: sources, identities: identities, fingerprint: fingerprint, keep: keep)
+        let runs = SessionIDRuns(basePath: CachedState.idsPath(path), runLength: idRunLength)
+        state.runs = runs
         var ok = true
         let streaming = reader.withoutRefs
         for (i, source) in sources.enumerated() {
@@ -111,6 +114,12 @@ public struct RecentRecordsCache {
             state.sealFile(i)
         }
         guard ok && (state.complete || state.tail.count >= keep) else { return nil }
+        // Counted from the merged runs: a later record of a session replaces
+        // an earlier one, as in a full read.
+        guard let (unique, untimed) = try? runs.finish(), let ids = SessionIDStore.open(CachedState.idsPath(path)) else { return nil }
+        (state.sessionCount, state.untimedCount, state.duplicatesFolded) = (unique, untimed, state.recordLines - unique)
+        state.runs = nil
+        state.ids = ids
         if reader.options.collectDeliverableRefs {
             try state.readRefs(sources, reader: reader, annotator: annotator)
         }
@@ -183,6 +192,8 @@ struct CachedState {
     /// never needs them); after a full read, the sorted hashes to write.
     var ids: SessionIDStore?
     var initialIDs: [UInt64]?
+    /// A cold read's id hashes, spilled in sorted runs (counts come at the end).
+    var runs: SessionIDRuns? = nil
     var sessionCount: Int
     var recordLines: Int
     var duplicatesFolded: Int
@@ -226,7 +237,8 @@ struct CachedState {
     /// Folds newly appended records in; false when the tail can no longer be
     /// trusted to hold the newest `minimum` sessions.
     mutating func merge(_ chunk: RecordReader.Chunk, into fileIndex: Int, keep limit: Int, minimum: Int) -> Bool {
-        guard let ids else { return false }
+        let streaming = runs != nil
+        guard streaming || ids != nil else { return false }
         let lineBase = Int32(files[fileIndex].lines)
         recordLines += chunk.records.count
         malformedCount += chunk.malformedCount
@@ -241,8 +253,9 @@ struct CachedState {
             record.location.line += lineBase
             let refs = record.refsIndex >= 0 ? chunk.refs[Int(record.refsIndex)] : []
             let hash = fnv1a(record.sessionID.utf8)
+            if let runs, (try? runs.add(hash, untimed: record.end == nil)) == nil { return false }
             if let i = position[record.sessionID] {
-                duplicatesFolded += 1
+                if !streaming { duplicatesFolded += 1 }
                 if !complete, record.orderKey < oldest {
                     // It moves below the tail: the tail loses a session.
                     dropped.insert(i)
@@ -254,11 +267,13 @@ struct CachedState {
                 tail[i] = record
                 continue
             }
-            if ids.contains(hash) {
-                duplicatesFolded += 1
-            } else {
-                ids.insert(hash)
-                if record.end == nil { untimedCount += 1 }
+            if let ids {
+                if ids.contains(hash) {
+                    duplicatesFolded += 1
+                } else {
+                    ids.insert(hash)
+                    if record.end == nil { untimedCount += 1 }
+                }
             }
             if !complete, record.orderKey < oldest { continue }  // older than every session kept
             record.refsIndex = refs.isEmpty ? -1 : Int32(tailRefs.count)
@@ -267,7 +282,7 @@ struct CachedState {
             tail.append(record)
         }
         if !dropped.isEmpty { tail = tail.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }
-        sessionCount = ids.count
+        if let ids { sessionCount = ids.count }
         sortByTime(&tail)
         if tail.count > limit {
             tail.removeFirst(tail.count - limit)
@@ -318,7 +333,7 @@ struct CachedState {
 
 extension CachedState {
     /// An empty state to stream a store into.
-    init(empty sources: [RecordSource], identities: [FileIdentity], fingerprint: String, keep: Int, ids: SessionIDStore) {
+    init(empty sources: [RecordSource], identities: [FileIdentity], fingerprint: String, keep: Int) {
         self.init(
             fingerprint: fingerprint, keep: keep,
             files: zip(sources, identities).map { source, identity in
@@ -326,7 +341,7 @@ extension CachedState {
                 start.size = 0
                 return File(path: source.path, role: source.role, identity: start, lines: 0, headHash: 0, tailHash: 0)
             },
-            tail: [], tailRefs: [], complete: true, ids: ids, initialIDs: nil, sessionCount: 0, recordLines: 0,
+            tail: [], tailRefs: [], complete: true, ids: nil, initialIDs: nil, sessionCount: 0, recordLines: 0,
             duplicatesFolded: 0, untimedCount: 0, malformedCount: 0, malformed: [], partialTail: nil)
     }
 

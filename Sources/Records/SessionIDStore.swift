@@ -16,8 +16,6 @@ final class SessionIDStore {
     private var base = UnsafeBufferPointer<UInt64>(start: nil, count: 0)
     private var added: Set<UInt64> = []
     private var unsaved: [UInt64] = []
-    /// Built in memory (a full read): the next save writes the base file.
-    private var needsBase = false
 
     var count: Int { base.count + added.count }
 
@@ -39,13 +37,6 @@ final class SessionIDStore {
         close(fd)
         guard ok, rename(temp, path) == 0 else { unlink(temp); throw CocoaError(.fileWriteUnknown) }
         unlink(path + "-new")
-    }
-
-    /// A store with no files yet, for a full read to fill.
-    static func empty(_ path: String) -> SessionIDStore {
-        let store = SessionIDStore(basePath: path)
-        store.needsBase = true
-        return store
     }
 
     /// Opens the files at `path`; nil when missing or damaged.
@@ -85,15 +76,13 @@ final class SessionIDStore {
     }
 
     func insert(_ hash: UInt64) {
-        // A store built by a full read is written whole: nothing to append.
-        if added.insert(hash).inserted, !needsBase { unsaved.append(hash) }
+        if added.insert(hash).inserted { unsaved.append(hash) }
     }
 
     /// Appends the new hashes to the delta, or folds everything into a new
     /// base once the delta has grown large.
     func save() throws {
-        if needsBase || added.count > Self.rewriteAfter {
-            needsBase = false
+        if added.count > Self.rewriteAfter {
             // Move the set's hashes out before sorting, so the set's memory
             // goes before the sort's buffer comes (a million ids: 8 MB each).
             var sorted = Array(added)
@@ -128,4 +117,146 @@ func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
         offset += n
     }
     return true
+}
+
+/// The session ids of a full read in bounded memory, however large the
+/// store: hashes are sorted in runs spilled beside the store's base file,
+/// then merged into it. A million sessions in one set cost 12 MB and grew
+/// with the store; this holds one run and a small read buffer per run.
+final class SessionIDRuns {
+    /// A hash with its read position and whether that record had no time.
+    private struct Entry: Comparable {
+        var hash: UInt64
+        var order: UInt64  // sequence << 1 | untimed
+
+        static func < (a: Entry, b: Entry) -> Bool { (a.hash, a.order) < (b.hash, b.order) }
+    }
+
+    let basePath: String
+    let runLength: Int
+    private var buffer: [Entry] = []
+    private var runs: [String] = []
+    private var sequence: UInt64 = 0
+
+    init(basePath: String, runLength: Int = 1 << 17) {
+        self.basePath = basePath
+        self.runLength = runLength
+        buffer.reserveCapacity(runLength)
+    }
+
+    deinit { for run in runs { unlink(run) } }
+
+    var added: Int { Int(sequence) }
+
+    func add(_ hash: UInt64, untimed: Bool) throws {
+        buffer.append(Entry(hash: hash, order: sequence << 1 | (untimed ? 1 : 0)))
+        sequence += 1
+        if buffer.count >= runLength { try spill() }
+    }
+
+    private func spill() throws {
+        buffer.sort()
+        let path = basePath + ".run-\(getpid())-\(runs.count)"
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        runs.append(path)
+        let ok = buffer.withUnsafeBytes { writeAll(fd, $0) }
+        close(fd)
+        guard ok else { throw CocoaError(.fileWriteUnknown) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Merges every run into the base file of unique hashes (the delta
+    /// removed). Returns the distinct sessions, and how many of them have no
+    /// time in their newest record (a later record replaces an earlier one).
+    func finish() throws -> (unique: Int, untimed: Int) {
+        buffer.sort()
+        var sources = [RunReader(entries: buffer)]
+        buffer = []
+        for run in runs { sources.append(try RunReader(path: run)) }
+        let temp = basePath + ".tmp-\(getpid())"
+        let fd = Foundation.open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        var out: [UInt64] = []
+        out.reserveCapacity(1 << 13)
+        var written = 0
+        var ok = SessionIDStore.header.withUnsafeBytes { writeAll(fd, $0) }
+            && withUnsafeBytes(of: UInt64(0)) { writeAll(fd, $0) }  // the count, filled in below
+        func flush() {
+            let bytes = out.map(\.littleEndian)
+            ok = ok && bytes.withUnsafeBytes { writeAll(fd, $0) }
+            written += out.count
+            out.removeAll(keepingCapacity: true)
+        }
+        var untimed = 0
+        var last: Entry?
+        // A k-way merge by linear scan of the heads: runs are few (8 for a
+        // million sessions), so a heap would not pay.
+        while true {
+            var best = -1
+            for (i, source) in sources.enumerated() {
+                if let head = source.head, best < 0 || head < sources[best].head! { best = i }
+            }
+            guard best >= 0 else { break }
+            let entry = sources[best].head!
+            sources[best].advance()
+            if let previous = last, previous.hash != entry.hash {
+                out.append(previous.hash)
+                untimed += Int(previous.order & 1)
+                if out.count == out.capacity { flush() }
+            }
+            last = entry
+        }
+        if let last {
+            out.append(last.hash)
+            untimed += Int(last.order & 1)
+        }
+        flush()
+        var count = UInt64(written).littleEndian
+        ok = ok && withUnsafeBytes(of: &count) { pwrite(fd, $0.baseAddress, 8, off_t(SessionIDStore.header.count)) == 8 }
+        close(fd)
+        for run in runs { unlink(run) }
+        runs = []
+        guard ok, rename(temp, basePath) == 0 else { unlink(temp); throw CocoaError(.fileWriteUnknown) }
+        unlink(basePath + "-new")
+        return (written, untimed)
+    }
+
+    /// One sorted run, read a block at a time (or the last, in memory).
+    private final class RunReader {
+        private var block: [Entry]
+        private var index = 0
+        private let fd: Int32
+        private(set) var head: Entry?
+
+        init(entries: [Entry]) {
+            block = entries
+            fd = -1
+            head = block.first
+        }
+
+        init(path: String) throws {
+            fd = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw CocoaError(.fileReadUnknown) }
+            block = []
+            refill()
+        }
+
+        deinit { if fd >= 0 { close(fd) } }
+
+        func advance() {
+            index += 1
+            if index == block.count, fd >= 0 { refill() }
+            head = index < block.count ? block[index] : nil
+        }
+
+        private func refill() {
+            block = [Entry](unsafeUninitializedCapacity: 4096) { buffer, count in
+                let n = read(fd, buffer.baseAddress, 4096 * MemoryLayout<Entry>.stride)
+                count = n > 0 ? n / MemoryLayout<Entry>.stride : 0
+            }
+            index = 0
+            head = block.first
+        }
+    }
 }

@@ -25,11 +25,14 @@ import Testing
             try! h.close()
         }
 
-        func cached(keep: Int = 20, fingerprint: String = "v1", segmentBytes: Int64 = 32 << 20, refs: Bool = false) throws -> (RecordSet, CacheOutcome) {
+        func cached(
+            keep: Int = 20, fingerprint: String = "v1", segmentBytes: Int64 = 32 << 20, refs: Bool = false, idRunLength: Int = 1 << 17
+        ) throws -> (RecordSet, CacheOutcome) {
             var schema = RecordSchema()
             let classifier = Classifier(catalog: catalog, plan: &schema.plan)
             var cache = RecentRecordsCache(directory: dir.file("cache"), keep: keep, fingerprint: fingerprint)
             cache.segmentBytes = segmentBytes
+            cache.idRunLength = idRunLength
             var options = RecordReadOptions()
             options.collectDeliverableRefs = refs
             return try cache.read(RecordSources.resolve(explicit: [path], repositoryRoot: nil, environment: [:]),
@@ -75,6 +78,30 @@ import Testing
         let (appended, o2) = try f.cached(segmentBytes: 4096, refs: true)
         #expect(o2 == .appended(bytes: Int64(withRefs(401, sha: "f00dfee").utf8.count + 1)))
         #expect(newest(appended) == newest(try readRecords([f.path], refs: true).0))
+    }
+
+    /// A cold read spills its id hashes in sorted runs and merges them:
+    /// duplicates across runs fold, the newest record decides whether a
+    /// session has a time, and an append then finds the ids it merged.
+    @Test func coldReadCountsIdsInSortedRunsLikeAFullRead() throws {
+        let f = Fixture()
+        var lines: [String] = []
+        for i in 0..<600 {
+            // Every 7th re-sends an earlier session; some records have no time.
+            let id = i % 7 == 6 ? "s\(i / 3)" : "s\(i)"
+            lines.append(i % 11 == 0 ? #"{"session_id": "\#(id)", "outcome": "noop"}"# : Self.line(i, id: id))
+        }
+        f.write(lines)
+        let (cold, _) = try f.cached(segmentBytes: 2048, idRunLength: 16)
+        let full = try f.full()
+        try f.expectAgreement(cold)
+        #expect(cold.untimedCount == full.untimedCount && full.untimedCount > 0 && full.duplicatesFolded > 50)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: f.dir.file("cache")).filter { $0.contains(".run-") || $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+        f.append(Self.line(600, id: "s10") + "\n" + Self.line(601) + "\n")
+        let (appended, outcome) = try f.cached(segmentBytes: 2048, idRunLength: 16)
+        #expect(outcome == .appended(bytes: Int64((Self.line(600, id: "s10") + Self.line(601)).utf8.count + 2)))
+        try f.expectAgreement(appended)
     }
 
     @Test func warmThenAppend() throws {
