@@ -32,7 +32,7 @@ public struct RecentRecordsCache {
     /// How much of the store a cold read holds at once (per worker).
     public var segmentBytes: Int64 = 32 << 20
     /// Session id hashes per sorted run a cold read spills (tests make it small).
-    public var idRunLength = 1 << 17
+    public var idRunLength = 1 << 18
 
     public init(directory: String, keep: Int, fingerprint: String) {
         self.directory = directory
@@ -246,7 +246,10 @@ struct CachedState {
             m.line += Int(lineBase)
             malformed.append(m)
         }
-        var position: [String: Int] = Dictionary(tail.enumerated().map { ($1.sessionID, $0) }, uniquingKeysWith: { $1 })
+        var position = PositionTable(capacity: tail.count + chunk.records.count)
+        for (i, session) in tail.enumerated() {
+            position.set(fnv1a(session.sessionID.utf8), i) { self.tail[$0].sessionID == session.sessionID }
+        }
         let oldest = tail.first?.orderKey ?? -.infinity
         var dropped = Set<Int>()
         for var record in chunk.records {
@@ -254,12 +257,13 @@ struct CachedState {
             let refs = record.refsIndex >= 0 ? chunk.refs[Int(record.refsIndex)] : []
             let hash = fnv1a(record.sessionID.utf8)
             if let runs, (try? runs.add(hash, untimed: record.end == nil)) == nil { return false }
-            if let i = position[record.sessionID] {
+            let same = { (p: Int) in self.tail[p].sessionID == record.sessionID }
+            if let i = position.find(hash, same) {
                 if !streaming { duplicatesFolded += 1 }
                 if !complete, record.orderKey < oldest {
                     // It moves below the tail: the tail loses a session.
                     dropped.insert(i)
-                    position[record.sessionID] = nil
+                    position.remove(hash, same)
                     continue
                 }
                 record.refsIndex = refs.isEmpty ? -1 : Int32(tailRefs.count)
@@ -278,7 +282,7 @@ struct CachedState {
             if !complete, record.orderKey < oldest { continue }  // older than every session kept
             record.refsIndex = refs.isEmpty ? -1 : Int32(tailRefs.count)
             tailRefs.append(refs)
-            position[record.sessionID] = tail.count
+            position.set(hash, tail.count, same)
             tail.append(record)
         }
         if !dropped.isEmpty { tail = tail.enumerated().filter { !dropped.contains($0.offset) }.map(\.element) }

@@ -159,33 +159,54 @@ public struct RecordReader: Sendable {
         let parts = max(1, Int((size + segmentBytes - 1) / segmentBytes))
         let bounds = parts > 1 ? chunkBounds(fd: fd, size: size, parts: parts) : [0, size]
         let segments = bounds.count - 1
-        let batch = max(1, min(4, ProcessInfo.activeCores))
+        let batch = 2 * max(1, min(4, ProcessInfo.activeCores))
         let reader = self
-        var first = 0
-        while first < segments {
+        typealias Slots = UnsafeMutableBufferPointer<Result<Chunk, RecordError>?>
+        /// Starts parsing `count` segments from `first` on the worker threads.
+        func launch(_ first: Int) -> (group: DispatchGroup, results: Slots, first: Int, count: Int)? {
+            guard first < segments else { return nil }
             let count = min(batch, segments - first)
-            nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<Chunk, RecordError>?>.allocate(capacity: count)
+            nonisolated(unsafe) let results = Slots.allocate(capacity: count)
             results.initialize(repeating: nil)
-            defer { results.deinitialize(); results.deallocate() }
-            let base = first
-            DispatchQueue.concurrentPerform(iterations: count) { k in
-                let i = base + k
-                results[k] = Result { () throws(RecordError) -> Chunk in
-                    try reader.readChunk(fd: fd, path: path, from: bounds[i], to: bounds[i + 1], last: i == segments - 1,
-                                         fileIndex: fileIndex, annotator: annotator)
+            let group = DispatchGroup()
+            for k in 0..<count {
+                let i = first + k
+                DispatchQueue.global().async(group: group) {
+                    results[k] = Result { () throws(RecordError) -> Chunk in
+                        try reader.readChunk(fd: fd, path: path, from: bounds[i], to: bounds[i + 1], last: i == segments - 1,
+                                             fileIndex: fileIndex, annotator: annotator)
+                    }
                 }
             }
-            for k in 0..<count {
-                switch results[k]! {
-                case .success(let chunk): try body(chunk, bounds[base + k])
+            return (group, results, first, count)
+        }
+        // The next batch parses while this one is handed on, so the workers
+        // never wait for the merge; whatever is in flight finishes before the
+        // descriptor closes.
+        var next = launch(0)
+        defer {
+            if let next {
+                next.group.wait()
+                next.results.deinitialize()
+                next.results.deallocate()
+            }
+        }
+        while let current = next {
+            current.group.wait()
+            next = launch(current.first + current.count)
+            defer {
+                current.results.deinitialize()
+                current.results.deallocate()
+            }
+            for k in 0..<current.count {
+                switch current.results[k]! {
+                case .success(let chunk): try body(chunk, bounds[current.first + k])
                 case .failure(let error): throw error
                 }
             }
-            first += count
         }
     }
 
-    /// One byte range of one file (an append since the last read).
     /// The same reader without deliverable refs: a streaming read that keeps
     /// only the newest sessions extracts them afterwards, for those alone.
     var withoutRefs: RecordReader {
@@ -224,6 +245,7 @@ public struct RecordReader: Sendable {
         return refs
     }
 
+    /// One byte range of one file (an append since the last read).
     func readRange(
         _ path: String, fileIndex: Int32, from start: Int64, to end: Int64, annotator: some RecordAnnotator
     ) throws(RecordError) -> Chunk {
@@ -391,36 +413,23 @@ func sortByTime(_ sessions: inout [SessionRecord]) {
 
 /// Keeps only the last record of each session_id in read order (later
 /// files — the primary is read last — and later lines win); returns how many
-/// were folded. An open-addressing table of positions keyed by the id's hash
-/// (a few bytes a session, no per-id allocation); equal hashes compare the
-/// ids themselves, so a collision is never a duplicate.
+/// were folded. A few bytes a session, no per-id allocation.
 func foldDuplicates(_ sessions: inout [SessionRecord]) -> Int {
     let n = sessions.count
     guard n > 1 else { return 0 }
-    var hashes = [UInt64](repeating: 0, count: n)
     var drop = [Bool](repeating: false, count: n)
     var folded = 0
-    let capacity = 1 << (Int.bitWidth - (2 * n).leadingZeroBitCount)  // a power of two ≥ 2n
-    var table = [Int32](repeating: -1, count: capacity)
+    var table = PositionTable(capacity: n)
     sessions.withUnsafeBufferPointer { sessions in
         for i in 0..<n {
             var id = sessions[i].sessionID
-            hashes[i] = id.withUTF8 { fnv1a($0) }
-        }
-        let mask = UInt64(capacity - 1)
-        for i in 0..<n {
-            var slot = Int(truncatingIfNeeded: (hashes[i] ^ hashes[i] >> 29) & mask)
-            while true {
-                let held = Int(table[slot])
-                if held < 0 { table[slot] = Int32(i); break }
-                if hashes[held] == hashes[i], sessions[held].sessionID == sessions[i].sessionID {
-                    drop[held] = true  // the earlier one goes
-                    folded += 1
-                    table[slot] = Int32(i)
-                    break
-                }
-                slot = (slot + 1) & Int(mask)
+            let hash = id.withUTF8 { fnv1a($0) }
+            let same = { (p: Int) in sessions[p].sessionID == sessions[i].sessionID }
+            if let earlier = table.find(hash, same) {
+                drop[earlier] = true  // the earlier one goes
+                folded += 1
             }
+            table.set(hash, i, same)
         }
     }
     if folded > 0 {

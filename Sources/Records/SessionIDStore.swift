@@ -155,7 +155,7 @@ final class SessionIDRuns {
     }
 
     private func spill() throws {
-        buffer.sort()
+        Self.sortByHash(&buffer)
         let path = basePath + ".run-\(getpid())-\(runs.count)"
         let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
@@ -170,7 +170,7 @@ final class SessionIDRuns {
     /// removed). Returns the distinct sessions, and how many of them have no
     /// time in their newest record (a later record replaces an earlier one).
     func finish() throws -> (unique: Int, untimed: Int) {
-        buffer.sort()
+        Self.sortByHash(&buffer)
         var sources = [RunReader(entries: buffer)]
         buffer = []
         for run in runs { sources.append(try RunReader(path: run)) }
@@ -220,6 +220,27 @@ final class SessionIDRuns {
         guard ok, rename(temp, basePath) == 0 else { unlink(temp); throw CocoaError(.fileWriteUnknown) }
         unlink(basePath + "-new")
         return (written, untimed)
+    }
+
+    /// A stable radix sort on the hash, 16 bits a pass: entries with equal
+    /// hashes stay in the order they were added, so each run is ordered by
+    /// (hash, order) at a fraction of a comparison sort's cost.
+    private static func sortByHash(_ entries: inout [Entry]) {
+        guard entries.count > 1 else { return }
+        var other = entries
+        var counts = [Int](repeating: 0, count: 1 << 16)
+        for shift in stride(from: UInt64(0), to: 64, by: 16) {
+            for i in counts.indices { counts[i] = 0 }
+            for e in entries { counts[Int(truncatingIfNeeded: (e.hash >> shift) & 0xFFFF)] += 1 }
+            var total = 0
+            for i in counts.indices { (counts[i], total) = (total, total + counts[i]) }
+            for e in entries {
+                let digit = Int(truncatingIfNeeded: (e.hash >> shift) & 0xFFFF)
+                other[counts[digit]] = e
+                counts[digit] += 1
+            }
+            swap(&entries, &other)
+        }
     }
 
     /// One sorted run, read a block at a time (or the last, in memory).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FailmixKit
+@testable import FailmixRecords
 
 /// The incremental cache never gives a different answer than a full read.
 @Suite struct RecentRecordsCacheTests {
@@ -102,6 +103,22 @@ import Testing
         let (appended, outcome) = try f.cached(segmentBytes: 2048, idRunLength: 16)
         #expect(outcome == .appended(bytes: Int64((Self.line(600, id: "s10") + Self.line(601)).utf8.count + 2)))
         try f.expectAgreement(appended)
+    }
+
+    /// Within and across runs, the last record added for a hash decides it.
+    @Test func idRunsKeepTheNewestRecordOfEachHash() throws {
+        let dir = TempDir()
+        for runLength in [4, 1000] {
+            let runs = SessionIDRuns(basePath: dir.file("ids-\(runLength)"), runLength: runLength)
+            // 7: untimed then timed; 9: timed then untimed; 3 and 5 once each.
+            for (hash, untimed) in [(7, true), (9, false), (3, false), (7, false), (5, true), (9, true), (1 << 40 | 7, false)] {
+                try runs.add(UInt64(hash), untimed: untimed)
+            }
+            let (unique, untimed) = try runs.finish()
+            #expect(unique == 5 && untimed == 2, "run length \(runLength)")
+            let store = try #require(SessionIDStore.open(dir.file("ids-\(runLength)")))
+            #expect(store.count == 5 && [3, 5, 7, 9, 1 << 40 | 7].allSatisfy { store.contains(UInt64($0)) } && !store.contains(8))
+        }
     }
 
     @Test func warmThenAppend() throws {
