@@ -25,7 +25,11 @@ public enum Pipeline {
         let catalog = ModeCatalog(options.modes)
         var schema = RecordSchema()
         let classifier = Classifier(catalog: catalog, plan: &schema.plan)
-        let root = try? Repository.discover(from: options.repositoryPath ?? FileManager.default.currentDirectoryPath).workdir
+        // The repository only locates records nobody named; opening it starts
+        // libgit2, whose TLS set-up alone costs milliseconds.
+        let root = options.recordPaths.isEmpty
+            ? try? Repository.discover(from: options.repositoryPath ?? FileManager.default.currentDirectoryPath).workdir
+            : nil
         let sources = try RecordSources.resolve(
             explicit: options.recordPaths, repositoryRoot: root, environment: options.environment,
             includeRotated: options.includeRotated)
