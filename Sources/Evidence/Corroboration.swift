@@ -1,5 +1,5 @@
 /// What git says about a session recorded as `noop`.
-public enum NoopVerdict: String, Sendable, CaseIterable, Codable {
+public enum NoopVerdict: String, Sendable, CaseIterable {
     /// No commit is attributed to it, nor ambiguously near it.
     case confirmed
     /// At least one commit is attributed to it: it did something.
@@ -11,7 +11,7 @@ public enum NoopVerdict: String, Sendable, CaseIterable, Codable {
 }
 
 /// Whether the record's `ci_break` and git's evidence of one agree.
-public enum CIBreakVerdict: String, Sendable, CaseIterable, Codable {
+public enum CIBreakVerdict: String, Sendable, CaseIterable {
     /// Recorded, and a commit of the session was reverted or failed CI.
     case confirmed
     /// Recorded, but git shows nothing.
@@ -30,7 +30,7 @@ public enum CIBreakVerdict: String, Sendable, CaseIterable, Codable {
 }
 
 /// Why a commit belongs to a session.
-public enum AttributionKind: String, Sendable, CaseIterable, Codable {
+public enum AttributionKind: String, Sendable, CaseIterable {
     /// The commit's session trailer names the session.
     case trailer
     /// The session's deliverables list the commit's SHA.
@@ -42,7 +42,7 @@ public enum AttributionKind: String, Sendable, CaseIterable, Codable {
     public var isExact: Bool { self != .window }
 }
 
-public struct CommitAttribution: Sendable, Hashable, Codable {
+public struct CommitAttribution: Sendable, Hashable {
     public var sha: String
     public var kind: AttributionKind
 
@@ -53,8 +53,8 @@ public struct CommitAttribution: Sendable, Hashable, Codable {
 }
 
 /// A sign in git that a session's commit broke CI.
-public struct EvidenceItem: Sendable, Hashable, Comparable, Codable {
-    public enum Kind: String, Sendable, CaseIterable, Codable {
+public struct EvidenceItem: Sendable, Hashable, Comparable {
+    public enum Kind: String, Sendable, CaseIterable {
         /// A later commit reverts it; `detail` is the reverting commit's SHA.
         case revert
         /// Its CI note says `status: failure`; `detail` names the job and link.
@@ -78,7 +78,7 @@ public struct EvidenceItem: Sendable, Hashable, Comparable, Codable {
 }
 
 /// Everything git says about one session.
-public struct SessionEvidence: Sendable, Codable {
+public struct SessionEvidence: Sendable, Equatable {
     /// The commits attributed to the session, ordered by SHA.
     public var attributions: [CommitAttribution] = []
     /// Commits inside this and other sessions' windows, attributed to none; ordered.
@@ -103,7 +103,7 @@ public struct SessionEvidence: Sendable, Codable {
 }
 
 /// The repository the evidence came from.
-public struct RepositoryInfo: Sendable, Equatable, Codable {
+public struct RepositoryInfo: Sendable, Equatable {
     /// The working tree root; nil for a bare repository.
     public var workdir: String?
     public var gitDirectory: String
@@ -127,7 +127,7 @@ public struct VerdictCounts: Sendable, Equatable {
 }
 
 /// The Evidence stage's output: the record set's sessions as git corroborates them.
-public struct Corroboration: Sendable, Codable {
+public struct Corroboration: Sendable, Equatable {
     /// Aligned with `RecordSet.sessions`.
     public var sessions: [SessionEvidence]
     public var repository: RepositoryInfo

@@ -6,7 +6,7 @@ import Foundation
 /// The last corroboration, kept while nothing it depends on changed: the
 /// walked tips (HEAD or the given revisions), the CI notes' tip, the options,
 /// and every session's facts. A warm gate or report then skips the history
-/// walk entirely. Only stores of moderate size are cached (the file is JSON).
+/// walk entirely. Only stores of moderate size are cached.
 struct CorroborationCache {
     static let maxSessions = 50_000
     let path: String
@@ -26,24 +26,109 @@ struct CorroborationCache {
         return String(fnv1a(text.utf8), radix: 16) + "-" + String(fnv1a(text.utf8.reversed()), radix: 16)
     }
 
-    struct Entry: Codable {
-        var key: String
-        var corroboration: Corroboration
-    }
+    static let magic = Array("failmix-evidence-v2\n".utf8)
 
+    /// A compact binary file, not JSON: decoding JSON through Codable cost a
+    /// warm run 3 ms, most of it runtime conformance lookups.
     func load(key: String) -> Corroboration? {
-        guard let data = FileManager.default.contents(atPath: path),
-            let entry = try? JSONDecoder().decode(Entry.self, from: data), entry.key == key
-        else { return nil }
-        return entry.corroboration
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return data.withUnsafeBytes { raw -> Corroboration? in
+            var r = ByteReader(raw: raw)
+            guard r.bytes(Self.magic.count) == Self.magic[...], r.string() == key else { return nil }
+            return Self.decode(&r)
+        }
     }
 
     func save(_ corroboration: Corroboration, key: String) {
-        guard let data = try? JSONEncoder().encode(Entry(key: key, corroboration: corroboration)) else { return }
+        var w = ByteWriter()
+        w.bytes(Self.magic)
+        w.string(key)
+        Self.encode(corroboration, into: &w)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temp = path + ".tmp-\(getpid())"
         // Written whole and renamed: a concurrent reader sees the old or the new file.
-        if FileManager.default.createFile(atPath: temp, contents: data) { _ = rename(temp, path) }
+        if FileManager.default.createFile(atPath: temp, contents: Data(w.data)) { _ = rename(temp, path) }
+    }
+
+    static func encode(_ c: Corroboration, into w: inout ByteWriter) {
+        func optional(_ s: String?) { w.u8(s == nil ? 0 : 1); if let s { w.string(s) } }
+        func strings(_ list: [String]) { w.u64(UInt64(list.count)); for s in list { w.string(s) } }
+        // An enum as its 1-based position among the cases (0: none).
+        func index<E: CaseIterable & Equatable>(_ value: E?) { w.u8(value.map { UInt8(Array(E.allCases).firstIndex(of: $0)! + 1) } ?? 0) }
+        let repo = c.repository
+        optional(repo.workdir)
+        w.string(repo.gitDirectory)
+        optional(repo.headSHA)
+        w.u8(repo.isShallow ? 1 : 0); w.u8(repo.isEmpty ? 1 : 0); w.u8(repo.isDetached ? 1 : 0)
+        w.u8(repo.missingHistoryBefore == nil ? 0 : 1)
+        if let before = repo.missingHistoryBefore { w.i64(before) }
+        strings(c.notes)
+        w.u64(UInt64(c.commitsWalked))
+        strings(c.unclaimedCommits)
+        w.u64(UInt64(c.sessions.count))
+        for s in c.sessions {
+            w.u64(UInt64(s.attributions.count))
+            for a in s.attributions { w.string(a.sha); index(a.kind) }
+            strings(s.ambiguousCommits)
+            index(s.noop)
+            index(s.ciBreak)
+            w.u64(UInt64(s.evidence.count))
+            for e in s.evidence { w.string(e.sha); index(e.kind); w.string(e.detail) }
+            w.u8(s.productiveWithoutCommits ? 1 : 0)
+            w.u64(s.corroboratedModeBits)
+        }
+    }
+
+    /// nil when the bytes are damaged or truncated.
+    static func decode(_ r: inout ByteReader) -> Corroboration? {
+        func optional() -> String?? {
+            guard let flag = r.u8() else { return nil }
+            return flag == 0 ? .some(nil) : r.string().map { .some($0) }
+        }
+        func strings() -> [String]? {
+            guard let n = r.u64(), n < 1 << 32 else { return nil }
+            var out: [String] = []
+            for _ in 0..<n { guard let s = r.string() else { return nil }; out.append(s) }
+            return out
+        }
+        func value<E: CaseIterable>(_: E.Type) -> E?? {
+            guard let i = r.u8() else { return nil }
+            if i == 0 { return .some(nil) }
+            let all = Array(E.allCases)
+            return Int(i) <= all.count ? .some(all[Int(i) - 1]) : nil
+        }
+        func flag() -> Bool? { r.u8().map { $0 != 0 } }
+        guard let workdir = optional(), let gitDirectory = r.string(), let head = optional(),
+            let shallow = flag(), let empty = flag(), let detached = flag(), let hasBefore = flag()
+        else { return nil }
+        var before: Int64?
+        if hasBefore { guard let b = r.i64() else { return nil }; before = b }
+        guard let notes = strings(), let walked = r.u64(), let unclaimed = strings(), let count = r.u64(), count < 1 << 32 else { return nil }
+        var sessions: [SessionEvidence] = []
+        sessions.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            var s = SessionEvidence()
+            guard let attributions = r.u64(), attributions < 1 << 32 else { return nil }
+            for _ in 0..<attributions {
+                guard let sha = r.string(), let kind = value(AttributionKind.self), let kind else { return nil }
+                s.attributions.append(CommitAttribution(sha: sha, kind: kind))
+            }
+            guard let ambiguous = strings(), let noop = value(NoopVerdict.self), let ci = value(CIBreakVerdict.self),
+                let items = r.u64(), items < 1 << 32 else { return nil }
+            (s.ambiguousCommits, s.noop, s.ciBreak) = (ambiguous, noop, ci)
+            for _ in 0..<items {
+                guard let sha = r.string(), let kind = value(EvidenceItem.Kind.self), let kind, let detail = r.string() else { return nil }
+                s.evidence.append(EvidenceItem(sha: sha, kind: kind, detail: detail))
+            }
+            guard let productive = flag(), let bits = r.u64() else { return nil }
+            (s.productiveWithoutCommits, s.corroboratedModeBits) = (productive, bits)
+            sessions.append(s)
+        }
+        guard r.atEnd else { return nil }
+        let repository = RepositoryInfo(workdir: workdir, gitDirectory: gitDirectory, headSHA: head, isShallow: shallow,
+                                        isEmpty: empty, isDetached: detached, missingHistoryBefore: before)
+        return Corroboration(sessions: sessions, repository: repository, notes: notes, commitsWalked: Int(walked),
+                             unclaimedCommits: unclaimed)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FailmixKit
+@testable import FailmixEvidence
 
 /// A tiny agent workspace: a git repository with one agent commit inside a
 /// session's window, and that session's record.
@@ -70,6 +71,34 @@ struct Workspace: @unchecked Sendable {
 }
 
 @Suite struct CorroborationCacheTests {
+    /// Every field survives the binary file; a damaged or foreign file is not used.
+    @Test func binaryFileRoundTripsAndRejectsDamage() throws {
+        var busy = SessionEvidence()
+        busy.attributions = [CommitAttribution(sha: String(repeating: "a", count: 40), kind: .trailer),
+                             CommitAttribution(sha: String(repeating: "b", count: 40), kind: .window)]
+        busy.ambiguousCommits = [String(repeating: "c", count: 40)]
+        busy.noop = .refuted
+        busy.ciBreak = .unreported
+        busy.evidence = [EvidenceItem(sha: String(repeating: "a", count: 40), kind: .ciNote, detail: "build: failure é\n<b>")]
+        busy.productiveWithoutCommits = true
+        busy.corroboratedModeBits = 1 << 63 | 5
+        let original = Corroboration(
+            sessions: [busy, SessionEvidence()],
+            repository: RepositoryInfo(workdir: nil, gitDirectory: "/r/.git", headSHA: "deadbeef", isShallow: true, isEmpty: false,
+                                       isDetached: true, missingHistoryBefore: -42),
+            notes: ["a note", ""], commitsWalked: 123_456, unclaimedCommits: ["x", "y"])
+        let dir = TempDir()
+        let cache = CorroborationCache(path: dir.file("cache/evidence.cache"))
+        cache.save(original, key: "k1")
+        #expect(cache.load(key: "k1") == original)
+        #expect(cache.load(key: "k2") == nil)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: cache.path))
+        for cut in [bytes.count - 1, bytes.count / 2, 10] {
+            try bytes.prefix(cut).write(to: URL(fileURLWithPath: cache.path))
+            #expect(cache.load(key: "k1") == nil, "cut at \(cut)")
+        }
+    }
+
     /// The walk is skipped while nothing changed, and redone when HEAD, the
     /// notes or the records change.
     @Test func cachedUntilHistoryNotesOrRecordsChange() throws {
@@ -80,7 +109,7 @@ struct Workspace: @unchecked Sendable {
             return (try jsonObject(r.stdout)["sessions"] as! [[String: Any]])[0]
         }
         #expect((try session()["commits"] as? [String])?.count == 1)
-        #expect(FileManager.default.fileExists(atPath: ws.repo + "/.git/failmix/cache/evidence.json"))
+        #expect(FileManager.default.fileExists(atPath: ws.repo + "/.git/failmix/cache/evidence.cache"))
         #expect((try session()["commits"] as? [String])?.count == 1)
         ws.dir.write("repo/more.txt", "x\n")
         _ = try ws.git(["add", "more.txt"])
