@@ -340,18 +340,20 @@ public struct RecordReader: Sendable {
             if fields.values[slot].escaped, let s = fields.string(slot) { return Timestamp.parse(s) }
             return Timestamp.parse(fields.raw(slot))
         }
-        var duration = fields.number(schema.duration) ?? 0
-        if !duration.isFinite || duration < 0 { duration = 0 }
-        let stamp = time(schema.timestamp)
         var start = time(schema.startTime)
         var end = time(schema.endTime)
-        switch options.timestampIs {
-        case .end:
-            if end == nil { end = stamp }
-            if start == nil, let e = end { start = e - duration }
-        case .start:
-            if start == nil { start = stamp }
-            if end == nil, let s = start { end = s + duration }
+        // `timestamp` and the duration only fill in a missing end or start.
+        if start == nil || end == nil {
+            var duration = fields.number(schema.duration) ?? 0
+            if !duration.isFinite || duration < 0 { duration = 0 }
+            switch options.timestampIs {
+            case .end:
+                if end == nil { end = time(schema.timestamp) }
+                if start == nil, let e = end { start = e - duration }
+            case .start:
+                if start == nil { start = time(schema.timestamp) }
+                if end == nil, let s = start { end = s + duration }
+            }
         }
         var flags: SessionRecord.Flags = []
         if ("productive" as StaticString).withUTF8Buffer({ fields.stringEquals(schema.outcome, $0, caseInsensitive: true) }) {
