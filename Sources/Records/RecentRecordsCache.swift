@@ -259,7 +259,11 @@ struct CachedState {
             if let runs, (try? runs.add(hash, untimed: record.end == nil)) == nil { return false }
             let same = { (p: Int) in self.tail[p].sessionID == record.sessionID }
             if let i = position.find(hash, same) {
-                if !streaming { duplicatesFolded += 1 }
+                if !streaming {
+                    duplicatesFolded += 1
+                    // The newest record decides whether the session has a time.
+                    untimedCount += (record.end == nil ? 1 : 0) - (tail[i].end == nil ? 1 : 0)
+                }
                 if !complete, record.orderKey < oldest {
                     // It moves below the tail: the tail loses a session.
                     dropped.insert(i)

@@ -99,10 +99,13 @@ import Testing
         #expect(cold.untimedCount == full.untimedCount && full.untimedCount > 0 && full.duplicatesFolded > 50)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: f.dir.file("cache")).filter { $0.contains(".run-") || $0.contains(".tmp-") }
         #expect(leftovers.isEmpty)
-        f.append(Self.line(600, id: "s10") + "\n" + Self.line(601) + "\n")
+        // Appended: an old session again, and a kept one (s590) again without a time.
+        let more = [Self.line(600, id: "s10"), Self.line(601), #"{"session_id": "s590", "outcome": "noop"}"#]
+        f.append(more.joined(separator: "\n") + "\n")
         let (appended, outcome) = try f.cached(segmentBytes: 2048, idRunLength: 16)
-        #expect(outcome == .appended(bytes: Int64((Self.line(600, id: "s10") + Self.line(601)).utf8.count + 2)))
+        #expect(outcome == .appended(bytes: Int64(more.joined(separator: "\n").utf8.count + 1)))
         try f.expectAgreement(appended)
+        #expect(appended.untimedCount == (try f.full()).untimedCount)
     }
 
     /// Within and across runs, the last record added for a hash decides it.
