@@ -16,7 +16,9 @@ public enum Corroborator {
     ) throws(GitError) -> Corroboration {
         let repository = try Repository.discover(from: options.repositoryPath ?? FileManager.default.currentDirectoryPath)
         // Nothing it depends on changed since last time: no walk at all.
-        let cache = CorroborationCache(path: repository.commonDirectory + "/failmix/cache/evidence.cache")
+        let directory = repository.commonDirectory + "/failmix/cache"
+        let cache = CorroborationCache(path: directory + "/evidence.cache")
+        unlink(directory + "/evidence.json")  // the JSON cache of failmix before 2026-11-25
         let key = CorroborationCache.key(records: records, catalog: catalog, options: options, repository: repository)
         if let key, let cached = cache.load(key: key) { return cached }
         let result = try walkAndJudge(records: records, catalog: catalog, options: options, repository: repository)

@@ -102,6 +102,7 @@ final class Curl: @unchecked Sendable {  // immutable after load; libcurl handle
                         _ = setLong(handle, Option.timeoutMS.rawValue, Int(timeout * 1000))
                         _ = setLong(handle, Option.connectTimeoutMS.rawValue, Int(min(timeout, 10) * 1000))
                         if request.body != nil {
+                            // An empty body still needs a non-null pointer (its size is 0).
                             _ = setPointer(handle, Option.postFields.rawValue, bodyBytes.baseAddress ?? UnsafeRawPointer(errors.baseAddress!))
                             _ = setLong(handle, Option.postFieldSizeLarge.rawValue, bodyBytes.count)
                         }
