@@ -12,7 +12,6 @@ public struct GateDecision: Sendable {
     public var acks: [GateState.Ack]
 
     public var firedRules: [RuleEvaluation] { evaluations.filter { $0.level != .pass } }
-    public var failedRules: [String] { evaluations.filter { $0.level == .fail }.map(\.rule.name) }
 
     /// The exit-code contract: 0 pass or warn, 1 fail; `strict` fails on a
     /// warning too; `warnOnly` never fails.

@@ -6,7 +6,6 @@ import Foundation
 public struct GateInput: Sendable {
     public var catalog: ModeCatalog
     public var classes: FaultClasses
-    public var sessionIDs: [String]
     public var recorded: [ModeSet]
     public var corroborated: [ModeSet]?
     /// Sessions in the whole store, which `resume` and `ack` record as their
@@ -15,11 +14,10 @@ public struct GateInput: Sendable {
     /// probes and session-counted acks would count the tail and end early.
     public var sessionCount: Int
 
-    public init(catalog: ModeCatalog, classes: FaultClasses = .defaults, sessionIDs: [String], recorded: [ModeSet],
+    public init(catalog: ModeCatalog, classes: FaultClasses = .defaults, recorded: [ModeSet],
                 corroborated: [ModeSet]? = nil, sessionCount: Int? = nil) {
         self.catalog = catalog
         self.classes = classes
-        self.sessionIDs = sessionIDs
         self.recorded = recorded
         self.corroborated = corroborated
         self.sessionCount = sessionCount ?? recorded.count

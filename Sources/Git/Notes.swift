@@ -27,8 +27,6 @@ public final class NotesReader {
         self.blobs = blobs
     }
 
-    public var count: Int { blobs.count }
-
     /// The note attached to commit `sha`, or nil.
     public func note(for sha: String) throws(GitError) -> String? {
         guard var id = blobs[sha.lowercased()] else { return nil }

@@ -79,7 +79,7 @@ extension Pipeline {
             report.attach(evidence)
         }
         let input = GateInput(
-            catalog: catalog, classes: config.classes, sessionIDs: records.sessions.map(\.sessionID),
+            catalog: catalog, classes: config.classes,
             recorded: records.sessions.map { ModeSet(bits: $0.modeBits) },
             corroborated: report.corroboration?.sessions.map { ModeSet(bits: $0.corroboratedModeBits) },
             sessionCount: records.sessionCount)
@@ -111,7 +111,7 @@ extension Pipeline {
     static func findings(_ decision: GateDecision, records: RecordSet, repositoryRoot: String?) -> [Finding] {
         let newest = records.sessions.last
         let path = newest.map { relativePath(records.path(of: $0.location), to: repositoryRoot) }
-        var out: [Finding] = decision.evaluations.filter { $0.level != .pass }.map { e in
+        var out: [Finding] = decision.firedRules.map { e in
             Finding(level: e.level == .fail ? .failure : .warning, rule: e.rule.name,
                     title: "failmix rule \(e.rule.name)", message: e.reason, sessionID: newest?.sessionID,
                     path: path, line: newest.map { Int($0.location.line) })

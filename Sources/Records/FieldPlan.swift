@@ -81,10 +81,6 @@ public struct FieldPlan: Sendable {
         preconditionFailure("empty field path")
     }
 
-    public func slot(ofExisting path: FieldPath) -> Int? {
-        paths.firstIndex(of: path)
-    }
-
     private mutating func flatten() {
         entries.removeAll()
         keyPool.removeAll()

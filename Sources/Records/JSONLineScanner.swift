@@ -296,7 +296,6 @@ public struct RawValue: Sendable, Equatable {
         self.escaped = escaped
     }
 
-    public var isPresent: Bool { kind != .absent && kind != .null }
 }
 
 struct Cursor {

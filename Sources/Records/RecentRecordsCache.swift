@@ -58,7 +58,7 @@ public struct RecentRecordsCache {
         }
         let current = identities.map { $0! }
         var outcome = CacheOutcome.cold(reason: "no cache")
-        if let state = CachedState.load(path), state.version == Self.formatVersion {
+        if let state = CachedState.load(path) {
             switch state.validate(fingerprint: fingerprint, keep: keep, sources: sources, current: current) {
             case .invalid(let reason):
                 outcome = .cold(reason: reason)
@@ -179,7 +179,6 @@ struct CachedState {
         var tailHash: UInt64
     }
 
-    var version = RecentRecordsCache.formatVersion
     var fingerprint: String
     var keep: Int
     var files: [File]
@@ -420,7 +419,7 @@ extension CachedState {
     func save(_ path: String) throws {
         var w = ByteWriter()
         w.bytes(Self.magic)
-        w.u32(version)
+        w.u32(RecentRecordsCache.formatVersion)
         w.string(fingerprint)
         w.u64(UInt64(keep))
         w.u64(UInt64(files.count))
@@ -529,7 +528,7 @@ extension CachedState {
             }
             guard let sessionCount = r.u64(), r.atEnd else { return nil }
             return CachedState(
-                version: version, fingerprint: fingerprint, keep: Int(keep), files: files, tail: tail, tailRefs: tailRefs,
+                fingerprint: fingerprint, keep: Int(keep), files: files, tail: tail, tailRefs: tailRefs,
                 complete: complete == 1, ids: nil, initialIDs: nil, sessionCount: Int(sessionCount), recordLines: Int(recordLines), duplicatesFolded: Int(duplicates),
                 untimedCount: Int(untimed), malformedCount: Int(malformedCount), malformed: malformed, partialTail: partial)
         }

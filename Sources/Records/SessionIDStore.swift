@@ -146,8 +146,6 @@ final class SessionIDRuns {
 
     deinit { for run in runs { unlink(run) } }
 
-    var added: Int { Int(sequence) }
-
     func add(_ hash: UInt64, untimed: Bool) throws {
         buffer.append(Entry(hash: hash, order: sequence << 1 | (untimed ? 1 : 0)))
         sequence += 1

@@ -81,14 +81,6 @@ public enum Escape {
         return out
     }
 
-    /// The same, appended as UTF-8 bytes (the JSON report's session rows).
-    public static func json(_ s: String, into out: inout [UInt8]) {
-        guard needsJSONEscape(s) else { out.append(contentsOf: s.utf8); return }
-        var escaped = ""
-        json(s, into: &escaped)
-        out.append(contentsOf: escaped.utf8)
-    }
-
     public static func json(_ s: String, into out: inout String) {
         guard needsJSONEscape(s) else { out += s; return }
         for u in s.unicodeScalars {

@@ -243,13 +243,6 @@ public enum JSONReporter: Reporter {
         line += "],\"productive_without_commits\":\(e.productiveWithoutCommits)"
     }
 
-    private static func appendTime(_ t: Double?, to line: inout String) {
-        guard let t else { line += "null"; return }
-        line += "\""
-        line += Timestamp.format(t)
-        line += "\""
-    }
-
     /// A JSON array of small items.
     static func array<T>(_ items: [T], _ element: (T) -> String) -> String {
         "[" + items.map(element).joined(separator: ",") + "]"

@@ -104,7 +104,7 @@ struct Publisher {
             let conclusion = decision == .fail ? "failure" : decision == .warn ? "neutral" : "success"
             let annotations = report.rankedFindings.compactMap { f -> CheckAnnotation? in
                 guard let path = f.path else { return nil }
-                return CheckAnnotation(path: path, line: f.line ?? 1, level: f.level == .failure ? "failure" : f.level == .warning ? "warning" : "notice",
+                return CheckAnnotation(path: path, line: f.line ?? 1, level: f.level.rawValue,
                                        title: f.title, message: f.message)
             }
             api("commit status") { () throws(HTTPError) in try github.postStatus(state: state, description: description(report)) }

@@ -12,7 +12,7 @@ import Testing
             for name in flags(i) { s.insert(catalog.index(of: name)!) }
             return s
         }
-        return GateInput(catalog: catalog, sessionIDs: (0..<count).map { "s\($0)" }, recorded: sets)
+        return GateInput(catalog: catalog, recorded: sets)
     }
 
     @Test func wilsonLowerBoundMatchesKnownValues() {
