@@ -109,8 +109,13 @@ struct Workspace: @unchecked Sendable {
             return (try jsonObject(r.stdout)["sessions"] as! [[String: Any]])[0]
         }
         #expect((try session()["commits"] as? [String])?.count == 1)
-        #expect(FileManager.default.fileExists(atPath: ws.repo + "/.git/failmix/cache/evidence.cache"))
+        // A miss writes a new file (renamed into place); a hit leaves the same one.
+        let cacheFile = ws.repo + "/.git/failmix/cache/evidence.cache"
+        let inode = { (try? FileManager.default.attributesOfItem(atPath: cacheFile)[.systemFileNumber] as? Int) ?? nil }
+        let first = inode()
+        #expect(first != nil)
         #expect((try session()["commits"] as? [String])?.count == 1)
+        #expect(inode() == first)
         ws.dir.write("repo/more.txt", "x\n")
         _ = try ws.git(["add", "more.txt"])
         _ = try ws.git(["commit", "-q", "-m", "second"], date: "2026-01-01T00:45:00Z")

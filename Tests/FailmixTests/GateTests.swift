@@ -203,6 +203,7 @@ import Testing
         }
         do {
             _ = try ConfigLoader.parse("[[rules]]\nmode = \"noop\"\nwindow = 5\nfail = 1.4\n", path: "c.toml")
+            Issue.record("expected configuration errors")
         } catch {
             let lines = error.issues.map(\.description)
             #expect(lines.contains("c.toml:4: key 'rules[0].fail': a rate must be between 0 and 1, not 1.4"))

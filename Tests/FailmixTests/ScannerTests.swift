@@ -13,10 +13,11 @@ import Testing
     }
 
     @Test func capturesPlannedFieldsOnly() {
-        let (failure, values, _) = scan(#"{"x": [1, {"a": 5}], "a": "hi", "b": {"c": 0.25, "d": null}}"#)
+        // The top-level "a" comes first: a nested "a" captured by mistake would overwrite it.
+        let (failure, values, bytes) = scan(#"{"a": "hi", "x": [1, {"a": 5}], "b": {"c": 0.25, "d": null}, "y": {"a": 7}}"#)
         #expect(failure == nil)
-        #expect(values[0].kind == .string)
-        #expect(values[1].kind == .number)
+        #expect(values[0].kind == .string && String(decoding: bytes[Int(values[0].start)..<Int(values[0].end)], as: UTF8.self) == "hi")
+        #expect(values[1].kind == .number && String(decoding: bytes[Int(values[1].start)..<Int(values[1].end)], as: UTF8.self) == "0.25")
     }
 
     @Test(arguments: [
