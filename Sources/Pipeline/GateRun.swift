@@ -48,7 +48,9 @@ extension Pipeline {
         readOptions.timestampIs = options.timestampIs
         readOptions.collectDeliverableRefs = options.evidence != nil
         let reader = RecordReader(schema: schema, options: readOptions)
-        let keep = max(config.rules.map(\.lookback).max() ?? 0, options.windows.max() ?? 0)
+        // The windows are the rules' own: every caller of the gate sees the same mix.
+        let windows = Array(Set(config.rules.map(\.window))).sorted(by: >)
+        let keep = max(config.rules.map(\.lookback).max() ?? 0, windows.max() ?? 0)
 
         var records = RecordSet()
         var cacheOutcome: CacheOutcome?
@@ -70,7 +72,7 @@ extension Pipeline {
             notes.append("no session records yet (looked in \(searched.joined(separator: ", ")))")
         }
         let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
-                             sizes: options.windows)
+                             sizes: windows)
         var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: notes)
         let needsGit = config.rules.contains { $0.basis != .recorded }
         var gitOptions = options

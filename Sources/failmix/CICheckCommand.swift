@@ -46,9 +46,7 @@ struct CICheckCommand: ParsableCommand {
     }
 
     private func evaluate(_ configuration: Configuration, _ options: PipelineOptions, ci: CIEnvironment) throws -> (Report, Level) {
-        var gateOptions = options
-        gateOptions.windows = Array(Set(configuration.rules.map(\.window))).sorted(by: >)
-        let gate = try Pipeline.gate(gateOptions, config: configuration, remember: false)
+        let gate = try Pipeline.gate(options, config: configuration, remember: false)
         var report = gate.report
         var level = gate.decision.level
         guard let (base, head) = try pullRequestRange(ci) else { return (report, level) }

@@ -20,11 +20,9 @@ struct GateCommand: ParsableCommand {
 
     func run() throws {
         let (configuration, options) = try config.load(records: records, git: git)
-        var pipeline = options
-        pipeline.windows = Array(Set(configuration.rules.map(\.window))).sorted(by: >)
         let run: GateRun
         do {
-            run = try Pipeline.gate(pipeline, config: configuration, remember: true)
+            run = try Pipeline.gate(options, config: configuration, remember: true)
         } catch {
             // An internal error: closed keeps the agent waiting (2), open lets it run (0).
             let message = "failmix gate could not decide: \(error)"

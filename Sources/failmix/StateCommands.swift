@@ -8,12 +8,10 @@ func stateStore(repo: String?) throws -> GateStateStore {
     return GateStateStore(directory: failmixDirectory(repository))
 }
 
-/// How many sessions the store has now (the probe counts new ones).
-func currentSessionCount(_ config: ConfigOptions, _ records: RecordOptions) throws -> Int {
-    let (configuration, options) = try config.load(records: records)
-    var noGit = options
-    noGit.evidence = nil
-    return try Pipeline.gate(noGit, config: configuration, remember: false).report.records.sessionCount
+/// How many sessions the store has now (probes and acks count from it),
+/// read exactly as the gate reads them, so the gate's records cache stays valid.
+func currentSessionCount(_ configuration: Configuration, _ options: PipelineOptions) throws -> Int {
+    try Pipeline.gate(options, config: configuration, remember: false).report.records.sessionCount
 }
 
 struct ResumeCommand: ParsableCommand {
@@ -27,7 +25,8 @@ struct ResumeCommand: ParsableCommand {
     func validate() throws { if probe < 1 { throw ValidationError("--probe must be 1 or more") } }
 
     func run() throws {
-        let count = try currentSessionCount(config, records)
+        let (configuration, options) = try config.load(records: records)
+        let count = try currentSessionCount(configuration, options)
         let store = try stateStore(repo: records.repo)
         let (wasPaused, warning) = try store.update { (state: inout GateState) -> (Bool, [GateEvent]) in
             let paused = state.paused
@@ -84,11 +83,11 @@ struct AckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (configuration, _) = try config.load(records: records)
+        let (configuration, options) = try config.load(records: records)
         guard configuration.rules.contains(where: { $0.name == rule }) else {
             throw FailmixFailure(message: "no rule named '\(rule)' (rules: \(configuration.rules.map(\.name).joined(separator: ", ")))")
         }
-        let count = try currentSessionCount(config, records)
+        let count = try currentSessionCount(configuration, options)
         let ack = GateState.Ack(rule: rule, until: until.flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: $0) },
                                 sessions: sessions, startSessions: count, reason: reason, by: currentUser(), at: Date())
         let store = try stateStore(repo: records.repo)

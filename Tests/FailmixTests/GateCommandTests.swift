@@ -95,6 +95,27 @@ import Testing
         #expect(try failmix(["status"], cwd: ws.repo).stdout.contains("resumed by"))
     }
 
+    /// `resume` and `ack` count sessions through the gate's own records cache:
+    /// neither rebuilds it, so the next gate before a session stays warm.
+    @Test func resumeAndAckKeepTheGatesRecordsCache() throws {
+        let ws = try Workspace()
+        ws.writeRecords(Self.records(30) { $0 < 28 ? #", "outcome": "failed""# : "" })
+        #expect(try gate(ws).status == 1)
+        let cacheDirectory = ws.repo + "/.git/failmix/cache"
+        func cacheFiles() throws -> [String: Int] {
+            var out: [String: Int] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: cacheDirectory) where name.hasPrefix("records-") {
+                out[name] = try FileManager.default.attributesOfItem(atPath: cacheDirectory + "/" + name)[.systemFileNumber] as? Int
+            }
+            return out
+        }
+        let before = try cacheFiles()
+        #expect(!before.isEmpty)
+        #expect(try failmix(["resume", "--probe", "1"], cwd: ws.repo).status == 0)
+        #expect(try failmix(["ack", "failure-rate", "--sessions", "5", "--reason", "known"], cwd: ws.repo).status == 0)
+        #expect(try cacheFiles() == before)
+    }
+
     @Test func racingGatesKeepTheStateReadable() throws {
         let ws = try Workspace()
         ws.writeRecords(Self.records(30) { $0 < 28 ? #", "outcome": "failed""# : "" })
