@@ -14,7 +14,9 @@ struct CorroborationCache {
     /// nil when the result can't be keyed cheaply (all branches) or is too large.
     static func key(records: RecordSet, catalog: ModeCatalog, options: EvidenceOptions, repository: Repository) -> String? {
         guard !options.allBranches, records.sessions.count <= maxSessions else { return nil }
-        var text = "v1\u{0}\(repository.headSHA ?? "-")\u{0}\(repository.isShallow)\u{0}"
+        var text = "v1\u{0}\(repository.headSHA ?? "-")\u{0}"
+        // A deepened or unshallowed clone has more history under the same HEAD.
+        text += (repository.isShallow ? repository.shallowBoundary.sorted().joined(separator: ",") : "complete") + "\u{0}"
         text += catalog.modes.map(\.name).joined(separator: ",") + "\u{0}"
         for rev in options.revs { text += ((try? repository.resolve(rev)) ?? rev) + "\u{0}" }
         text += "\(repository.referenceTarget(options.notesRef) ?? "-")\u{0}\(options.notesRef)\u{0}\(options.trailer)\u{0}"
@@ -49,6 +51,7 @@ struct CorroborationCache {
         let temp = path + ".tmp-\(getpid())"
         // Written whole and renamed: a concurrent reader sees the old or the new file.
         if FileManager.default.createFile(atPath: temp, contents: Data(w.data)) { _ = rename(temp, path) }
+        unlink(directory + "/evidence.json")  // the JSON cache of failmix before 2026-11-25
     }
 
     static func encode(_ c: Corroboration, into w: inout ByteWriter) {

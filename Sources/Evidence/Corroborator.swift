@@ -16,9 +16,7 @@ public enum Corroborator {
     ) throws(GitError) -> Corroboration {
         let repository = try Repository.discover(from: options.repositoryPath ?? FileManager.default.currentDirectoryPath)
         // Nothing it depends on changed since last time: no walk at all.
-        let directory = repository.commonDirectory + "/failmix/cache"
-        let cache = CorroborationCache(path: directory + "/evidence.cache")
-        unlink(directory + "/evidence.json")  // the JSON cache of failmix before 2026-11-25
+        let cache = CorroborationCache(path: repository.commonDirectory + "/failmix/cache/evidence.cache")
         let key = CorroborationCache.key(records: records, catalog: catalog, options: options, repository: repository)
         if let key, let cached = cache.load(key: key) { return cached }
         let result = try walkAndJudge(records: records, catalog: catalog, options: options, repository: repository)
@@ -84,14 +82,13 @@ private struct HistoryScan {
         ambiguous = Array(repeating: [], count: records.sessions.count)
         let oldestStart = records.sessions.lazy.compactMap(\.start).min().map { $0 - options.windowSlack }
         let stopBefore = oldestStart.map { Int64(($0 - Corroborator.clockSkewAllowance).rounded(.down)) }
-        let boundary = repository.isShallow ? repository.shallowBoundary : []
         let tips = WalkTips(revs: options.revs, allBranches: options.allBranches)
         let walk = try repository.walk(from: tips, stopBefore: stopBefore)
         while let commit = try walk.next() {
             walked += 1
             // Reverts come later than what they revert, so they are seen first.
             for victim in CIEvidence.revertedCommits(in: commit.message) { revertedBy[victim, default: []].append(commit.sha) }
-            if boundary.contains(commit.sha) { missingHistoryBefore = max(missingHistoryBefore ?? .min, commit.committerTime) }
+            if walk.shallowBoundary.contains(commit.sha) { missingHistoryBefore = max(missingHistoryBefore ?? .min, commit.committerTime) }
             switch attributor.attribute(commit) {
             case let .sessions(indices, kind):
                 for i in indices { attributions[Int(i)].append(CommitAttribution(sha: commit.sha, kind: kind)) }

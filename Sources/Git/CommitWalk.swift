@@ -27,6 +27,8 @@ public struct WalkTips: Sendable, Equatable {
 public final class CommitWalk {
     private let repository: Repository
     private let stopBefore: Int64?
+    /// A shallow clone's boundary commits (empty for a complete history).
+    public let shallowBoundary: Set<String>
     private let boundary: Set<ObjectKey>
     private var heap: [Entry] = []
     private var seen: Set<ObjectKey> = []
@@ -46,11 +48,8 @@ public final class CommitWalk {
     init(repository: Repository, tips: [git_oid], stopBefore: Int64?) throws(GitError) {
         self.repository = repository
         self.stopBefore = stopBefore
-        var boundary: Set<ObjectKey> = []
-        if repository.isShallow {
-            for sha in repository.shallowBoundary { if let oid = try? git_oid.parse(sha) { boundary.insert(ObjectKey(oid)) } }
-        }
-        self.boundary = boundary
+        shallowBoundary = repository.isShallow ? repository.shallowBoundary : []
+        boundary = Set(shallowBoundary.compactMap { try? ObjectKey(git_oid.parse($0)) })
         for tip in tips { try push(tip) }
     }
 

@@ -73,7 +73,8 @@ public struct RecentRecordsCache {
                 let primary = sources.count - 1
                 let chunk = try reader.readRange(sources[primary].path, fileIndex: Int32(primary), from: from,
                                                  to: current[primary].size, annotator: annotator)
-                if state.merge(chunk, into: primary, keep: keep + Self.margin, minimum: keep) {
+                if state.merge(chunk, into: primary, keep: keep + Self.margin, minimum: keep,
+                                            listLimit: reader.options.malformedListLimit) {
                     state.advance(primary, past: chunk, from: from, identity: current[primary])
                     state.sealFile(primary)
                     try? state.save(path)
@@ -108,7 +109,8 @@ public struct RecentRecordsCache {
         for (i, source) in sources.enumerated() {
             try streaming.forEachSegment(source.path, fileIndex: Int32(i), size: identities[i].size, annotator: annotator,
                                          segmentBytes: segmentBytes) { chunk, from in
-                ok = ok && state.merge(chunk, into: i, keep: keep + Self.margin, minimum: 0)
+                ok = ok && state.merge(chunk, into: i, keep: keep + Self.margin, minimum: 0,
+                                                      listLimit: reader.options.malformedListLimit)
                 state.advance(i, past: chunk, from: from, identity: identities[i])
             }
             state.sealFile(i)
@@ -159,6 +161,12 @@ struct FileIdentity: Equatable, Sendable {
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
         guard n >= 0 else { return nil }
         return fnv1a(buffer[0..<n])
+    }
+
+    /// The hash of the first 4 KiB of what was read (up to `end`): a file
+    /// shorter than that must not look rewritten when it grows.
+    static func headHash(_ path: String, before end: Int64) -> UInt64 {
+        hash(path, from: 0, count: Int(min(4096, end))) ?? 0
     }
 
     /// The hash of the 4 KiB before `end`: what was last read.
@@ -217,7 +225,7 @@ struct CachedState {
             if !isPrimary, now.size != file.identity.size || now.mtimeNanos != file.identity.mtimeNanos {
                 return .invalid("\(file.path) changed")
             }
-            if FileIdentity.hash(file.path, from: 0, count: 4096) != file.headHash
+            if FileIdentity.headHash(file.path, before: file.identity.size) != file.headHash
                 || FileIdentity.tailHash(file.path, before: file.identity.size) != file.tailHash
             {
                 return .invalid("\(file.path) was rewritten")
@@ -235,13 +243,13 @@ struct CachedState {
 
     /// Folds newly appended records in; false when the tail can no longer be
     /// trusted to hold the newest `minimum` sessions.
-    mutating func merge(_ chunk: RecordReader.Chunk, into fileIndex: Int, keep limit: Int, minimum: Int) -> Bool {
+    mutating func merge(_ chunk: RecordReader.Chunk, into fileIndex: Int, keep limit: Int, minimum: Int, listLimit: Int) -> Bool {
         let streaming = runs != nil
         guard streaming || ids != nil else { return false }
         let lineBase = Int32(files[fileIndex].lines)
         recordLines += chunk.records.count
         malformedCount += chunk.malformedCount
-        for var m in chunk.malformed where malformed.count < 100 {
+        for var m in chunk.malformed where malformed.count < listLimit {
             m.line += Int(lineBase)
             malformed.append(m)
         }
@@ -365,7 +373,7 @@ extension CachedState {
     /// Fingerprints what was read of file `index`, to notice a rewrite later.
     mutating func sealFile(_ index: Int) {
         let path = files[index].path
-        files[index].headHash = FileIdentity.hash(path, from: 0, count: 4096) ?? 0
+        files[index].headHash = FileIdentity.headHash(path, before: files[index].identity.size)
         files[index].tailHash = FileIdentity.tailHash(path, before: files[index].identity.size)
     }
 
@@ -378,7 +386,7 @@ extension CachedState {
             var id = identity
             id.size = file.bytes - Int64(tail?.bytes ?? 0)
             return File(path: file.path, role: file.role, identity: id, lines: file.lines,
-                        headHash: FileIdentity.hash(file.path, from: 0, count: 4096) ?? 0,
+                        headHash: FileIdentity.headHash(file.path, before: id.size),
                         tailHash: FileIdentity.tailHash(file.path, before: id.size))
         }
         let limit = keep + RecentRecordsCache.margin
@@ -392,7 +400,7 @@ extension CachedState {
         duplicatesFolded = full.duplicatesFolded
         untimedCount = full.untimedCount
         malformedCount = full.malformedCount
-        malformed = Array(full.malformed.prefix(100))
+        malformed = full.malformed  // already within the reader's list limit
         partialTail = full.partialTails.last
     }
 

@@ -253,6 +253,11 @@ private func corroborate(
         let recentOnly = try corroborate(clone, [sessions[3]])
         #expect(recentOnly["recent"].noop == .confirmed)
         #expect(recentOnly.corroboration.notes.isEmpty)
+        // Deepened under the same HEAD, still shallow: the cached verdicts must not be reused.
+        #expect(try corroborate(clone, sessions)["old"].noop == .unverifiable)
+        try TestRepository.git(["fetch", "-q", "--deepen", "2"], in: clone)
+        let deeper = try corroborate(clone, sessions)
+        #expect(deeper.corroboration.repository.isShallow && deeper["old"].noop == .confirmed)
         // The full history settles it.
         let full = try corroborate(source.path, sessions)
         #expect(full["old"].noop == .confirmed)

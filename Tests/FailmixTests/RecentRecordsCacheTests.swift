@@ -50,6 +50,7 @@ import Testing
             #expect(cached.sessionCount == full.sessionCount, sourceLocation: sourceLocation)
             #expect(cached.duplicatesFolded == full.duplicatesFolded, sourceLocation: sourceLocation)
             #expect(cached.malformedCount == full.malformedCount, sourceLocation: sourceLocation)
+            #expect(cached.malformed == full.malformed, sourceLocation: sourceLocation)
             #expect(cached.recordLines == full.recordLines, sourceLocation: sourceLocation)
             #expect(cached.partialTails == full.partialTails, sourceLocation: sourceLocation)
         }
@@ -138,6 +139,27 @@ import Testing
         #expect(o3 == .appended(bytes: Int64((500..<600).map { Self.line($0, outcome: "noop").utf8.count + 1 }.reduce(0, +) + 8)))
         try f.expectAgreement(appended)
         #expect(try f.cached().1 == .warm)
+    }
+
+    /// A store smaller than the 4 KiB head fingerprint still takes appends
+    /// incrementally (a growing head is not a rewrite).
+    /// As many malformed lines are listed as a full read lists.
+    @Test func malformedLinesAreListedLikeAFullRead() throws {
+        let f = Fixture()
+        f.write((0..<400).map { $0 % 2 == 0 ? "{broken \($0)" : Self.line($0) })
+        let (cold, _) = try f.cached(segmentBytes: 4096)
+        #expect(cold.malformed.count == 200)
+        try f.expectAgreement(cold)
+    }
+
+    @Test func aSmallStoreIsReadIncrementally() throws {
+        let f = Fixture()
+        f.write((0..<5).map { Self.line($0) })
+        _ = try f.cached()
+        f.append(Self.line(5) + "\n")
+        let (set, outcome) = try f.cached()
+        #expect(outcome == .appended(bytes: Int64(Self.line(5).utf8.count + 1)))
+        try f.expectAgreement(set)
     }
 
     @Test func appendedDuplicatesAndPartialLines() throws {
