@@ -50,7 +50,7 @@ public enum Corroborator {
         if isEmpty { notes.append("the repository has no commits: every noop session is confirmed") }
         let unverifiable = records.sessions.filter(judge.reachesMissingHistory).count
         if let before = scan.missingHistoryBefore, unverifiable > 0 {
-            notes.append("shallow clone: history before \(iso8601(before)) is missing, so \(unverifiable) session(s) reaching back past it cannot be verified; fetch full history (actions/checkout `fetch-depth: 0`, or `git fetch --unshallow`)")
+            notes.append("shallow clone: history before \(Timestamp.format(Double(before))) is missing, so \(unverifiable) session(s) reaching back past it cannot be verified; fetch full history (actions/checkout `fetch-depth: 0`, or `git fetch --unshallow`)")
         }
         let info = RepositoryInfo(
             workdir: repository.workdir, gitDirectory: repository.gitDirectory, headSHA: repository.headSHA,
@@ -60,9 +60,6 @@ public enum Corroborator {
                              unclaimedCommits: scan.unclaimed.sorted())
     }
 
-    private static func iso8601(_ seconds: Int64) -> String {
-        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-    }
 }
 
 /// One pass over the history: every walked commit attributed, reverts and

@@ -1,4 +1,5 @@
 import FailmixClassify
+import FailmixRecords
 import Foundation
 
 /// The Gate stage's output: the decision, every rule's numbers, and the
@@ -145,5 +146,5 @@ public struct Gate: Sendable {
         return [GateEvent(at: now, event: "resumed", detail: "by \(user), probe \(probe)")]
     }
 
-    static func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    static func iso(_ date: Date) -> String { Timestamp.format(date.timeIntervalSince1970) }
 }

@@ -51,10 +51,7 @@ public final class Repository {
     public var isHeadUnborn: Bool { git_repository_head_unborn(handle) == 1 }
 
     /// The commit HEAD points at; nil while HEAD is unborn.
-    public var headSHA: String? {
-        var oid = git_oid()
-        return git_reference_name_to_id(&oid, handle, "HEAD") == 0 ? oid.hex : nil
-    }
+    public var headSHA: String? { referenceTarget("HEAD") }
 
     /// A shallow clone's boundary commits (present, but their parents are
     /// not), as the `shallow` file in the common git directory lists them.

@@ -46,7 +46,9 @@ extension Pipeline {
         let classifier = Classifier(catalog: catalog, plan: &schema.plan)
         var readOptions = RecordReadOptions()
         readOptions.timestampIs = options.timestampIs
-        readOptions.collectDeliverableRefs = options.evidence != nil
+        // Commit ids in deliverables only matter when a rule is judged on git's evidence.
+        let needsGit = repository != nil && options.evidence != nil && config.rules.contains { $0.basis != .recorded }
+        readOptions.collectDeliverableRefs = needsGit
         let reader = RecordReader(schema: schema, options: readOptions)
         // The windows are the rules' own: every caller of the gate sees the same mix.
         let windows = Array(Set(config.rules.map(\.window))).sorted(by: >)
@@ -74,10 +76,9 @@ extension Pipeline {
         let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
                              sizes: windows)
         var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: notes)
-        let needsGit = config.rules.contains { $0.basis != .recorded }
         var gitOptions = options
         gitOptions.repositoryPath = options.repositoryPath ?? repository?.workdir
-        if needsGit, repository != nil, !records.sessions.isEmpty, let evidence = try corroborate(records, catalog: catalog, options: gitOptions) {
+        if needsGit, !records.sessions.isEmpty, let evidence = try corroborate(records, catalog: catalog, options: gitOptions) {
             report.attach(evidence)
         }
         let input = GateInput(

@@ -50,6 +50,8 @@ struct HookCommand: ParsableCommand {
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Install hooks (default: pre-push) into the effective hooks directory.")
         @Argument(help: "Hooks: pre-push, pre-merge-commit, pre-commit, pre-session.") var hooks: [String] = ["pre-push"]
+
+        func validate() throws { try HookCommand.validate(hooks) }
         @Option(help: ArgumentHelp("The repository.", valueName: "path")) var repo: String?
         func run() throws {
             let installer = try makeInstaller(repo)
@@ -67,6 +69,8 @@ struct HookCommand: ParsableCommand {
     struct Uninstall: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove failmix's hooks, restoring what they replaced.")
         @Argument(help: "Hooks to remove (default: every failmix hook).") var hooks: [String] = []
+
+        func validate() throws { try HookCommand.validate(hooks) }
         @Option(help: ArgumentHelp("The repository.", valueName: "path")) var repo: String?
         func run() throws {
             let installer = try makeInstaller(repo)

@@ -148,6 +148,10 @@ import Testing
         var r = try failmix(["hook", "install", "pre-push"], cwd: ws.repo)
         #expect(r.status == 0 && r.stdout.contains("the existing hook runs first"), "\(r.stdout)\(r.stderr)")
         #expect(try failmix(["hook", "install", "pre-push"], cwd: ws.repo).stdout.contains("updated"))  // idempotent
+        // An unknown hook name is a usage error, and nothing is written.
+        let bogus = try failmix(["hook", "install", "bogus"], cwd: ws.repo)
+        #expect(bogus.status == 2 && bogus.stderr.contains("unknown hook 'bogus'"), "\(bogus.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: hooks + "/bogus"))
 
         r = try ws.git(["push", "-q", "origin", "main"], expectFailure: true)
         #expect(r.status != 0)
