@@ -11,6 +11,7 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "The session_id (a unique prefix is enough).")
     var sessionID: String
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var records: RecordOptions
     @OptionGroup var git: GitOptions
 
@@ -20,9 +21,7 @@ struct ExplainCommand: ParsableCommand {
                          "recommended_category", "deliverables"]
 
     func run() throws {
-        var options = PipelineOptions()
-        records.apply(to: &options)
-        options.evidence = git.evidence
+        var (_, options) = try config.load(records: records, git: git)
         options.windows = [0]
         let report = try Pipeline.report(options)
         let sessions = report.records.sessions

@@ -12,18 +12,11 @@ struct RecordOptions: ParsableArguments {
     @Flag(help: "Do not read rotated siblings (NAME-archive-*.jsonl, NAME.jsonl.bak-*).")
     var noRotated = false
 
-    @Option(help: "What a record's `timestamp` means when start_time/end_time are absent: end or start.")
-    var timestampIs: TimestampMeaning = .end
+    @Option(help: "What a record's `timestamp` means when start_time/end_time are absent: end or start (default: end).")
+    var timestampIs: TimestampMeaning?
 
     @Option(help: ArgumentHelp("The repository to read (default: the one containing the working directory).", valueName: "path"))
     var repo: String?
-
-    func apply(to options: inout PipelineOptions) {
-        options.recordPaths = paths
-        options.includeRotated = !noRotated
-        options.timestampIs = timestampIs
-        options.repositoryPath = repo
-    }
 
     /// With `--strict`, malformed lines end the run with exit 2.
     static func enforceStrict(_ strict: Bool, _ records: RecordSet) throws {

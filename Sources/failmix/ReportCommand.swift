@@ -5,6 +5,7 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Report the failure-mode mix over recent windows of sessions.")
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var records: RecordOptions
     @OptionGroup var git: GitOptions
 
@@ -22,9 +23,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = PipelineOptions()
-        records.apply(to: &options)
-        options.evidence = git.evidence
+        var (_, options) = try config.load(records: records, git: git)
         if !windows.isEmpty { options.windows = windows }
         let report = try Pipeline.report(options)
         try output.write(report)
