@@ -38,6 +38,10 @@ public struct FailureMix: Sendable {
     public let catalog: ModeCatalog
     public let windows: [WindowSummary]
     public let trends: [ModeTrend]
+    /// The most recent window (the smallest; on a tie, a sized one before
+    /// "all") and the widest: what trends compare and the dominant mode reads.
+    public let recent: WindowSummary?
+    public let wider: WindowSummary?
     /// The most frequent mode in the most recent window (nil: no failures).
     public let dominant: Int?
 
@@ -56,8 +60,8 @@ public struct FailureMix: Sendable {
             }
             return WindowSummary(last: size, total: slice.count, failed: failed, counts: counts)
         }
-        let recent = windows.min { a, b in a.total < b.total || (a.total == b.total && a.last != 0 && b.last == 0) }
-        let wider = windows.max { a, b in a.total < b.total }
+        recent = windows.min { a, b in a.total < b.total || (a.total == b.total && a.last != 0 && b.last == 0) }
+        wider = windows.max { a, b in a.total < b.total }
         if let recent, let wider, windows.count > 1 {
             trends = catalog.modes.indices.map {
                 ModeTrend(mode: $0, widerRate: wider.rate(wider.counts[$0]), recentRate: recent.rate(recent.counts[$0]))

@@ -58,10 +58,7 @@ public struct Report: Sendable {
 
     /// The most recent and the widest window the trends compare, when there are two.
     public var trendWindows: (recent: WindowSummary, wider: WindowSummary)? {
-        guard !mix.trends.isEmpty,
-            let recent = mix.windows.min(by: { $0.total < $1.total }),
-            let wider = mix.windows.max(by: { $0.total < $1.total })
-        else { return nil }
+        guard !mix.trends.isEmpty, let recent = mix.recent, let wider = mix.wider else { return nil }
         return (recent, wider)
     }
 }

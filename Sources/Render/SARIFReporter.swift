@@ -41,7 +41,7 @@ public enum SARIFReporter: Reporter {
         for f in report.rankedFindings {
             result(f.rule, f.level == .failure ? "error" : f.level == .warning ? "warning" : "note", f.title + ": " + f.message, f.path, f.line)
         }
-        if let recent = report.mix.windows.min(by: { $0.total < $1.total }) {
+        if let recent = report.mix.recent {
             for s in report.records.sessions.suffix(recent.total) where s.modeBits != 0 {
                 let path = report.records.path(of: s.location)
                 for m in ModeSet(bits: s.modeBits) {

@@ -52,7 +52,7 @@ public enum TextReporter: Reporter {
         }
         if let dominant = report.mix.dominant {
             let mode = catalog.modes[dominant]
-            let recent = report.mix.windows.min { $0.total < $1.total }!
+            let recent = report.mix.recent!  // a dominant mode comes from it
             out.write(paint.bold("Dominant mode: \(Escape.terminal(mode.name))") + " (\(percent(recent.rate(recent.counts[dominant]))) of the \(recent.label))\n")
             out.write("  Likely cause: \(Escape.terminal(mode.cause))\n")
             out.write("  Fix: \(Escape.terminal(mode.fix))\n\n")

@@ -158,7 +158,7 @@ struct Publisher {
     func outputs(_ report: Report) -> [(String, String)] {
         var pairs = [("decision", (report.decision ?? .pass).rawValue),
                      ("failed_rules", report.findings.filter { $0.level == .failure }.map(\.rule).joined(separator: ","))]
-        if let recent = report.mix.windows.min(by: { $0.total < $1.total }) {
+        if let recent = report.mix.recent {
             for (i, mode) in report.catalog.modes.enumerated() {
                 pairs.append(("rate_\(mode.name)", JSONReporter.number(recent.rate(recent.counts[i]))))
             }

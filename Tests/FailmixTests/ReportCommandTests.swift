@@ -49,6 +49,17 @@ import Testing
         #expect(!r.stdout.contains("\u{1B}["))  // NO_COLOR
     }
 
+    /// With fewer sessions than a window, "last 30" and "all" hold the same
+    /// sessions: the sized window is the recent one, everywhere it is named.
+    @Test func equalWindowsNameTheSizedOneRecent() throws {
+        let dir = TempDir()
+        let lines = (0..<12).map { #"{"session_id": "s\#($0)", "timestamp": "2026-01-01T\#(String(format: "%02d", $0)):00:00Z", "outcome": "noop"}"# }
+        let path = dir.write("r.jsonl", lines.joined(separator: "\n") + "\n")
+        let r = try failmix(["report", "--records", path, "--no-git", "--last", "0", "--last", "30"])
+        #expect(r.stdout.contains("Trends (last 30 sessions vs all sessions)"), "\(r.stdout)")
+        #expect(r.stdout.contains("of the last 30 sessions)"), "\(r.stdout)")
+    }
+
     @Test func strictTurnsMalformedIntoExitTwo() throws {
         let dir = TempDir()
         let path = dir.write("r.jsonl", Self.records)
