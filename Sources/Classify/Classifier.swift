@@ -50,7 +50,7 @@ public struct ModeCatalog: Sendable {
 /// made cost a third of a full report.
 public struct Classifier: RecordAnnotator, Sendable {
     enum Operation: UInt8 {
-        case stringEquals, stringIn, numberEquals, numberIn, boolEquals, lessThan, contains, never
+        case stringEquals, oneOf, numberEquals, boolEquals, lessThan, contains
     }
 
     struct Check {
@@ -61,10 +61,14 @@ public struct Classifier: RecordAnnotator, Sendable {
         var number = 0.0
         /// lessThan: the value of a missing field (NaN: none, the check fails).
         var missing = Double.nan
-        /// stringEquals / contains: a range of `bytes`; stringIn: of `strings`;
-        /// numberIn: of `numbers`.
+        /// stringEquals / contains: a range of `bytes`; oneOf: of `strings`.
         var first: Int32 = 0
         var count: Int32 = 0
+        /// oneOf: a range of `numbers`, and the booleans listed (bit 0: false,
+        /// bit 1: true). A list may mix kinds; a field matches the values of its own.
+        var numbersFirst: Int32 = 0
+        var numbersCount: Int32 = 0
+        var booleans: UInt8 = 0
     }
 
     /// The checks `first..<end` must all hold for `mode`; a mode's clauses
@@ -95,7 +99,7 @@ public struct Classifier: RecordAnnotator, Sendable {
             for clause in definition.anyOf {
                 let first = Int32(checks.count)
                 for condition in clause {
-                    var check = Check(slot: Int32(plan.slot(for: condition.path)), operation: .never)
+                    var check = Check(slot: Int32(plan.slot(for: condition.path)), operation: .oneOf)
                     switch condition.predicate {
                     case let .equals(.string(s), ci):
                         let r = pooled(s, ci)
@@ -105,18 +109,13 @@ public struct Classifier: RecordAnnotator, Sendable {
                     case let .equals(.bool(b), _):
                         (check.operation, check.number) = (.boolEquals, b ? 1 : 0)
                     case let .oneOf(values, ci):
-                        let texts = values.compactMap { if case .string(let s) = $0 { s } else { nil } }
-                        let ds = values.compactMap { if case .number(let d) = $0 { d } else { nil } }
-                        if !texts.isEmpty {
-                            check.first = Int32(strings.count)
-                            strings += texts.map { pooled($0, ci) }
-                            (check.operation, check.caseInsensitive, check.count) = (.stringIn, ci, Int32(texts.count))
-                        } else if !ds.isEmpty {
-                            check.first = Int32(numbers.count)
-                            numbers += ds
-                            (check.operation, check.count) = (.numberIn, Int32(ds.count))
-                        } else if let b = values.lazy.compactMap({ if case .bool(let b) = $0 { b } else { nil } }).first {
-                            (check.operation, check.number) = (.boolEquals, b ? 1 : 0)
+                        (check.caseInsensitive, check.first, check.numbersFirst) = (ci, Int32(strings.count), Int32(numbers.count))
+                        for value in values {
+                            switch value {
+                            case .string(let s): strings.append(pooled(s, ci)); check.count += 1
+                            case .number(let d): numbers.append(d); check.numbersCount += 1
+                            case .bool(let b): check.booleans |= b ? 2 : 1
+                            }
                         }
                     case let .lessThan(bound, missing):
                         (check.operation, check.number, check.missing) = (.lessThan, bound, missing ?? .nan)
@@ -168,17 +167,24 @@ public struct Classifier: RecordAnnotator, Sendable {
         switch check.operation {
         case .stringEquals:
             return fields.stringEquals(slot, pool(check.first, check.count), caseInsensitive: check.caseInsensitive)
-        case .stringIn:
-            for r in strings[Int(check.first)..<Int(check.first + check.count)]
-            where fields.stringEquals(slot, pool(r.lowerBound, Int32(r.count)), caseInsensitive: check.caseInsensitive) {
-                return true
+        case .oneOf:
+            switch fields.kind(slot) {
+            case .string:
+                for r in strings[Int(check.first)..<Int(check.first + check.count)]
+                where fields.stringEquals(slot, pool(r.lowerBound, Int32(r.count)), caseInsensitive: check.caseInsensitive) {
+                    return true
+                }
+                return false
+            case .number:
+                guard let d = fields.number(slot) else { return false }
+                return numbers[Int(check.numbersFirst)..<Int(check.numbersFirst + check.numbersCount)].contains(d)
+            case .bool:
+                return check.booleans & (fields.bool(slot) == true ? 2 : 1) != 0
+            default:
+                return false
             }
-            return false
         case .numberEquals:
             return fields.number(slot) == check.number
-        case .numberIn:
-            guard let d = fields.number(slot) else { return false }
-            return numbers[Int(check.first)..<Int(check.first + check.count)].contains(d)
         case .boolEquals:
             return fields.bool(slot) == (check.number == 1)
         case .lessThan:
@@ -186,8 +192,6 @@ public struct Classifier: RecordAnnotator, Sendable {
             return fields.number(slot).map { $0 < check.number } ?? false
         case .contains:
             return fields.stringContains(slot, pool(check.first, check.count))
-        case .never:
-            return false
         }
     }
 }

@@ -60,6 +60,24 @@ import Testing
         #expect(r.stdout.contains("of the last 30 sessions)"), "\(r.stdout)")
     }
 
+    /// A user mode's `in` list may mix strings, numbers and booleans; a field
+    /// matches the listed values of its own kind.
+    @Test func userModeInListsOfMixedKinds() throws {
+        let dir = TempDir()
+        let values = [#"2"#, #""crash""#, #"true"#, #"false"#, #"3"#, #""CRASH""#, #"null"#]
+        let lines = values.enumerated().map { #"{"session_id": "s\#($0.offset)", "timestamp": "2026-01-01T0\#($0.offset):00:00Z", "outcome": "productive", "exit_code": \#($0.element)}"# }
+        let path = dir.write("r.jsonl", lines.joined(separator: "\n") + "\n")
+        let config = dir.write("p.toml", #"""
+            [modes.odd_exit]
+            when = [{ field = "exit_code", in = [1, 2, "crash", true] }]
+            """#)
+        let r = try failmix(["report", "--records", path, "--no-git", "--config", config, "--last", "0", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let sessions = try jsonObject(r.stdout)["sessions"] as! [[String: Any]]
+        let odd = sessions.filter { ($0["modes"] as? [String])?.contains("odd_exit") == true }.map { $0["session_id"] as! String }
+        #expect(odd == ["s0", "s1", "s2"])
+    }
+
     @Test func strictTurnsMalformedIntoExitTwo() throws {
         let dir = TempDir()
         let path = dir.write("r.jsonl", Self.records)
