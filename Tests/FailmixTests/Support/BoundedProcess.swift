@@ -1,0 +1,77 @@
+import Foundation
+
+/// The result of a process that may have been stopped for overrunning.
+struct BoundedResult {
+    var status: Int32
+    /// The signal that ended the process (0 when it exited).
+    var signal: Int32
+    var stdout: String
+    var stderr: String
+    var seconds: Double
+    /// True when the test killed it for running past its limit.
+    var killed: Bool
+
+    /// Exited (not signalled, not killed) with 0, 1 or 2: the contract a
+    /// hook's caller relies on.
+    var keptContract: Bool { !killed && signal == 0 && (0...2).contains(status) }
+    var summary: String { "status \(status) signal \(signal) killed \(killed) after \(String(format: "%.2f", seconds)) s\n\(stdout)\n\(stderr)" }
+}
+
+/// Runs `executable`, killing it (SIGKILL) after `limit` seconds, and says
+/// how it ended: a hang or a crash shows up as a result, not a stuck test.
+func runBounded(
+    _ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil,
+    limit: Double = 30, preExec: [String]? = nil
+) throws -> BoundedResult {
+    let process = Process()
+    if let preExec {
+        // e.g. a python3 launcher setting a resource limit, then exec'ing us.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = preExec + [executable] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+    }
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    var env = environment ?? ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = env["NO_COLOR"] ?? "1"
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    let started = Date()
+    try process.run()
+    let pid = process.processIdentifier
+    let killedFlag = NSLock()
+    nonisolated(unsafe) var killed = false
+    let timer = DispatchWorkItem {
+        killedFlag.withLock { killed = true }
+        kill(pid, SIGKILL)
+    }
+    DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: timer)
+    let group = DispatchGroup()
+    nonisolated(unsafe) var errData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    timer.cancel()
+    let signalled = process.terminationReason == .uncaughtSignal
+    return BoundedResult(
+        status: signalled ? -1 : process.terminationStatus, signal: signalled ? process.terminationStatus : 0,
+        stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
+        seconds: Date().timeIntervalSince(started), killed: killedFlag.withLock { killed })
+}
+
+/// The real `failmix`, bounded.
+func failmixBounded(
+    _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil, limit: Double = 30,
+    preExec: [String]? = nil
+) throws -> BoundedResult {
+    try runBounded(Paths.failmix, arguments, cwd: cwd, environment: environment, limit: limit, preExec: preExec)
+}
