@@ -191,6 +191,9 @@ public struct Classifier: RecordAnnotator, Sendable {
             if fields.kind(slot) == .absent { return check.missing < check.number }  // NaN: false
             return fields.number(slot).map { $0 < check.number } ?? false
         case .contains:
+            // A string contains the needle; a list of strings has it as a member
+            // (what Python's `in` means for each).
+            if fields.kind(slot) == .array { return fields.arrayContainsString(slot, pool(check.first, check.count)) }
             return fields.stringContains(slot, pool(check.first, check.count))
         }
     }

@@ -50,6 +50,13 @@ public enum ConfigLoader {
     }
 
     public static func parse(_ text: String, path: String) throws(ConfigError) -> Configuration {
+        // TOML allows no control characters but tab (and CR before LF); the
+        // parser underneath reads a C string and would stop at a NUL, so a
+        // file with one must be refused here, at its line.
+        if let (line, column, byte) = controlCharacter(in: text) {
+            throw ConfigError(issues: [ConfigIssue(path: path, line: line, column: column, key: "",
+                                                   message: "TOML syntax error: control character U+\(String(format: "%04X", byte)) is not allowed")])
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -67,5 +74,25 @@ public enum ConfigLoader {
             throw ConfigError(issues: ordered.map(\.element))
         }
         return config
+    }
+}
+
+extension ConfigLoader {
+    /// The first control character TOML forbids (1-based line and column).
+    static func controlCharacter(in text: String) -> (line: Int, column: Int, byte: UInt8)? {
+        var line = 1, column = 0
+        var previousCR = false
+        for b in text.utf8 {
+            column += 1
+            if previousCR, b != 0x0A { return (line, column - 1, 0x0D) }
+            previousCR = b == 0x0D
+            switch b {
+            case 0x0A: line += 1; column = 0
+            case 0x09, 0x0D: break
+            case 0..<0x20, 0x7F: return (line, column, b)
+            default: break
+            }
+        }
+        return previousCR ? (line, column, 0x0D) : nil
     }
 }

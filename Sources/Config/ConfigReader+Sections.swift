@@ -57,7 +57,11 @@ extension ConfigReader {
         c.trailer = string(t, "trailer", "git.trailer", nonEmpty: true) ?? c.trailer
         c.agentAuthors = strings(t, "agent_authors", "git.agent_authors") ?? c.agentAuthors
         if let slack = number(t, "window_slack", "git.window_slack") {
-            if slack >= 0 { c.windowSlack = slack } else { issue("git.window_slack", "must be 0 or more seconds, not \(slack)") }
+            if slack >= 0, slack <= SessionTime.longestSpan {
+                c.windowSlack = slack
+            } else {
+                issue("git.window_slack", "must be between 0 and \(Int(SessionTime.longestSpan)) seconds, not \(slack)")
+            }
         }
         if let ref = string(t, "notes_ref", "git.notes_ref") {
             if ref.hasPrefix("refs/") { c.notesRef = ref } else { issue("git.notes_ref", "must be a full ref such as \"refs/notes/ci\", not \"\(ref)\"") }

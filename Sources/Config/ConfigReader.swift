@@ -47,10 +47,15 @@ struct ConfigReader {
         return d
     }
 
-    mutating func integer(_ t: TOMLTable, _ key: String, _ full: String, min: Int) -> Int? {
+    /// The most sessions a window, count or streak can name: far beyond any
+    /// store, and small enough that no sum or product of them overflows.
+    static let maxSessions = 1_000_000_000
+
+    mutating func integer(_ t: TOMLTable, _ key: String, _ full: String, min: Int, max: Int = maxSessions) -> Int? {
         guard let v = t[key] else { return nil }
         guard let i = v.int else { issue(full, "expected a whole number, found \(Self.kind(v.type))"); return nil }
         guard i >= min else { issue(full, "must be \(min) or more, not \(i)"); return nil }
+        guard i <= max else { issue(full, "must be at most \(max), not \(i)"); return nil }
         return i
     }
 

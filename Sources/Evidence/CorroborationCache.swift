@@ -29,12 +29,12 @@ struct CorroborationCache {
         return String(fnv1a(text.utf8), radix: 16) + "-" + String(fnv1a(text.utf8.reversed()), radix: 16)
     }
 
-    static let magic = Array("failmix-evidence-v2\n".utf8)
+    static let magic = Array("failmix-evidence-v3\n".utf8)  // v3: enums by raw value
 
     /// A compact binary file, not JSON: decoding JSON through Codable cost a
     /// warm run 3 ms, most of it runtime conformance lookups.
     func load(key: String) -> Corroboration? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let data = try? PrivateFiles.read(path) else { return nil }
         return data.withUnsafeBytes { raw -> Corroboration? in
             var r = ByteReader(raw: raw)
             guard r.bytes(Self.magic.count) == Self.magic[...], r.string() == key else { return nil }
@@ -48,6 +48,8 @@ struct CorroborationCache {
         w.string(key)
         Self.encode(corroboration, into: &w)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        // A planted symbolic link is never written through (the records cache warns about it).
+        guard PrivateFiles.symbolicLinkWarning([directory, path]) == nil else { return }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Written whole and renamed: a concurrent reader sees the old or the new file.
         try? AtomicFile.write(w.data, to: path)
@@ -56,8 +58,9 @@ struct CorroborationCache {
     static func encode(_ c: Corroboration, into w: inout ByteWriter) {
         func optional(_ s: String?) { w.u8(s == nil ? 0 : 1); if let s { w.string(s) } }
         func strings(_ list: [String]) { w.u64(UInt64(list.count)); for s in list { w.string(s) } }
-        // An enum as its 1-based position among the cases (0: none).
-        func index<E: CaseIterable & Equatable>(_ value: E?) { w.u8(value.map { UInt8(Array(E.allCases).firstIndex(of: $0)! + 1) } ?? 0) }
+        // An enum as its raw value (none: absent), so reordering or adding
+        // cases never turns an old cache into different verdicts.
+        func index<E: RawRepresentable<String>>(_ value: E?) { optional(value?.rawValue) }
         let repo = c.repository
         optional(repo.workdir)
         w.string(repo.gitDirectory)
@@ -89,16 +92,15 @@ struct CorroborationCache {
             return flag == 0 ? .some(nil) : r.string().map { .some($0) }
         }
         func strings() -> [String]? {
-            guard let n = r.u64(), n < 1 << 32 else { return nil }
+            guard let n = r.count(minimumSize: 4) else { return nil }
             var out: [String] = []
             for _ in 0..<n { guard let s = r.string() else { return nil }; out.append(s) }
             return out
         }
-        func value<E: CaseIterable>(_: E.Type) -> E?? {
-            guard let i = r.u8() else { return nil }
-            if i == 0 { return .some(nil) }
-            let all = Array(E.allCases)
-            return Int(i) <= all.count ? .some(all[Int(i) - 1]) : nil
+        func value<E: RawRepresentable<String>>(_: E.Type) -> E?? {
+            guard let raw = optional() else { return nil }
+            guard let raw else { return .some(nil) }
+            return E(rawValue: raw).map { .some($0) }  // an unknown value: damaged
         }
         func flag() -> Bool? { r.u8().map { $0 != 0 } }
         guard let workdir = optional(), let gitDirectory = r.string(), let head = optional(),
@@ -106,18 +108,18 @@ struct CorroborationCache {
         else { return nil }
         var before: Int64?
         if hasBefore { guard let b = r.i64() else { return nil }; before = b }
-        guard let notes = strings(), let walked = r.u64(), let unclaimed = strings(), let count = r.u64(), count < 1 << 32 else { return nil }
+        guard let notes = strings(), let walked = r.int(), let unclaimed = strings(), let count = r.count(minimumSize: 30) else { return nil }
         var sessions: [SessionEvidence] = []
-        sessions.reserveCapacity(Int(count))
+        sessions.reserveCapacity(count)
         for _ in 0..<count {
             var s = SessionEvidence()
-            guard let attributions = r.u64(), attributions < 1 << 32 else { return nil }
+            guard let attributions = r.count(minimumSize: 5) else { return nil }
             for _ in 0..<attributions {
                 guard let sha = r.string(), let kind = value(AttributionKind.self), let kind else { return nil }
                 s.attributions.append(CommitAttribution(sha: sha, kind: kind))
             }
             guard let ambiguous = strings(), let noop = value(NoopVerdict.self), let ci = value(CIBreakVerdict.self),
-                let items = r.u64(), items < 1 << 32 else { return nil }
+                let items = r.count(minimumSize: 9) else { return nil }
             (s.ambiguousCommits, s.noop, s.ciBreak) = (ambiguous, noop, ci)
             for _ in 0..<items {
                 guard let sha = r.string(), let kind = value(EvidenceItem.Kind.self), let kind, let detail = r.string() else { return nil }
@@ -130,7 +132,7 @@ struct CorroborationCache {
         guard r.atEnd else { return nil }
         let repository = RepositoryInfo(workdir: workdir, gitDirectory: gitDirectory, headSHA: head, isShallow: shallow,
                                         isEmpty: empty, isDetached: detached, missingHistoryBefore: before)
-        return Corroboration(sessions: sessions, repository: repository, notes: notes, commitsWalked: Int(walked),
+        return Corroboration(sessions: sessions, repository: repository, notes: notes, commitsWalked: walked,
                              unclaimedCommits: unclaimed)
     }
 }

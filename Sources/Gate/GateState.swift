@@ -1,4 +1,5 @@
 import FailmixSupport
+import FailmixRecords
 import Foundation
 
 /// The gate's memory between runs, like a circuit breaker's: whether the
@@ -45,7 +46,27 @@ public struct GateState: Codable, Sendable, Equatable {
     /// it holds fewer now (replaced, rotated away): nobody can say how many
     /// ran, so probes and acks counted from the mark end (the safe side).
     static func sessions(since mark: Int, now count: Int) -> Int? {
-        count >= mark ? count - mark : nil
+        guard mark >= 0, count >= mark else { return nil }
+        return count - mark
+    }
+
+    /// Why a decoded state cannot be trusted: a count no run could have
+    /// written (negative, or beyond any store). Such a file is reset.
+    var problem: String? {
+        let limit = 1 << 40
+        if let probe, !(0...limit).contains(probe.allowed) || !(0...limit).contains(probe.afterSessions) {
+            return "probe counts out of range"
+        }
+        for ack in acks {
+            if !(0...limit).contains(ack.startSessions) || !(0...limit).contains(ack.sessions ?? 0) {
+                return "ack '\(ack.rule)' counts out of range"
+            }
+        }
+        let dates = [since, resumedAt] + acks.flatMap { [$0.until, $0.at] }
+        if dates.contains(where: { $0.map { !SessionTime.inRange($0.timeIntervalSince1970) } ?? false }) {
+            return "a date out of range"
+        }
+        return nil
     }
 
     public var paused = false
@@ -89,14 +110,27 @@ public struct GateStateStore: Sendable {
 
     /// Reads the state without changing it (`failmix status`).
     public func read() -> (GateState, warning: String?) {
-        load()
+        if let warning = linkWarning { return (GateState(), warning) }
+        return load()
+    }
+
+    /// The state, lock, journal or their directory planted as a symbolic
+    /// link: none is read or written through (the gate decides afresh and
+    /// remembers nothing), and the caller says so.
+    var linkWarning: String? {
+        PrivateFiles.symbolicLinkWarning([directory, statePath, lockPath, journalPath])
     }
 
     /// Runs `body` on the state under the lock and saves what it leaves,
     /// appending `events` it returns to the journal.
     public func update<T>(_ body: (inout GateState) throws -> (T, [GateEvent])) throws -> (T, warning: String?) {
+        if let warning = linkWarning {
+            var state = GateState()
+            return (try body(&state).0, warning)
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        PrivateFiles.removeStaleTemporaries(in: directory)
+        let fd = PrivateFiles.openForUpdate(lockPath)
         guard fd >= 0 else { throw GateStoreError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
@@ -114,12 +148,29 @@ public struct GateStateStore: Sendable {
     }
 
     private func load() -> (GateState, warning: String?) {
-        guard let data = FileManager.default.contents(atPath: statePath) else { return (GateState(), nil) }
-        do {
-            return (try Self.decoder.decode(GateState.self, from: data), nil)
+        let bytes: [UInt8]
+        do throws(FileError) {
+            guard let read = try PrivateFiles.read(statePath, limit: 64 << 20) else { return (GateState(), nil) }
+            bytes = read
         } catch {
-            return (GateState(), "the gate state file \(statePath) was damaged (\(data.count) bytes) and was reset")
+            return (GateState(), "the gate state file could not be read (\(error.reason)) and was reset")
         }
+        return Self.decode(bytes, path: statePath)
+    }
+
+    /// The state in `bytes`; a file that does not decode, or holds values
+    /// no run could have written, is reset with a warning.
+    static func decode(_ bytes: [UInt8], path: String) -> (GateState, warning: String?) {
+        let state: GateState
+        do {
+            state = try decoder.decode(GateState.self, from: Data(bytes))
+        } catch {
+            return (GateState(), "the gate state file \(path) was damaged (\(bytes.count) bytes) and was reset")
+        }
+        if let problem = state.problem {
+            return (GateState(), "the gate state file \(path) was damaged (\(problem)) and was reset")
+        }
+        return (state, nil)
     }
 
     private func save(_ state: GateState) throws {
@@ -137,14 +188,17 @@ public struct GateStateStore: Sendable {
             text += try Self.lineEncoder.encode(e)
             text += Data("\n".utf8)
         }
-        let fd = FileIO.openForAppending(journalPath)
-        guard fd >= 0 else { throw GateStoreError("cannot open \(journalPath)") }
+        let fd = PrivateFiles.openForAppending(journalPath)
+        guard fd >= 0 else { throw GateStoreError("cannot open \(journalPath): \(FileIO.errorText())") }
         defer { close(fd) }
-        _ = text.withUnsafeBytes { FileIO.writeAll(fd, $0) }
+        guard text.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) else {
+            throw GateStoreError("cannot append to \(journalPath): \(FileIO.errorText())")
+        }
     }
 
     public func journal() -> [GateEvent] {
-        guard let text = try? String(contentsOfFile: journalPath, encoding: .utf8) else { return [] }
+        guard let bytes = try? PrivateFiles.read(journalPath) else { return [] }
+        let text = String(decoding: bytes, as: UTF8.self)
         return text.split(separator: "\n").compactMap { try? Self.decoder.decode(GateEvent.self, from: Data($0.utf8)) }
     }
 

@@ -43,6 +43,7 @@ extension Pipeline {
         }
         let plan = try GatePlan(context)
         let (records, catalog) = try classifiedRecords(context)
+        try requireUsableRecords(records)
         guard let corroboration = try corroborate(records, catalog: catalog, context: context) else {
             throw PipelineError("checking a pull request's sessions needs the git repository (--repo)")
         }

@@ -62,6 +62,7 @@ extension Pipeline {
     public static func gate(_ context: PipelineContext, remember: Bool, now: Date = Date()) throws -> GateRun {
         let plan = try GatePlan(context)
         let (records, cacheOutcome, notes) = try gateRecords(context, plan)
+        try requireUsableRecords(records)
         var corroboration: Corroboration?
         if plan.needsGit, !records.sessions.isEmpty, let evidence = context.options.evidence,
             let repository = try context.workingRepository()
@@ -71,6 +72,7 @@ extension Pipeline {
         }
         var run = try decide(context, plan, records: records, corroboration: corroboration, notes: notes, remember: remember, now: now)
         run.cache = cacheOutcome
+        if case .refused(let warning) = cacheOutcome { run.warnings.append(warning) }
         return run
     }
 
@@ -101,6 +103,14 @@ extension Pipeline {
             guard case .noRecords(let searched) = error, context.options.recordPaths.isEmpty else { throw error }
             return (RecordSet(), nil, ["no session records yet (looked in \(searched.joined(separator: ", ")))"])
         }
+    }
+
+    /// A store whose every line is malformed is an input error, never "no
+    /// sessions yet": a gate must not pass because it could read nothing.
+    static func requireUsableRecords(_ records: RecordSet) throws(PipelineError) {
+        guard records.sessionCount == 0, records.malformedCount > 0 else { return }
+        let first = records.malformed.first.map { " (first: \($0.path):\($0.line): \($0.error))" } ?? ""
+        throw PipelineError("all \(records.malformedCount) record lines are malformed\(first); nothing can be judged")
     }
 
     /// Judges `records` (and their evidence, when a rule is judged on it)

@@ -66,6 +66,15 @@ public struct LineFields {
         return raw(slot).withMemoryRebound(to: UInt8.self) { containsBytes($0, needle) }
     }
 
+    /// True when the slot is an array with a string element equal to `member`.
+    public func arrayContainsString(_ slot: Int, _ member: UnsafeBufferPointer<UInt8>) -> Bool {
+        var found = false
+        forEachString(inArray: slot) { element in
+            if !found { found = element.utf8.elementsEqual(member) }
+        }
+        return found
+    }
+
     /// Calls `body` with each string element of an array slot (raw, maybe escaped).
     public func forEachString(inArray slot: Int, _ body: (String) -> Void) {
         guard values[slot].kind == .array else { return }

@@ -19,15 +19,31 @@ extension RecordReader {
         }
         return scanner.values.withUnsafeBufferPointer { values -> SessionRecord? in
             let fields = LineFields(line: line, values: values)
-            if let problem = schema.typeProblem(fields) {
+            // Only an unusable session_id loses the record; any other odd
+            // field counts as absent and is listed as a warning.
+            if let problem = schema.identityProblem(fields) {
                 malformed(problem)
                 return nil
             }
-            return makeRecord(fields, location: location, modeBits: annotator.annotate(fields), refs: &chunk.refs)
+            var warnings = schema.fieldProblems(fields)
+            let record = makeRecord(fields, location: location, modeBits: annotator.annotate(fields), refs: &chunk.refs,
+                                    warnings: &warnings)
+            if !warnings.isEmpty {
+                chunk.fieldWarningCount += 1
+                if chunk.fieldWarnings.count < options.malformedListLimit {
+                    chunk.fieldWarnings.append(MalformedLine(path: path, line: Int(location.line), error: warnings.joined(separator: "; ")))
+                }
+            }
+            return record
         }
     }
 
-    func makeRecord(_ fields: LineFields, location: RecordLocation, modeBits: UInt64, refs allRefs: inout [[String]]) -> SessionRecord {
+    /// The record's facts; `warnings` gets a reason for every time that is
+    /// out of range (the record is then untimed, but still counted).
+    func makeRecord(
+        _ fields: LineFields, location: RecordLocation, modeBits: UInt64, refs allRefs: inout [[String]],
+        warnings: inout [String]
+    ) -> SessionRecord {
         func time(_ slot: Int) -> Double? {
             guard fields.kind(slot) == .string else { return nil }
             if fields.values[slot].escaped, let s = fields.string(slot) { return Timestamp.parse(s) }
@@ -38,7 +54,10 @@ extension RecordReader {
         // `timestamp` and the duration only fill in a missing end or start.
         if start == nil || end == nil {
             var duration = fields.number(schema.duration) ?? 0
-            if !duration.isFinite || duration < 0 { duration = 0 }
+            if duration.isNaN || duration < 0 { duration = 0 }
+            // Longer than any usable window: the sum leaves the range and the
+            // session becomes untimed below (clamped, so no infinity arithmetic).
+            duration = min(duration, SessionTime.longestSpan * 2)
             switch options.timestampIs {
             case .end:
                 if end == nil { end = time(schema.timestamp) }
@@ -64,9 +83,22 @@ extension RecordReader {
                 allRefs.append(refs)
             }
         }
+        var startTime = start ?? end ?? .nan, endTime = end ?? .nan
+        if !SessionTime.isValid(startTime) || !SessionTime.isValid(endTime) {
+            warnings.append(Self.outOfRange(fields, schema: schema))
+            (startTime, endTime) = (.nan, .nan)
+        }
         return SessionRecord(
             sessionID: fields.string(schema.sessionID) ?? "",
-            startTime: start ?? end ?? .nan, endTime: end ?? .nan, location: location, modeBits: modeBits,
+            startTime: startTime, endTime: endTime, location: location, modeBits: modeBits,
             flags: flags, refsIndex: refsIndex)
+    }
+
+    /// Why a record's window is out of range, naming the fields it came from.
+    static func outOfRange(_ fields: LineFields, schema: RecordSchema) -> String {
+        let named = [schema.startTime, schema.endTime, schema.timestamp, schema.duration]
+            .filter { fields.kind($0) != .absent && fields.kind($0) != .null }
+            .map { schema.plan.paths[$0].description }
+        return "session window out of range (years 1–9999) from \(named.joined(separator: ", ")); the session is untimed"
     }
 }

@@ -9,6 +9,9 @@ extension RecordReader {
         package var refs: [[String]] = []
         package var malformed: [MalformedLine] = []
         package var malformedCount = 0
+        /// Records kept with a field of an unexpected type (ignored) or an out-of-range time.
+        package var fieldWarnings: [MalformedLine] = []
+        package var fieldWarningCount = 0
         package var lines = 0
         package var bytes: Int64 = 0
         package var partialTail: (line: Int, bytes: Int)?
@@ -96,7 +99,7 @@ extension RecordReader {
         var scanner = JSONLineScanner(plan: schema.plan)
         try forEachLine(fd: fd, path: path, from: start, to: end) { line, number, offset in
             chunk.lines = number
-            let location = RecordLocation(file: fileIndex, line: Int32(truncatingIfNeeded: number), offset: offset)
+            let location = RecordLocation(file: fileIndex, line: Int32(clamping: number), offset: offset)
             if let record = parse(line, scanner: &scanner, annotator: annotator, location: location, path: path, into: &chunk) {
                 chunk.records.append(record)
             }

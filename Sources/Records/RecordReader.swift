@@ -56,13 +56,13 @@ public struct RecordReader: Sendable {
                 let refsBase = Int32(set.deliverableRefs.count)
                 set.deliverableRefs += chunk.refs
                 set.recordLines += chunk.records.count
-                if set.sessions.isEmpty {
+                if set.sessions.isEmpty, lineBase == 0, refsBase == 0 {
                     // Adopt the first chunk's array (reserved for the whole
                     // file) instead of copying it: the peak holds one copy.
                     swap(&set.sessions, &chunk.records)
                 } else {
                     for var record in chunk.records {
-                        record.location.line += Int32(lineBase)
+                        record.location.line = Int32(clamping: Int(record.location.line) + lineBase)
                         if record.refsIndex >= 0 { record.refsIndex += refsBase }
                         set.sessions.append(record)
                     }
@@ -71,6 +71,11 @@ public struct RecordReader: Sendable {
                 for var m in chunk.malformed where set.malformed.count < options.malformedListLimit {
                     m.line += lineBase
                     set.malformed.append(m)
+                }
+                set.fieldWarningCount += chunk.fieldWarningCount
+                for var w in chunk.fieldWarnings where set.fieldWarnings.count < options.malformedListLimit {
+                    w.line += lineBase
+                    set.fieldWarnings.append(w)
                 }
                 if let tail = chunk.partialTail {
                     set.partialTails.append(PartialTail(path: source.path, line: tail.line + lineBase, bytes: tail.bytes))

@@ -10,6 +10,7 @@ public struct RecordSchema: Sendable {
     public let duration: Int
     public let outcome: Int
     public let deliverables: Int
+    public let harm: Int
     /// A field of the wrong type makes its line malformed (null is always fine).
     public private(set) var expectations: [(slot: Int, kind: RawValue.Kind)] = []
 
@@ -21,6 +22,7 @@ public struct RecordSchema: Sendable {
         duration = plan.slot(for: FieldPath("duration_seconds"))
         outcome = plan.slot(for: FieldPath("outcome"))
         deliverables = plan.slot(for: FieldPath("deliverables"))
+        harm = plan.slot(for: FieldPath("grade_reasons.harm"))
         for slot in [timestamp, startTime, endTime, outcome] { expect(slot, .string) }
         expect(duration, .number)
         expect(deliverables, .array)
@@ -33,7 +35,6 @@ public struct RecordSchema: Sendable {
         ("grades", .object),
         ("grades.productivity", .number),
         ("grade_reasons", .object),
-        ("grade_reasons.harm", .string),
         ("intent_category_matched", .bool),
         ("category", .string),
         ("recommended_category", .string),
@@ -43,18 +44,29 @@ public struct RecordSchema: Sendable {
         expectations.append((slot, kind))
     }
 
-    /// The first field of `fields` with a type the pipeline cannot use.
-    func typeProblem(_ fields: LineFields) -> String? {
-        if fields.kind(sessionID) != .string {
-            return fields.kind(sessionID) == .absent
-                ? "missing session_id" : "session_id is \(fields.kind(sessionID).name), expected a string"
-        }
+    /// Why the line cannot be a record: its `session_id` is missing or not a
+    /// string (the one field a record cannot do without).
+    func identityProblem(_ fields: LineFields) -> String? {
+        guard fields.kind(sessionID) != .string else { return nil }
+        return fields.kind(sessionID) == .absent
+            ? "missing session_id" : "session_id is \(fields.kind(sessionID).name), expected a string"
+    }
+
+    /// Every field of a type the pipeline cannot use: each counts as absent
+    /// (as the reference classifier treats it) and is reported as a warning.
+    /// `grade_reasons.harm` may be a string or a list of strings.
+    func fieldProblems(_ fields: LineFields) -> [String] {
+        var problems: [String] = []
         for (slot, expected) in expectations {
             let found = fields.kind(slot)
             if found != expected, found != .null, found != .absent {
-                return "\(plan.paths[slot]) is \(found.name), expected \(expected.name)"
+                problems.append("\(plan.paths[slot]) is \(found.name), expected \(expected.name) (ignored)")
             }
         }
-        return nil
+        let harmKind = fields.kind(harm)
+        if harmKind != .string, harmKind != .array, harmKind != .null, harmKind != .absent {
+            problems.append("grade_reasons.harm is \(harmKind.name), expected a string or a list of strings (ignored)")
+        }
+        return problems
     }
 }

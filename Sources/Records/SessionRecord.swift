@@ -68,6 +68,11 @@ public struct RecordSet: Sendable {
     public var malformed: [MalformedLine] = []
     /// All malformed lines, including ones beyond the listed `malformed`.
     public var malformedCount = 0
+    /// Records kept although a field had an unexpected type (it counted as
+    /// absent) or their time was out of range (they are untimed): the first
+    /// `malformedListLimit` listed, all counted.
+    public var fieldWarnings: [MalformedLine] = []
+    public var fieldWarningCount = 0
     public var duplicatesFolded = 0
     public var partialTails: [PartialTail] = []
     public var untimedCount = 0

@@ -151,7 +151,9 @@ public enum Timestamp {
     /// report writes 200k of them). Returns the length written.
     @discardableResult
     public static func format(_ t: Double, into buf: UnsafeMutablePointer<UInt8>) -> Int {
-        let whole = Int(t.rounded(.down))
+        // Any Double formats (years 1–9999, clamped; NaN as the earliest):
+        // the conversion to Int below must never see a value it traps on.
+        let whole = Int(t.isNaN ? SessionTime.earliest : SessionTime.clamped(t).rounded(.down))
         var days = whole / 86_400
         var rem = whole % 86_400
         if rem < 0 { rem += 86_400; days -= 1 }

@@ -101,6 +101,12 @@ public enum TextReporter: Reporter {
         if r.malformedCount > r.malformed.count {
             out.write("  … and \(r.malformedCount - r.malformed.count) more malformed lines\n")
         }
+        for w in r.fieldWarnings.prefix(20) {
+            out.write(paint.yellow("  field warning") + " \(Escape.terminal(w.path)):\(w.line): \(Escape.terminal(w.error))\n")
+        }
+        if r.fieldWarningCount > min(20, r.fieldWarnings.count) {
+            out.write("  … and \(r.fieldWarningCount - min(20, r.fieldWarnings.count)) more records with field warnings\n")
+        }
         for tail in r.partialTails {
             out.write("  partial_tail \(Escape.terminal(tail.path)):\(tail.line): \(tail.bytes) bytes without a newline (a writer mid-append; read next time)\n")
         }

@@ -26,6 +26,9 @@ extension CachedState {
         for v in [recordLines, duplicatesFolded, untimedCount, malformedCount] { w.u64(UInt64(v)) }
         w.u64(UInt64(malformed.count))
         for m in malformed { w.string(m.path); w.u64(UInt64(m.line)); w.string(m.error) }
+        w.u64(UInt64(fieldWarningCount))
+        w.u64(UInt64(fieldWarnings.count))
+        for m in fieldWarnings { w.string(m.path); w.u64(UInt64(m.line)); w.string(m.error) }
         w.u8(partialTail == nil ? 0 : 1)
         if let t = partialTail { w.string(t.path); w.u64(UInt64(t.line)); w.u64(UInt64(t.bytes)) }
         w.u64(UInt64(tail.count))
@@ -60,63 +63,87 @@ extension CachedState {
     }
 
     static func load(_ path: String) -> CachedState? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> CachedState? in
-            var r = ByteReader(raw: raw)
-            guard r.bytes(magic.count) == magic[...], let version = r.u32(), version == RecentRecordsCache.formatVersion,
-                let fingerprint = r.string(), let keep = r.u64(), let fileCount = r.u64(), fileCount < 1 << 20
+        guard let bytes = try? PrivateFiles.read(path) else { return nil }
+        return bytes.withUnsafeBytes { decode($0) }
+    }
+
+    /// The cache in `raw`, or nil when anything in it is inconsistent: every
+    /// count is checked against the bytes left before it is used, every
+    /// number against the range its field can hold, and every index against
+    /// what it points into, so a damaged file is a cold read, never a trap.
+    static func decode(_ raw: UnsafeRawBufferPointer) -> CachedState? {
+        var r = ByteReader(raw: raw)
+        let lineLimit = Int(Int32.max)
+        guard r.bytes(magic.count) == magic[...], let version = r.u32(), version == RecentRecordsCache.formatVersion,
+            let fingerprint = r.string(), let keep = r.int(max: Int(Int32.max)), let fileCount = r.count(minimumSize: 61),
+            fileCount <= Int(Int32.max)
+        else { return nil }
+        var files: [File] = []
+        for _ in 0..<fileCount {
+            guard let p = r.string(), let role = r.u8(), role <= 1, let dev = r.u64(), let ino = r.u64(), let size = r.i64(), size >= 0,
+                let mtime = r.i64(), let lines = r.int(max: lineLimit), let head = r.u64(), let tailHash = r.u64()
             else { return nil }
-            var files: [File] = []
-            for _ in 0..<fileCount {
-                guard let p = r.string(), let role = r.u8(), let dev = r.u64(), let ino = r.u64(), let size = r.i64(),
-                    let mtime = r.i64(), let lines = r.u64(), let head = r.u64(), let tailHash = r.u64()
-                else { return nil }
-                files.append(File(path: p, role: role == 1 ? .primary : .rotated,
-                                  identity: FileIdentity(device: dev, inode: ino, size: size, mtimeNanos: mtime),
-                                  lines: Int(lines), headHash: head, tailHash: tailHash))
-            }
-            guard let complete = r.u8(), let recordLines = r.u64(), let duplicates = r.u64(), let untimed = r.u64(),
-                let malformedCount = r.u64(), let malformedListed = r.u64(), malformedListed < 1 << 20
-            else { return nil }
-            var malformed: [MalformedLine] = []
-            for _ in 0..<malformedListed {
-                guard let p = r.string(), let line = r.u64(), let error = r.string() else { return nil }
-                malformed.append(MalformedLine(path: p, line: Int(line), error: error))
-            }
-            guard let hasTail = r.u8() else { return nil }
-            var partial: PartialTail?
-            if hasTail == 1 {
-                guard let p = r.string(), let line = r.u64(), let bytes = r.u64() else { return nil }
-                partial = PartialTail(path: p, line: Int(line), bytes: Int(bytes))
-            }
-            guard let tailCount = r.u64(), tailCount < 1 << 24 else { return nil }
-            var tail: [SessionRecord] = []
-            tail.reserveCapacity(Int(tailCount))
-            for _ in 0..<tailCount {
-                guard let id = r.string(), let start = r.f64(), let end = r.f64(), let file = r.u32(), let line = r.u32(),
-                    let offset = r.i64(), let bits = r.u64(), let flags = r.u8(), let refs = r.u32()
-                else { return nil }
-                tail.append(SessionRecord(
-                    sessionID: id, startTime: start, endTime: end,
-                    location: RecordLocation(file: Int32(bitPattern: file), line: Int32(bitPattern: line), offset: offset),
-                    modeBits: bits, flags: SessionRecord.Flags(rawValue: flags), refsIndex: Int32(bitPattern: refs)))
-            }
-            guard let refsCount = r.u64(), refsCount < 1 << 24 else { return nil }
-            var tailRefs: [[String]] = []
-            for _ in 0..<refsCount {
-                guard let n = r.u64(), n < 1 << 16 else { return nil }
-                var refs: [String] = []
-                for _ in 0..<n {
-                    guard let s = r.string() else { return nil }
-                    refs.append(s)
-                }
-                tailRefs.append(refs)
-            }
-            guard let sessionCount = r.u64(), r.atEnd else { return nil }
-            return CachedState(
-                fingerprint: fingerprint, keep: Int(keep), files: files, tail: tail, tailRefs: tailRefs,
-                complete: complete == 1, ids: nil, initialIDs: nil, sessionCount: Int(sessionCount), recordLines: Int(recordLines), duplicatesFolded: Int(duplicates),
-                untimedCount: Int(untimed), malformedCount: Int(malformedCount), malformed: malformed, partialTail: partial)
+            files.append(File(path: p, role: role == 1 ? .primary : .rotated,
+                              identity: FileIdentity(device: dev, inode: ino, size: size, mtimeNanos: mtime),
+                              lines: lines, headHash: head, tailHash: tailHash))
         }
+        guard let complete = r.u8(), complete <= 1, let recordLines = r.int(), let duplicates = r.int(), let untimed = r.int(),
+            let malformedCount = r.int(), let malformedListed = r.count(minimumSize: 16), malformedListed <= malformedCount
+        else { return nil }
+        var malformed: [MalformedLine] = []
+        for _ in 0..<malformedListed {
+            guard let p = r.string(), let line = r.int(max: lineLimit), let error = r.string() else { return nil }
+            malformed.append(MalformedLine(path: p, line: line, error: error))
+        }
+        guard let warningCount = r.int(), let warningsListed = r.count(minimumSize: 16), warningsListed <= warningCount else { return nil }
+        var fieldWarnings: [MalformedLine] = []
+        for _ in 0..<warningsListed {
+            guard let p = r.string(), let line = r.int(max: lineLimit), let error = r.string() else { return nil }
+            fieldWarnings.append(MalformedLine(path: p, line: line, error: error))
+        }
+        guard let hasTail = r.u8(), hasTail <= 1 else { return nil }
+        var partial: PartialTail?
+        if hasTail == 1 {
+            guard let p = r.string(), let line = r.int(max: lineLimit), let bytes = r.int() else { return nil }
+            partial = PartialTail(path: p, line: line, bytes: bytes)
+        }
+        guard let tailCount = r.count(minimumSize: 45) else { return nil }
+        var tail: [SessionRecord] = []
+        tail.reserveCapacity(tailCount)
+        for _ in 0..<tailCount {
+            guard let id = r.string(), let start = r.f64(), let end = r.f64(), let file = r.u32(), let line = r.u32(),
+                let offset = r.i64(), let bits = r.u64(), let flags = r.u8(), let refs = r.u32()
+            else { return nil }
+            // Times are finite and in range or NaN (untimed), as the reader makes them.
+            guard SessionTime.isValid(start), SessionTime.isValid(end), start.isNaN == end.isNaN, start.isNaN || start <= end,
+                Int(file) < files.count, line <= UInt32(Int32.max), offset >= 0
+            else { return nil }
+            tail.append(SessionRecord(
+                sessionID: id, startTime: start, endTime: end,
+                location: RecordLocation(file: Int32(file), line: Int32(line), offset: offset),
+                modeBits: bits, flags: SessionRecord.Flags(rawValue: flags), refsIndex: Int32(bitPattern: refs)))
+        }
+        guard let refsCount = r.count(minimumSize: 8) else { return nil }
+        var tailRefs: [[String]] = []
+        tailRefs.reserveCapacity(refsCount)
+        for _ in 0..<refsCount {
+            guard let n = r.count(minimumSize: 4) else { return nil }
+            var refs: [String] = []
+            for _ in 0..<n {
+                guard let s = r.string() else { return nil }
+                refs.append(s)
+            }
+            tailRefs.append(refs)
+        }
+        guard tail.allSatisfy({ $0.refsIndex == -1 || (0..<tailRefs.count).contains(Int($0.refsIndex)) }),
+            let sessionCount = r.int(), sessionCount >= tail.count, r.atEnd
+        else { return nil }
+        var state = CachedState(
+            fingerprint: fingerprint, keep: keep, files: files, tail: tail, tailRefs: tailRefs,
+            complete: complete == 1, ids: nil, initialIDs: nil, sessionCount: sessionCount, recordLines: recordLines,
+            duplicatesFolded: duplicates, untimedCount: untimed, malformedCount: malformedCount, malformed: malformed,
+            partialTail: partial)
+        (state.fieldWarningCount, state.fieldWarnings) = (warningCount, fieldWarnings)
+        return state
     }
 }

@@ -8,12 +8,17 @@ extension CachedState {
     mutating func merge(_ chunk: RecordReader.Chunk, into fileIndex: Int, keep limit: Int, minimum: Int, listLimit: Int) -> Bool {
         let streaming = runs != nil
         guard streaming || ids != nil else { return false }
-        let lineBase = Int32(files[fileIndex].lines)
+        let lineBase = Int32(clamping: files[fileIndex].lines)
         recordLines += chunk.records.count
         malformedCount += chunk.malformedCount
         for var m in chunk.malformed where malformed.count < listLimit {
             m.line += Int(lineBase)
             malformed.append(m)
+        }
+        fieldWarningCount += chunk.fieldWarningCount
+        for var w in chunk.fieldWarnings where fieldWarnings.count < listLimit {
+            w.line += Int(lineBase)
+            fieldWarnings.append(w)
         }
         var position = PositionTable(capacity: tail.count + chunk.records.count)
         for (i, session) in tail.enumerated() {
@@ -22,7 +27,7 @@ extension CachedState {
         let oldest = tail.first?.orderKey ?? -.infinity
         var dropped = Set<Int>()
         for var record in chunk.records {
-            record.location.line += lineBase
+            record.location.line = record.location.line.addingReportingOverflow(lineBase).overflow ? .max : record.location.line + lineBase
             let refs = record.refsIndex >= 0 ? chunk.refs[Int(record.refsIndex)] : []
             let hash = fnv1a(record.sessionID.utf8)
             if let runs, (try? runs.add(hash, untimed: record.end == nil)) == nil { return false }

@@ -33,6 +33,8 @@ struct CachedState {
     var untimedCount: Int
     var malformedCount: Int
     var malformed: [MalformedLine]
+    var fieldWarningCount = 0
+    var fieldWarnings: [MalformedLine] = []
     var partialTail: PartialTail?
 
     enum Validation { case invalid(String), unchanged, appended(from: Int64) }
@@ -78,6 +80,8 @@ struct CachedState {
         set.untimedCount = untimedCount
         set.malformedCount = malformedCount
         set.malformed = malformed
+        set.fieldWarningCount = fieldWarningCount
+        set.fieldWarnings = fieldWarnings
         set.partialTails = partialTail.map { [$0] } ?? []
         return set
     }
@@ -138,6 +142,8 @@ extension CachedState {
         untimedCount = full.untimedCount
         malformedCount = full.malformedCount
         malformed = full.malformed  // already within the reader's list limit
+        fieldWarningCount = full.fieldWarningCount
+        fieldWarnings = full.fieldWarnings
         partialTail = full.partialTails.last
     }
 }

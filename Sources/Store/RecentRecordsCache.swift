@@ -10,6 +10,9 @@ public enum CacheOutcome: Sendable, Equatable {
     case warm
     /// Only bytes appended to the primary file were read.
     case appended(bytes: Int64)
+    /// The cache's files are symbolic links (planted to have failmix write
+    /// elsewhere): a full read, nothing cached. The reason is a warning to show.
+    case refused(reason: String)
 }
 
 /// The latest sessions of a records store, kept between runs so a gate that
@@ -22,7 +25,7 @@ public enum CacheOutcome: Sendable, Equatable {
 /// (config fingerprint) — invalidates it and the store is read again in full:
 /// never a wrong answer.
 public struct RecentRecordsCache {
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2  // 2: field warnings
     /// Extra sessions kept beyond `keep`, so a few late duplicates that push
     /// sessions out of the tail don't force a full read.
     public static let margin = 256
@@ -53,6 +56,10 @@ public struct RecentRecordsCache {
         _ sources: [RecordSource], reader: RecordReader, annotator: some RecordAnnotator & Sendable
     ) throws(RecordError) -> (RecordSet, CacheOutcome) {
         let path = cachePath(for: sources)
+        let ids = CachedState.idsPath(path)
+        if let warning = PrivateFiles.symbolicLinkWarning([(directory as NSString).deletingLastPathComponent, directory, path, ids, ids + "-new"]) {
+            return (try reader.read(sources, annotator: annotator), .refused(reason: warning))
+        }
         let identities = sources.map { FileIdentity(path: $0.path) }
         if let missing = identities.firstIndex(where: { $0 == nil }) {
             // Let the reader produce the proper error for the missing file.
@@ -86,6 +93,7 @@ public struct RecentRecordsCache {
             }
         }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        PrivateFiles.removeStaleTemporaries(in: directory)
         if let state = try streamAll(sources, identities: current, path: path, reader: reader, annotator: annotator) {
             try? state.save(path)
             return (state.recordSet(sources: sources), outcome)

@@ -38,7 +38,7 @@ final class SessionIDRuns {
     private func spill() throws {
         Self.sortByHash(&buffer)
         let path = basePath + ".run-\(getpid())-\(runs.count)"
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw FileError.errno("write", path) }
         runs.append(path)
         let ok = buffer.withUnsafeBytes { FileIO.writeAll(fd, $0) }

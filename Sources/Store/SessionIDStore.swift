@@ -36,18 +36,28 @@ final class SessionIDStore {
     /// Opens the files at `path`; nil when missing or damaged.
     static func open(_ path: String) -> SessionIDStore? {
         let store = SessionIDStore(basePath: path)
-        guard let map = MappedFile(path: path), map.bytes.count >= 32, Array(map.bytes[0..<24]) == header else { return nil }
-        let count = Int(UInt64(littleEndian: map.bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
-        guard map.bytes.count == 32 + count * 8, let hashes = map.words(at: 32, count: count) else { return nil }
+        guard !PrivateFiles.isSymbolicLink(path), let map = MappedFile(path: path) else { return nil }
+        guard let count = hashCount(map.bytes), let hashes = map.words(at: 32, count: count) else { return nil }
         store.mapping = map
         store.base = hashes
-        if let delta = FileManager.default.contents(atPath: store.deltaPath) {
+        if let delta = try? PrivateFiles.read(store.deltaPath) {
+            // Far more than `rewriteAfter` hashes were never written: a damaged file.
+            guard delta.count <= 64 * rewriteAfter * 8 else { return nil }
             guard delta.count % 8 == 0 else { return nil }
             delta.withUnsafeBytes { raw in
                 for i in 0..<(raw.count / 8) { store.added.insert(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) }
             }
         }
         return store
+    }
+
+    /// The number of hashes a base file's header declares, when its size
+    /// holds exactly that many (the count is checked before any arithmetic).
+    static func hashCount(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard bytes.count >= 32, bytes.count % 8 == 0, Array(bytes[0..<24]) == header else { return nil }
+        let count = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        guard count == UInt64((bytes.count - 32) / 8) else { return nil }
+        return Int(count)
     }
 
     func contains(_ hash: UInt64) -> Bool {
@@ -81,7 +91,7 @@ final class SessionIDStore {
             return
         }
         guard !unsaved.isEmpty else { return }
-        let fd = FileIO.openForAppending(deltaPath)
+        let fd = PrivateFiles.openForAppending(deltaPath)
         guard fd >= 0 else { throw FileError.errno("write", deltaPath) }
         defer { close(fd) }
         let bytes = unsaved.map(\.littleEndian)

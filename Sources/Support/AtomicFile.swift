@@ -19,7 +19,10 @@ public final class AtomicFileWriter {
     public init(path: String, permissions: UInt16? = nil) throws(FileError) {
         self.path = path
         temporaryPath = path + ".tmp-\(getpid())"
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // A file left by a killed writer of our pid is replaced; a symbolic
+        // link planted under the temporary name is removed, never followed.
+        unlink(temporaryPath)
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw .errno("write", path) }
         if let permissions, fchmod(fd, mode_t(permissions)) != 0 {
             let error = FileError.errno("write", path)

@@ -28,15 +28,18 @@ public struct ByteReader {
 
     public var atEnd: Bool { position == raw.count }
 
+    /// Bytes left to read.
+    public var remaining: Int { raw.count - position }
+
     public mutating func bytes(_ n: Int) -> ArraySlice<UInt8>? {
-        guard n >= 0, position + n <= raw.count else { return nil }
+        guard n >= 0, n <= remaining else { return nil }
         defer { position += n }
         return Array(raw[position..<position + n])[...]
     }
 
     public mutating func fixed<T: FixedWidthInteger>(_: T.Type) -> T? {
         let n = MemoryLayout<T>.size
-        guard position + n <= raw.count else { return nil }
+        guard n <= remaining else { return nil }
         defer { position += n }
         return T(littleEndian: raw.loadUnaligned(fromByteOffset: position, as: T.self))
     }
@@ -46,6 +49,20 @@ public struct ByteReader {
     public mutating func u64() -> UInt64? { fixed(UInt64.self) }
     public mutating func i64() -> Int64? { u64().map { Int64(bitPattern: $0) } }
     public mutating func f64() -> Double? { u64().map { Double(bitPattern: $0) } }
+    /// A u64 that must be a non-negative Int no larger than `limit`: a
+    /// damaged field reads as nil, never as a value that traps later.
+    public mutating func int(max limit: Int = Int.max) -> Int? {
+        guard let v = u64(), v <= UInt64(limit) else { return nil }
+        return Int(v)
+    }
+
+    /// A u64 element count, checked against the bytes left: each element
+    /// takes at least `minimumSize` bytes, so a count the file cannot hold is
+    /// nil before anything is allocated for it.
+    public mutating func count(minimumSize: Int) -> Int? {
+        int(max: remaining / Swift.max(1, minimumSize))
+    }
+
     public mutating func string() -> String? {
         guard let n = u32(), let b = bytes(Int(n)) else { return nil }
         return String(decoding: b, as: UTF8.self)
