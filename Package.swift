@@ -56,7 +56,9 @@ let package = Package(
             path: "Sources/Config"
         ),
         // Delivery of rendered results to CI services (GitHub, GitLab) over HTTP.
-        .target(name: "FailmixPublish", path: "Sources/Publish"),
+        // libcurl's variadic setopt/getinfo, called from C (libcurl itself is loaded at run time).
+        .target(name: "CCurlShim", path: "Sources/CCurlShim"),
+        .target(name: "FailmixPublish", dependencies: ["CCurlShim"], path: "Sources/Publish"),
         // The whole pipeline behind one import, for the CLI and tests.
         .target(
             name: "FailmixKit",

@@ -208,8 +208,15 @@ extension ConfigReader {
     }
 
     mutating func readGate(_ t: TOMLTable, into c: inout Configuration) {
-        unknownKeys(t, allowed: ["on_error", "clear_margin", "basis"], in: "gate.")
+        unknownKeys(t, allowed: ["on_error", "timeout", "clear_margin", "basis"], in: "gate.")
         c.onError = choice(t, "on_error", "gate.on_error", Configuration.OnError.self) ?? c.onError
+        if let timeout = number(t, "timeout", "gate.timeout") {
+            if timeout > 0, timeout <= Configuration.maxTimeout {
+                c.timeout = timeout
+            } else {
+                issue("gate.timeout", "must be more than 0 and at most \(Int(Configuration.maxTimeout)) seconds, not \(timeout)")
+            }
+        }
         c.clearMargin = rate(t, "clear_margin", "gate.clear_margin") ?? c.clearMargin
         c.defaultBasis = choice(t, "basis", "gate.basis", Basis.self)
     }

@@ -29,6 +29,11 @@ public struct Configuration: Sendable {
     public var classes = FaultClasses.defaults
     public var rules = GateRule.defaults
     public var onError = OnError.closed
+    /// `[gate] timeout`: seconds a gate or ci run may take before the
+    /// watchdog ends it (`on_error` decides the exit code).
+    public var timeout: Double = 10
+    /// The longest `timeout` accepted.
+    public static let maxTimeout: Double = 3600
     public var clearMargin = 0.10
     /// `[gate] basis`: the basis of every rule that names none, already
     /// applied to `rules` (nil: corroborated when git is available, else recorded).
@@ -76,7 +81,7 @@ public struct Configuration: Sendable {
             if let c = rule.clear { out += "clear = \(Self.toml(c))\n" }
             out += "\n"
         }
-        out += "[gate]\non_error = \(Self.toml(onError.rawValue))\nclear_margin = \(Self.toml(clearMargin))\n"
+        out += "[gate]\non_error = \(Self.toml(onError.rawValue))\ntimeout = \(Self.toml(timeout))\nclear_margin = \(Self.toml(clearMargin))\n"
         if let defaultBasis { out += "basis = \(Self.toml(defaultBasis.rawValue))\n" }
         out += "\n[ci]\nblock_modes = \(Self.toml(blockModes))\ncontext = \(Self.toml(statusContext))\n"
         return out
@@ -269,6 +274,9 @@ public struct Configuration: Sendable {
         # "closed": an internal error exits 2 and the agent waits (safe).
         # "open": exit 0 with a loud message and let the agent run.
         on_error = "closed"
+        # Seconds a gate or ci run may take (a hung repository or API must not
+        # hold the agent); past it, on_error decides: closed exits 2, open exits 0.
+        timeout = 10
         # A pause ends when every rule that caused it is this far below its
         # threshold (count rules: one session below), so a rate hovering at
         # the threshold doesn't pause and resume the agent every session.

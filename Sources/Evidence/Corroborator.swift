@@ -28,7 +28,7 @@ public enum Corroborator {
     ) throws(GitError) -> Corroboration {
         var attributor = Attributor(records: records, options: options)
         let scan = try HistoryScan(repository: repository, records: records, options: options, attributor: &attributor)
-        let ciEvidence = try CIEvidence(repository: repository, notesRef: options.notesRef, revertedBy: scan.revertedBy)
+        let ciEvidence = CIEvidence(repository: repository, notesRef: options.notesRef, revertedBy: scan.revertedBy)
         let judge = Judge(catalog: catalog, slack: options.windowSlack, missingHistoryBefore: scan.missingHistoryBefore)
 
         var results: [SessionEvidence] = []
@@ -42,7 +42,7 @@ public enum Corroborator {
         }
 
         let isEmpty = repository.isEmpty
-        var notes: [String] = []
+        var notes: [String] = ciEvidence.warning.map { [$0] } ?? []
         if attributor.countsEveryAuthor {
             notes.append("no --agent-author given: every author counts as the agent, so anyone's commit inside a session window is attributed to it")
         }
@@ -83,7 +83,7 @@ private struct HistoryScan {
         while let commit = try walk.next() {
             walked += 1
             // Reverts come later than what they revert, so they are seen first.
-            for victim in CIEvidence.revertedCommits(in: commit.message) { revertedBy[victim, default: []].append(commit.sha) }
+            for victim in RevertMessage.revertedCommits(in: commit.message) { revertedBy[victim, default: []].append(commit.sha) }
             if walk.shallowBoundary.contains(commit.sha) { missingHistoryBefore = max(missingHistoryBefore ?? .min, commit.committerTime) }
             switch attributor.attribute(commit) {
             case let .sessions(indices, kind):
@@ -107,22 +107,19 @@ private final class CIEvidence {
     private let revertedBy: [String: [String]]
     private var known: [String: [EvidenceItem]] = [:]
 
-    init(repository: Repository, notesRef: String, revertedBy: [String: [String]]) throws(GitError) {
-        notes = try repository.notes(ref: notesRef)
-        self.revertedBy = revertedBy
-    }
+    /// Why the notes ref is not used, when it is damaged.
+    let warning: String?
 
-    /// The commits `message` says it reverts (`This reverts commit <sha>`), as git writes it.
-    static func revertedCommits(in message: String) -> [String] {
-        let marker = "This reverts commit "
-        var found: [String] = []
-        var rest = message[...]
-        while let range = rest.range(of: marker) {
-            let sha = rest[range.upperBound...].prefix(40)
-            if sha.count == 40, sha.allSatisfy(\.isHexDigit) { found.append(sha.lowercased()) }
-            rest = rest[range.upperBound...]
+    init(repository: Repository, notesRef: String, revertedBy: [String: [String]]) {
+        // A damaged notes ref costs its evidence, not the run.
+        do {
+            notes = try repository.notes(ref: notesRef)
+            warning = nil
+        } catch {
+            notes = nil
+            warning = "warning: \(notesRef) is not a readable notes commit (\(error)); CI notes are not used as evidence"
         }
-        return found
+        self.revertedBy = revertedBy
     }
 
     func items(for sha: String) throws(GitError) -> [EvidenceItem] {

@@ -10,6 +10,13 @@ public final class NotesReader {
 
     /// Nil when `ref` does not exist (no notes written yet).
     init?(repository: Repository, ref: String) throws(GitError) {
+        var tip = git_oid()
+        let resolved = git_reference_name_to_id(&tip, repository.handle, ref)
+        if resolved == GIT_ENOTFOUND.rawValue { return nil }
+        try check(resolved, "resolving notes ref '\(ref)'")
+        // libgit2 1.5 crashes iterating a notes ref that names a blob or a
+        // missing object: only a commit whose tree reads is iterated.
+        try Self.checkNotesCommit(tip, ref: ref, repository: repository)
         var iterator: OpaquePointer?
         let code = git_note_iterator_new(&iterator, repository.handle, ref)
         if code == GIT_ENOTFOUND.rawValue { return nil }
@@ -25,6 +32,17 @@ public final class NotesReader {
         }
         self.repository = repository
         self.blobs = blobs
+    }
+
+    /// Throws unless `tip` is a commit whose tree can be read.
+    static func checkNotesCommit(_ tip: git_oid, ref: String, repository: Repository) throws(GitError) {
+        var id = tip
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, repository.handle, &id), "reading notes ref '\(ref)' (it must point at a notes commit)")
+        defer { git_commit_free(commit) }
+        var tree: OpaquePointer?
+        try check(git_commit_tree(&tree, commit), "reading the tree of notes ref '\(ref)'")
+        git_tree_free(tree)
     }
 
     /// The note attached to commit `sha`, or nil.
@@ -57,6 +75,10 @@ extension Repository {
         ref: String = defaultNotesRef, sha: String, message: String, authorName: String, authorEmail: String
     ) throws(GitError) {
         var target = try git_oid.parse(sha)
+        var tip = git_oid()
+        if git_reference_name_to_id(&tip, handle, ref) == 0 {
+            try NotesReader.checkNotesCommit(tip, ref: ref, repository: self)
+        }
         var signature: UnsafeMutablePointer<git_signature>?
         try check(git_signature_now(&signature, authorName, authorEmail), "making the note's signature")
         defer { git_signature_free(signature) }

@@ -42,9 +42,11 @@ extension Pipeline {
             return (gate.report, gate.decision.level)
         }
         let plan = try GatePlan(context)
-        let (records, catalog) = try classifiedRecords(context)
+        let (records, catalog) = try Deadline.shared.stage("reading the records") { try classifiedRecords(context) }
         try requireUsableRecords(records)
-        guard let corroboration = try corroborate(records, catalog: catalog, context: context) else {
+        guard let corroboration = try Deadline.shared.stage("reading the git history", {
+            try corroborate(records, catalog: catalog, context: context)
+        }) else {
             throw PipelineError("checking a pull request's sessions needs the git repository (--repo)")
         }
         let gate = try decide(context, plan, records: records, corroboration: plan.needsGit ? corroboration : nil, notes: [],

@@ -39,7 +39,8 @@ public struct CIPublisher {
         let name = tokenEnv ?? (ci.provider == .gitlab ? "GITLAB_TOKEN" : "GITHUB_TOKEN")
         token = environment[name].flatMap { $0.isEmpty ? nil : $0 }
         jobToken = environment["CI_JOB_TOKEN"]
-        client = HTTPClient(retry: retry, timeout: 10, secrets: token.map { [$0] } ?? [])
+        client = HTTPClient(retry: retry, timeout: 10, secrets: token.map { [$0] } ?? [],
+                            budgetEnds: { Deadline.shared.remaining.map { Date(timeIntervalSinceNow: $0 - 0.5) } })
         self.log = log
     }
 
@@ -58,8 +59,8 @@ public struct CIPublisher {
             let conclusion = decision == .fail ? "failure" : decision == .warn ? "neutral" : "success"
             let annotations = report.rankedFindings.compactMap { f -> CheckAnnotation? in
                 guard let path = f.path else { return nil }
-                return CheckAnnotation(path: path, line: f.line ?? 1, level: f.level.rawValue,
-                                       title: f.title, message: f.message)
+                return CheckAnnotation(path: Escape.visibleControls(path), line: f.line ?? 1, level: f.level.rawValue,
+                                       title: Escape.visibleControls(f.title), message: Escape.visibleControls(f.message, keeping: ["\n"]))
             }
             api("commit status") { () throws(HTTPError) in try github.postStatus(state: state, description: description(report)) }
             api("check run") { () throws(HTTPError) in
@@ -118,7 +119,7 @@ public struct CIPublisher {
     /// rules, and each mode's rate in the recent window.
     func outputs(_ report: Report) -> [(String, String)] {
         var pairs = [("decision", (report.decision ?? .pass).rawValue),
-                     ("failed_rules", report.findings.filter { $0.level == .failure }.map(\.rule).joined(separator: ","))]
+                     ("failed_rules", Escape.visibleControls(report.findings.filter { $0.level == .failure }.map(\.rule).joined(separator: ",")))]
         if let recent = report.mix.recent {
             for (i, mode) in report.catalog.modes.enumerated() {
                 pairs.append(("rate_\(mode.name)", JSONReporter.number(recent.rate(recent.counts[i]))))

@@ -61,16 +61,20 @@ extension Pipeline {
     /// pause state.
     public static func gate(_ context: PipelineContext, remember: Bool, now: Date = Date()) throws -> GateRun {
         let plan = try GatePlan(context)
-        let (records, cacheOutcome, notes) = try gateRecords(context, plan)
+        let deadline = Deadline.shared
+        let (records, cacheOutcome, notes) = try deadline.stage("reading the records") { try gateRecords(context, plan) }
         try requireUsableRecords(records)
         var corroboration: Corroboration?
         if plan.needsGit, !records.sessions.isEmpty, let evidence = context.options.evidence,
             let repository = try context.workingRepository()
         {
-            corroboration = try Corroborator.corroborate(records: records, catalog: plan.catalog, options: evidence,
-                                                         repository: repository)
+            corroboration = try deadline.stage("reading the git history") {
+                try Corroborator.corroborate(records: records, catalog: plan.catalog, options: evidence, repository: repository)
+            }
         }
-        var run = try decide(context, plan, records: records, corroboration: corroboration, notes: notes, remember: remember, now: now)
+        var run = try deadline.stage("deciding") {
+            try decide(context, plan, records: records, corroboration: corroboration, notes: notes, remember: remember, now: now)
+        }
         run.cache = cacheOutcome
         if case .refused(let warning) = cacheOutcome { run.warnings.append(warning) }
         return run

@@ -35,39 +35,71 @@ public struct HookInstaller {
         return text.contains(Self.marker)
     }
 
-    /// Installs (or refreshes) the hook; idempotent.
+    /// Installs (or refreshes) the hook; idempotent. Crash-safe: at every
+    /// point a kill can land, the hook's path holds either the user's hook
+    /// or a chain that runs it (the user's hook is hard-linked aside first,
+    /// then the chain renamed over the path in one step), and a run after
+    /// an interrupted one completes it.
     public func install(_ hook: String) throws -> Change {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let target = path(hook)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let target = path(hook), original = originalPath(hook)
         if isManaged(hook) {
             try write(script(hook), to: target)
             return .updated(path: target)
         }
         var chained: String?
-        if fm.fileExists(atPath: target) {
-            // Keep the foreign hook as it is (rename keeps bytes and mode).
-            guard !fm.fileExists(atPath: originalPath(hook)) else {
-                throw HookError("\(originalPath(hook)) already exists; move it away first")
+        if exists(target) {
+            if exists(original) {
+                // Our own interrupted install left the same file under both
+                // names; anything else is a hook we must not overwrite.
+                guard sameFile(target, original) else {
+                    throw HookError("\(original) already exists; move it away first")
+                }
+            } else if link(target, original) != 0 {
+                throw HookError("cannot keep \(target) as \(original): \(FileIO.errorText())")
             }
-            try fm.moveItem(atPath: target, toPath: originalPath(hook))
-            chained = originalPath(hook)
+            chained = original
+        } else if exists(original) {
+            chained = original  // a kill after an older failmix moved it aside: chain it again
         }
         try write(script(hook), to: target)
         return .installed(path: target, chained: chained)
     }
 
-    /// Removes our hook and restores the one it replaced, if any.
+    /// Removes our hook and restores the one it replaced, if any — also
+    /// when our hook is already gone, or an install was interrupted. The
+    /// original is renamed over ours in one step, never leaving the path empty.
     public func uninstall(_ hook: String) throws -> Change {
-        let fm = FileManager.default
-        let target = path(hook)
-        guard isManaged(hook) else { return .absent(path: target) }
-        try fm.removeItem(atPath: target)
-        if fm.fileExists(atPath: originalPath(hook)) {
-            try fm.moveItem(atPath: originalPath(hook), toPath: target)
+        let target = path(hook), original = originalPath(hook)
+        if isManaged(hook) {
+            if exists(original) {
+                guard rename(original, target) == 0 else { throw HookError("cannot restore \(target): \(FileIO.errorText())") }
+                AtomicFile.syncDirectory(of: target)
+                return .removed(path: target, restored: target)
+            }
+            guard unlink(target) == 0 else { throw HookError("cannot remove \(target): \(FileIO.errorText())") }
+            return .removed(path: target, restored: nil)
+        }
+        guard exists(original) else { return .absent(path: target) }
+        if !exists(target) {
+            guard rename(original, target) == 0 else { throw HookError("cannot restore \(target): \(FileIO.errorText())") }
+            AtomicFile.syncDirectory(of: target)
             return .removed(path: target, restored: target)
         }
-        return .removed(path: target, restored: nil)
+        // An install killed after keeping the user's hook aside, before ours went in.
+        if sameFile(target, original) { unlink(original) }
+        return .absent(path: target)
+    }
+
+    private func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    /// Both names are one file (a hard link).
+    private func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        return lstat(a, &sa) == 0 && lstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 
     func script(_ hook: String) -> String {

@@ -56,9 +56,15 @@ public struct CIEnvironment: Sendable {
 
 /// Appends `name=value` pairs to a GitHub `$GITHUB_OUTPUT` file in the
 /// multi-line-safe heredoc form, with a delimiter no value contains.
+/// Names come from configuration (a mode's name): anything but letters,
+/// digits, `_` and `-` becomes `_`, so a name can never end the line or
+/// open a heredoc of its own.
 public func githubOutputBlock(_ pairs: [(String, String)]) -> String {
     var text = ""
-    for (name, value) in pairs {
+    for (rawName, value) in pairs {
+        let name = String(String.UnicodeScalarView(rawName.unicodeScalars.map { u in
+            u.properties.isASCIIHexDigit || ("a"..."z").contains(u) || ("A"..."Z").contains(u) || u == "_" || u == "-" ? u : "_"
+        }))
         var delimiter: String
         repeat {
             delimiter = "ghadelimiter_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)

@@ -1,3 +1,4 @@
+import CCurlShim
 import Foundation
 
 /// libcurl, loaded when the first request is made rather than linked: the
@@ -14,12 +15,6 @@ final class Curl: @unchecked Sendable {  // immutable after load; libcurl handle
     private typealias SlistAppend = @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?
     private typealias SlistFree = @convention(c) (OpaquePointer?) -> Void
     private typealias GlobalInit = @convention(c) (Int) -> Int32
-    // curl_easy_setopt and curl_easy_getinfo are variadic; on the Linux ABIs
-    // (x86-64, AArch64) a variadic call with integer or pointer arguments is
-    // passed exactly like this fixed one.
-    private typealias SetPointer = @convention(c) (Handle?, Int32, UnsafeRawPointer?) -> Int32
-    private typealias SetLong = @convention(c) (Handle?, Int32, Int) -> Int32
-    private typealias GetInfo = @convention(c) (Handle?, Int32, UnsafeMutableRawPointer?) -> Int32
     typealias DataCallback = @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int
 
     enum Option: Int32 {
@@ -37,9 +32,9 @@ final class Curl: @unchecked Sendable {  // immutable after load; libcurl handle
     private let strerror: StrError
     private let slistAppend: SlistAppend
     private let slistFree: SlistFree
-    private let setPointer: SetPointer
-    private let setLong: SetLong
-    private let getInfo: GetInfo
+    /// curl_easy_setopt and curl_easy_getinfo are variadic: called through the C shim.
+    private let setoptAddress: UnsafeMutableRawPointer
+    private let getinfoAddress: UnsafeMutableRawPointer
 
     /// The loaded library, or why it could not be loaded.
     static let shared: Result<Curl, LoadError> = load()
@@ -60,9 +55,11 @@ final class Curl: @unchecked Sendable {  // immutable after load; libcurl handle
         strerror = try symbol("curl_easy_strerror", as: StrError.self)
         slistAppend = try symbol("curl_slist_append", as: SlistAppend.self)
         slistFree = try symbol("curl_slist_free_all", as: SlistFree.self)
-        setPointer = try symbol("curl_easy_setopt", as: SetPointer.self)
-        setLong = try symbol("curl_easy_setopt", as: SetLong.self)
-        getInfo = try symbol("curl_easy_getinfo", as: GetInfo.self)
+        guard let setopt = dlsym(library, "curl_easy_setopt"), let getinfo = dlsym(library, "curl_easy_getinfo") else {
+            throw LoadError(message: "libcurl lacks curl_easy_setopt or curl_easy_getinfo")
+        }
+        setoptAddress = setopt
+        getinfoAddress = getinfo
         _ = try symbol("curl_global_init", as: GlobalInit.self)(3)  // CURL_GLOBAL_DEFAULT
     }
 
@@ -73,6 +70,14 @@ final class Curl: @unchecked Sendable {  // immutable after load; libcurl handle
             }
         }
         return .failure(LoadError(message: "libcurl is not installed (install libcurl4 to publish results)"))
+    }
+
+    private func setPointer(_ handle: Handle, _ option: Int32, _ value: UnsafeRawPointer?) -> Int32 {
+        failmix_curl_setopt_pointer(setoptAddress, UnsafeMutableRawPointer(handle), option, value)
+    }
+
+    private func setLong(_ handle: Handle, _ option: Int32, _ value: Int) -> Int32 {
+        failmix_curl_setopt_long(setoptAddress, UnsafeMutableRawPointer(handle), option, value)
     }
 
     /// One request; the response, or libcurl's reason it got none.
@@ -104,7 +109,7 @@ final class Curl: @unchecked Sendable {  // immutable after load; libcurl handle
                         if request.body != nil {
                             // An empty body still needs a non-null pointer (its size is 0).
                             _ = setPointer(handle, Option.postFields.rawValue, bodyBytes.baseAddress ?? UnsafeRawPointer(errors.baseAddress!))
-                            _ = setLong(handle, Option.postFieldSizeLarge.rawValue, bodyBytes.count)
+                            _ = failmix_curl_setopt_off(setoptAddress, UnsafeMutableRawPointer(handle), Option.postFieldSizeLarge.rawValue, Int64(bodyBytes.count))
                         }
                         _ = setPointer(handle, Option.writeFunction.rawValue, unsafeBitCast(ResponseSink.onBody, to: UnsafeRawPointer.self))
                         _ = setPointer(handle, Option.writeData.rawValue, sinkPointer)
@@ -120,7 +125,7 @@ final class Curl: @unchecked Sendable {  // immutable after load; libcurl handle
             return .failure(Failure(reason: detail.isEmpty ? strerror(code).map { String(cString: $0) } ?? "error \(code)" : detail))
         }
         var status = 0
-        _ = getInfo(handle, Self.responseCode, &status)
+        _ = failmix_curl_getinfo(getinfoAddress, UnsafeMutableRawPointer(handle), Self.responseCode, &status)
         return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
     }
 }

@@ -116,7 +116,9 @@ func upsertMarkedComment(
     let marker = GitHubPublisher.commentMarker
     let text = body.contains(marker) ? body : marker + "\n" + body
     var page = 1
-    while true {
+    // A pull request has far fewer than 50 pages of 100 comments; a server
+    // that keeps answering full pages must not keep the check running.
+    while page <= maxCommentPages {
         let comments = try client.send(.json("GET", list(page), nil, headers: headers)).json as? [[String: Any]] ?? []
         if let existing = comments.first(where: { ($0["body"] as? String)?.contains(marker) == true }),
             let id = existing["id"] as? Int
@@ -130,6 +132,9 @@ func upsertMarkedComment(
     }
     _ = try client.send(.json("POST", create, ["body": text], headers: headers))
 }
+
+/// The most pages of comments searched for the sticky one.
+let maxCommentPages = 50
 
 /// Cuts `s` to at most `limit` characters, ending with "…" when cut.
 public func truncate(_ s: String, to limit: Int) -> String {

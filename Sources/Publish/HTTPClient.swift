@@ -74,19 +74,32 @@ public struct RetryPolicy: Sendable {
 public final class HTTPClient: Sendable {
     public let retry: RetryPolicy
     public let timeout: Double
-    private let secrets: [String]
+    private let redactor: SecretRedactor
 
-    public init(retry: RetryPolicy = RetryPolicy(), timeout: Double = 10, secrets: [String] = []) {
+    /// When the run's time is up (nil: unbounded): no request starts after
+    /// it, no request or retry wait outlasts it.
+    private let budget: @Sendable () -> Date?
+    var budgetEnds: Date? { budget() }
+
+    public init(
+        retry: RetryPolicy = RetryPolicy(), timeout: Double = 10, secrets: [String] = [],
+        budgetEnds: @escaping @Sendable () -> Date? = { nil }
+    ) {
+        budget = budgetEnds
         self.retry = retry
         self.timeout = timeout
-        self.secrets = secrets.filter { !$0.isEmpty }
+        redactor = SecretRedactor(secrets)
     }
 
     public func send(_ request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         var attempt = 0
         while true {
             attempt += 1
-            let result = once(request)
+            let left = budgetEnds.map { $0.timeIntervalSinceNow } ?? .infinity
+            guard left > 0.2 else {
+                throw .network(method: request.method, url: request.url, reason: "out of time (the run's timeout)")
+            }
+            let result = once(request, timeout: min(timeout, left))
             let retryable: Bool
             var wait = retry.baseDelay * pow(2, Double(attempt - 1))
             switch result {
@@ -96,16 +109,26 @@ public final class HTTPClient: Sendable {
                 if let after = response.headers["retry-after"].flatMap(Self.retryAfterSeconds) { wait = after }
                 if !retryable || attempt >= retry.attempts {
                     throw .status(method: request.method, url: request.url, code: response.status,
-                                  message: redact(Self.message(from: response)))
+                                  message: Self.message(from: response, redactor: redactor))
                 }
             case .failure(let error):
                 if attempt >= retry.attempts { throw error }
+            }
+            let remaining = budgetEnds.map { $0.timeIntervalSinceNow } ?? .infinity
+            if min(max(wait, 0), retry.maxDelay) >= remaining - 0.2 {
+                // Waiting would outlast the run: fail now with the last answer.
+                switch result {
+                case .success(let response):
+                    throw .status(method: request.method, url: request.url, code: response.status,
+                                  message: Self.message(from: response, redactor: redactor))
+                case .failure(let error): throw error
+                }
             }
             Thread.sleep(forTimeInterval: min(max(wait, 0), retry.maxDelay))
         }
     }
 
-    private func once(_ request: HTTPRequest) -> Result<HTTPResponse, HTTPError> {
+    private func once(_ request: HTTPRequest, timeout: Double) -> Result<HTTPResponse, HTTPError> {
         guard request.url.hasPrefix("https://") || request.url.hasPrefix("http://") else {
             return .failure(.network(method: request.method, url: request.url, reason: "not an http(s) URL"))
         }
@@ -130,12 +153,18 @@ public final class HTTPClient: Sendable {
         return formatter.date(from: trimmed).map { max(0, $0.timeIntervalSinceNow) }
     }
 
-    static func message(from response: HTTPResponse) -> String {
-        if let object = response.json as? [String: Any], let message = object["message"] as? String { return message }
-        return String(decoding: response.body.prefix(200), as: UTF8.self)
+    /// The error's message, secrets redacted first and only then cut to
+    /// 200 characters (cutting first could leave part of a token unredacted).
+    static func message(from response: HTTPResponse, redactor: SecretRedactor) -> String {
+        let text: String
+        if let object = response.json as? [String: Any], let message = object["message"] as? String {
+            text = message
+        } else {
+            text = String(decoding: response.body.prefix(64 << 10), as: UTF8.self)
+        }
+        let redacted = redactor.redact(text)
+        return redacted.count > 200 ? String(redacted.prefix(200)) + "…" : redacted
     }
 
-    func redact(_ text: String) -> String {
-        secrets.reduce(text) { $0.replacingOccurrences(of: $1, with: "***") }
-    }
+    func redact(_ text: String) -> String { redactor.redact(text) }
 }

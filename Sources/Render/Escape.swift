@@ -6,21 +6,30 @@ import FailmixRecords
 public enum Escape {
     /// For a terminal: control characters (ESC sequences, CR, BEL, C1) become
     /// visible `\u{…}` so a record cannot move the cursor or recolour output.
-    public static func terminal(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: isControl) else { return s }
+    public static func terminal(_ s: String) -> String { visibleControls(s) }
+
+    /// A control character no sink passes through raw: C0 (tab and newline
+    /// included; each sink keeps those it allows), DEL, C1, and the Unicode
+    /// line and paragraph separators.
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
+    }
+
+    /// `s` with every control character but those in `keeping` written as
+    /// visible `\u{…}` text: the shared core of every sink's escaping, so
+    /// ESC, BEL, NUL, DEL and C1 never reach a terminal, a log, a workflow
+    /// command, Markdown, XML, JSON or a metrics label as themselves.
+    public static func visibleControls(_ s: String, keeping: Set<Unicode.Scalar> = []) -> String {
+        guard s.unicodeScalars.contains(where: { isControl($0) && !keeping.contains($0) }) else { return s }
         var out = ""
         for u in s.unicodeScalars {
-            if isControl(u) {
+            if isControl(u), !keeping.contains(u) {
                 out += "\\u{\(String(u.value, radix: 16))}"
             } else {
                 out.unicodeScalars.append(u)
             }
         }
         return out
-    }
-
-    static func isControl(_ u: Unicode.Scalar) -> Bool {
-        u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
     }
 
     /// For a Markdown table cell or paragraph: no element, link, HTML or
@@ -56,17 +65,21 @@ public enum Escape {
         return out
     }
 
-    /// For HTML text and attribute values.
-    public static func html(_ s: String) -> String {
+    /// For HTML and XML text and attribute values: markup characters as
+    /// entities, control characters visible (XML 1.0 forbids most of them
+    /// even as character references). `keeping` newlines and tabs suits
+    /// element text; attributes keep none.
+    public static func html(_ s: String, keeping: Set<Unicode.Scalar> = []) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
+        for u in visibleControls(s, keeping: keeping).unicodeScalars {
             switch u {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "&": out += "&amp;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
+            case "\u{FFFE}", "\u{FFFF}": out += "\u{FFFD}"  // not XML characters
             default: out.unicodeScalars.append(u)
             }
         }
@@ -93,16 +106,17 @@ public enum Escape {
             case "<", ">", "&", "\u{2028}", "\u{2029}":
                 out += unicodeEscape(u.value)
             default:
-                if u.value < 0x20 { out += unicodeEscape(u.value) } else { out.unicodeScalars.append(u) }
+                if isControl(u) { out += unicodeEscape(u.value) } else { out.unicodeScalars.append(u) }
             }
         }
     }
 
-    /// Any byte `json` rewrites (0xE2 leads U+2028/9).
+    /// Any byte `json` may rewrite (0xE2 leads U+2028/9).
     public static func needsJSONEscape(_ s: String) -> Bool {
         var s = s
         return s.withUTF8 { bytes in
-            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x3C || b == 0x3E || b == 0x26 || b == 0xE2 {
+            // 0x7F is DEL; 0xC2 leads C1 (U+0080–U+009F) and other Latin-1 (checked per scalar).
+            for b in bytes where b < 0x20 || b == 0x22 || b == 0x5C || b == 0x3C || b == 0x3E || b == 0x26 || b == 0xE2 || b == 0x7F || b == 0xC2 {
                 return true
             }
             return false

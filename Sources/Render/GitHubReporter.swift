@@ -44,8 +44,10 @@ public enum GitHubReporter: Reporter {
     }
 
     /// Workflow-command message escaping (GitHub's `escapeData`).
+    /// Other control characters (ESC, BEL, C1…) are made visible, so a log
+    /// viewer never interprets them.
     public static func escapeData(_ s: String) -> String {
-        Escape.substituting(s, ["%": "%25", "\r": "%0D", "\n": "%0A"])
+        Escape.visibleControls(Escape.substituting(s, ["%": "%25", "\r": "%0D", "\n": "%0A"]))
     }
 
     /// Workflow-command property escaping (GitHub's `escapeProperty`).

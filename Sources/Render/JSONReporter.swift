@@ -141,12 +141,13 @@ public enum JSONReporter: Reporter {
                 bound += 128 + 6 * listed[i].sessionID.utf8.count + modesBound + filesBound + (evidence?[k].utf8.count ?? 0)
             }
             block = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
-                var w = ByteWriter(base: buffer.baseAddress!)
+                var w = ByteWriter(base: buffer.baseAddress!, capacity: bound)
                 // Consecutive sessions mostly share a day: format the date once.
                 var day = Int.min
                 var date = (UInt64(0), UInt16(0), UInt8(0))  // "YYYY-MM-DDT", 11 bytes
                 func time(_ t: Double?) {
-                    guard let t, t.isFinite else { w.put("null"); return }
+                    guard let t, SessionTime.inRange(t) else { w.put("null"); return }
+                    w.reserve(22)
                     let whole = Int(t.rounded(.down))
                     let (d, r) = whole.quotientAndRemainder(dividingBy: 86_400)
                     let thisDay = r < 0 ? d - 1 : d
@@ -189,34 +190,48 @@ public enum JSONReporter: Reporter {
                     w.put(UInt8(ascii: "}"))
                 }
                 count = w.cursor - buffer.baseAddress!
-                precondition(count <= bound)
             }
         }
     }
 
-    /// Writes bytes through a pointer into room the caller has sized.
+    /// Writes bytes through a pointer into room the caller has sized; every
+    /// write checks that room first, so a wrong size stops the program
+    /// before a byte lands past the buffer, never after.
     private struct ByteWriter {
         var cursor: UnsafeMutablePointer<UInt8>
+        let end: UnsafeMutablePointer<UInt8>
 
-        init(base: UnsafeMutablePointer<UInt8>) { cursor = base }
+        init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+            cursor = base
+            end = base + capacity
+        }
+
+        /// Stops unless `n` more bytes fit.
+        @inline(__always) func reserve(_ n: Int) {
+            precondition(n >= 0 && n <= end - cursor, "JSON row block sized too small")
+        }
 
         @inline(__always) mutating func put(_ b: UInt8) {
+            reserve(1)
             cursor.pointee = b
             cursor += 1
         }
 
         @inline(__always) mutating func put(_ s: StaticString) {
+            reserve(s.utf8CodeUnitCount)
             cursor.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
             cursor += s.utf8CodeUnitCount
         }
 
         @inline(__always) mutating func put(_ bytes: [UInt8]) {
+            reserve(bytes.count)
             bytes.withUnsafeBufferPointer { cursor.update(from: $0.baseAddress!, count: $0.count) }
             cursor += bytes.count
         }
 
         @inline(__always) mutating func put(_ s: String) {
             var s = s
+            reserve(s.utf8.count)
             s.withUTF8 { cursor.update(from: $0.baseAddress!, count: $0.count) }
             cursor += s.utf8.count
         }

@@ -22,19 +22,12 @@ public enum JUnitReporter: Reporter {
             out.write("    <testcase classname=\"failmix\" name=\"\(Escape.html(rule))\">")
             let text = findings.map { "\($0.level.rawValue): \($0.title): \($0.message)" }.joined(separator: "\n")
             if failing.contains(rule) {
-                out.write("\n      <failure message=\"\(Escape.html(findings[0].title))\">\(Escape.html(xmlSafe(text)))</failure>\n    ")
+                out.write("\n      <failure message=\"\(Escape.html(findings[0].title))\">\(Escape.html(text, keeping: ["\n", "\t"]))</failure>\n    ")
             } else {
-                out.write("\n      <system-out>\(Escape.html(xmlSafe(text)))</system-out>\n    ")
+                out.write("\n      <system-out>\(Escape.html(text, keeping: ["\n", "\t"]))</system-out>\n    ")
             }
             out.write("</testcase>\n")
         }
         out.write("  </testsuite>\n</testsuites>\n")
-    }
-
-    /// XML 1.0 forbids most control characters even when escaped.
-    static func xmlSafe(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { u in
-            (u.value < 0x20 && u != "\n" && u != "\t" && u != "\r") || u.value == 0xFFFE || u.value == 0xFFFF ? "\u{FFFD}" : u
-        }))
     }
 }

@@ -40,7 +40,7 @@ public enum MarkdownReporter: Reporter {
         }
         if let d = report.mix.dominant {
             let mode = catalog.modes[d]
-            out.write("**Dominant mode:** `\(mode.name.filter { $0 != "`" })`: likely cause: \(Escape.markdown(mode.cause)); fix: \(Escape.markdown(mode.fix)).\n\n")
+            out.write("**Dominant mode:** \(Escape.markdown(mode.name)): likely cause: \(Escape.markdown(mode.cause)); fix: \(Escape.markdown(mode.fix)).\n\n")
         } else if report.records.sessions.isEmpty {
             out.write("No sessions yet.\n\n")
         }

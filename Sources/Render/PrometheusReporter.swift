@@ -41,7 +41,8 @@ public enum PrometheusReporter: Reporter {
     }
 
     /// Label values: backslash, double quote and line feed escaped.
+    /// Other control characters are made visible first.
     public static func escapeLabel(_ s: String) -> String {
-        Escape.substituting(s, ["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
+        Escape.substituting(Escape.visibleControls(s, keeping: ["\n"]), ["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
     }
 }

@@ -93,7 +93,7 @@ public enum AtomicFile {
     /// Makes a rename in the directory holding `path` durable. Best effort:
     /// some file systems refuse to sync a directory, and the data is already
     /// safe in the file itself.
-    static func syncDirectory(of path: String) {
+    public static func syncDirectory(of path: String) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let dfd = open(directory, O_RDONLY | O_CLOEXEC)

@@ -30,6 +30,7 @@ struct CICheckCommand: ParsableCommand {
         let level: Level
         do {
             let context = try config.context(records: records, git: git)
+            startDeadline(context.configuration, command: "ci")
             publisher.context = context.configuration.statusContext
             (report, level) = try Pipeline.check(context, pullRequest: PullRequestRange(range: range, ci: ci))
         } catch {
@@ -38,7 +39,8 @@ struct CICheckCommand: ParsableCommand {
             throw FailmixFailure(message: message)
         }
         try output.write(report, default: ci.provider == .github ? "github" : "text")
-        publisher.publish(report)
+        Deadline.shared.settled = level.exitCode(strict: verdict.strict, warnOnly: verdict.warnOnly)
+        Deadline.shared.stage("publishing the results") { publisher.publish(report) }
         try verdict.exit(level)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FailmixKit
+import FailmixSupport
 import Foundation
 
 @main
@@ -19,11 +20,14 @@ struct Failmix: ParsableCommand {
     /// Exit codes are a contract with hooks and CI: 2 for every usage, input
     /// or configuration problem (ArgumentParser's own default is 64).
     static func main() {
+        // A closed pipe is a write error (exit 2), not a death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()
+            exitFlushed(0)
         } catch let exit as ExitCode {
-            Foundation.exit(exit.rawValue)
+            exitFlushed(exit.rawValue)
         } catch let failure as FailmixFailure {
             Stderr.line("failmix: error: \(failure.message)")
             Foundation.exit(failure.exitCode)
@@ -50,7 +54,21 @@ struct FailmixFailure: Error {
 }
 
 enum Stderr {
+    /// One line for a person's terminal or a CI log: control characters
+    /// in it (from records, commits or paths) are made visible.
     static func line(_ s: String) {
-        FileHandle.standardError.write(Data((s + "\n").utf8))
+        let text = Escape.visibleControls(s, keeping: ["\n", "\t"]) + "\n"
+        _ = Array(text.utf8).withUnsafeBytes { FileIO.writeAll(STDERR_FILENO, $0) }
     }
+}
+
+/// Exits with `code` once standard output is flushed; output that could
+/// not be written (a full disk, a closed pipe) is an error, exit 2.
+func exitFlushed(_ code: Int32) -> Never {
+    // fflush(NULL) flushes every stream; stdout is the one we write.
+    if fflush(nil) != 0 {
+        Stderr.line("failmix: error: cannot write standard output: \(FileIO.errorText())")
+        exit(2)
+    }
+    exit(code)
 }

@@ -20,6 +20,7 @@ struct GateCommand: ParsableCommand {
 
     func run() throws {
         let context = try config.context(records: records, git: git)
+        startDeadline(context.configuration, command: "gate")
         let run: GateRun
         do {
             run = try Pipeline.gate(context, remember: true)

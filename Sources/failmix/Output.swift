@@ -41,19 +41,21 @@ final class OutputSink: ByteOutputStream {
     }
 
     private func send(_ raw: UnsafeRawBufferPointer) {
+        guard failure == nil else { return }
         guard let file else {
-            _ = FileIO.writeAll(STDOUT_FILENO, raw)
+            // A full disk, a closed pipe: the report did not arrive, and the
+            // exit code must say so.
+            if !FileIO.writeAll(STDOUT_FILENO, raw) { failure = .errno("write", "standard output") }
             return
         }
-        guard failure == nil else { return }
         do { try file.write(raw) } catch { failure = error }
     }
 
     func close() throws {
         flush()
-        guard let file else { return }
         do throws(FileError) {
             if let failure { throw failure }
+            guard let file else { return }
             try file.commit()
         } catch {
             throw FailmixFailure(message: error.description)

@@ -24,6 +24,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let context = try config.context(records: records, git: git) { if !windows.isEmpty { $0.windows = windows } }
+        startDeadline(context.configuration, command: "report", gating: false)
         let report = try Pipeline.report(context)
         try output.write(report)
         try RecordOptions.enforceStrict(strict, report.records)
