@@ -56,7 +56,8 @@ public struct FailureMix: Sendable {
             var failed = 0
             for modes in slice {
                 if !modes.isEmpty { failed += 1 }
-                for m in modes { counts[m] += 1 }
+                // A bit beyond the catalog (a damaged cache) counts for nothing.
+                for m in modes where m < counts.count { counts[m] += 1 }
             }
             return WindowSummary(last: size, total: slice.count, failed: failed, counts: counts)
         }

@@ -29,15 +29,14 @@ struct CorroborationCache {
         return String(fnv1a(text.utf8), radix: 16) + "-" + String(fnv1a(text.utf8.reversed()), radix: 16)
     }
 
-    static let magic = Array("failmix-evidence-v3\n".utf8)  // v3: enums by raw value
+    static let magic = Array("failmix-evidence-v3\n".utf8)  // v3: enums by raw value, checksum
 
     /// A compact binary file, not JSON: decoding JSON through Codable cost a
     /// warm run 3 ms, most of it runtime conformance lookups.
     func load(key: String) -> Corroboration? {
         guard let data = try? PrivateFiles.read(path) else { return nil }
         return data.withUnsafeBytes { raw -> Corroboration? in
-            var r = ByteReader(raw: raw)
-            guard r.bytes(Self.magic.count) == Self.magic[...], r.string() == key else { return nil }
+            guard var r = ByteReader.checked(raw), r.bytes(Self.magic.count) == Self.magic[...], r.string() == key else { return nil }
             return Self.decode(&r)
         }
     }
@@ -47,6 +46,7 @@ struct CorroborationCache {
         w.bytes(Self.magic)
         w.string(key)
         Self.encode(corroboration, into: &w)
+        w.checksum()
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         // A planted symbolic link is never written through (the records cache warns about it).
         guard PrivateFiles.symbolicLinkWarning([directory, path]) == nil else { return }

@@ -1,4 +1,5 @@
 import FailmixGit
+import FailmixRecords
 
 /// How the Evidence stage reads history and ties commits to sessions.
 public struct EvidenceOptions: Sendable {
@@ -11,8 +12,14 @@ public struct EvidenceOptions: Sendable {
     /// Glob patterns (`*`, `?`, `[...]`, any case) matched against an author's
     /// e-mail or name; empty: every author counts as the agent.
     public var agentAuthors: [String]
-    /// Seconds added before and after each session window.
-    public var windowSlack: Double
+    /// Seconds added before and after each session window: NaN or negative
+    /// is 0, and more than the span of usable times saturates to it, so
+    /// window arithmetic never leaves the range integer conversions take.
+    public var windowSlack: Double {
+        get { slack }
+        set { slack = newValue.isNaN ? 0 : min(max(newValue, 0), SessionTime.longestSpan) }
+    }
+    private var slack: Double = 0
     /// Where CI results live as notes.
     public var notesRef: String
 
@@ -25,7 +32,7 @@ public struct EvidenceOptions: Sendable {
         self.allBranches = allBranches
         self.trailer = trailer
         self.agentAuthors = agentAuthors
-        self.windowSlack = windowSlack
         self.notesRef = notesRef
+        self.windowSlack = windowSlack
     }
 }

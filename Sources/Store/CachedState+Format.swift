@@ -44,6 +44,7 @@ extension CachedState {
             for ref in refs { w.string(ref) }
         }
         w.u64(UInt64(sessionCount))
+        w.checksum()
         // The ids first: a cache whose count disagrees with them is not used.
         if let initialIDs { try SessionIDStore.create(Self.idsPath(path), sorted: initialIDs) }
         try ids?.save()
@@ -72,7 +73,7 @@ extension CachedState {
     /// number against the range its field can hold, and every index against
     /// what it points into, so a damaged file is a cold read, never a trap.
     static func decode(_ raw: UnsafeRawBufferPointer) -> CachedState? {
-        var r = ByteReader(raw: raw)
+        guard var r = ByteReader.checked(raw) else { return nil }
         let lineLimit = Int(Int32.max)
         guard r.bytes(magic.count) == magic[...], let version = r.u32(), version == RecentRecordsCache.formatVersion,
             let fingerprint = r.string(), let keep = r.int(max: Int(Int32.max)), let fileCount = r.count(minimumSize: 61),

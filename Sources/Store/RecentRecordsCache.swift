@@ -25,7 +25,7 @@ public enum CacheOutcome: Sendable, Equatable {
 /// (config fingerprint) — invalidates it and the store is read again in full:
 /// never a wrong answer.
 public struct RecentRecordsCache {
-    public static let formatVersion: UInt32 = 2  // 2: field warnings
+    public static let formatVersion: UInt32 = 3  // 2: field warnings; 3: checksum
     /// Extra sessions kept beyond `keep`, so a few late duplicates that push
     /// sessions out of the tail don't force a full read.
     public static let margin = 256
@@ -60,6 +60,7 @@ public struct RecentRecordsCache {
         if let warning = PrivateFiles.symbolicLinkWarning([(directory as NSString).deletingLastPathComponent, directory, path, ids, ids + "-new"]) {
             return (try reader.read(sources, annotator: annotator), .refused(reason: warning))
         }
+        PrivateFiles.removeStaleTemporaries(in: directory)
         let identities = sources.map { FileIdentity(path: $0.path) }
         if let missing = identities.firstIndex(where: { $0 == nil }) {
             // Let the reader produce the proper error for the missing file.
@@ -93,7 +94,6 @@ public struct RecentRecordsCache {
             }
         }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        PrivateFiles.removeStaleTemporaries(in: directory)
         if let state = try streamAll(sources, identities: current, path: path, reader: reader, annotator: annotator) {
             try? state.save(path)
             return (state.recordSet(sources: sources), outcome)

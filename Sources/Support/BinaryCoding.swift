@@ -12,6 +12,11 @@ public struct ByteWriter {
     public mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data += $0 } }
     public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
     public mutating func f64(_ v: Double) { u64(v.bitPattern) }
+    /// Appends the FNV-1a hash of everything written so far: `ByteReader.
+    /// checked` refuses the bytes unless it matches, so a flipped bit
+    /// anywhere discards the file instead of turning into wrong values.
+    public mutating func checksum() { u64(fnv1a(data)) }
+
     public mutating func string(_ s: String) {
         u32(UInt32(s.utf8.count))
         data += s.utf8
@@ -25,6 +30,16 @@ public struct ByteReader {
     public var position = 0
 
     public init(raw: UnsafeRawBufferPointer) { self.raw = raw }
+
+    /// A reader of `raw` without its trailing checksum, or nil when the
+    /// checksum (see `ByteWriter.checksum`) does not match.
+    public static func checked(_ raw: UnsafeRawBufferPointer) -> ByteReader? {
+        guard raw.count >= 8 else { return nil }
+        let body = UnsafeRawBufferPointer(rebasing: raw[0..<raw.count - 8])
+        let stored = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self))
+        guard fnv1a(body) == stored else { return nil }
+        return ByteReader(raw: body)
+    }
 
     public var atEnd: Bool { position == raw.count }
 

@@ -41,6 +41,8 @@ struct GitOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if let windowSlack, !(windowSlack >= 0 && windowSlack.isFinite) { throw ValidationError("--window-slack must be 0 or more") }
+        if let windowSlack, !(windowSlack >= 0 && windowSlack <= SessionTime.longestSpan) {
+            throw ValidationError("--window-slack must be between 0 and \(Int(SessionTime.longestSpan)) seconds")
+        }
     }
 }
