@@ -3,7 +3,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 EXAMPLE := examples/agent-workspace
 
-.PHONY: deps build release test demo bench parity clean
+.PHONY: deps build release test demo bench parity fuzz fuzz-run clean
 
 # libgit2 is a system library: install it (Debian/Ubuntu) when pkg-config can't
 # find it; libcurl too, which `failmix ci` loads when it publishes.
@@ -39,6 +39,18 @@ parity: release
 	    scripts/truth.py .build/release/failmix $$d/t$$s || exit 1; done; \
 	  s=$$?; rm -rf $$d; exit $$s; \
 	else echo "parity: ../shared not found, skipped"; fi
+
+# libFuzzer targets (AddressSanitizer) for the record scanner and builder, the
+# timestamp parser, the config loader, commit-message parsers and the cache and
+# state decoders, with seed corpora from fixtures and ../shared/data/real.
+fuzz: build
+	scripts/fuzz.sh build
+	scripts/fuzz.sh seeds
+
+# Each target for FUZZ_SECONDS (default 20), one at a time, niced.
+FUZZ_SECONDS ?= 20
+fuzz-run: fuzz
+	scripts/fuzz.sh run $(FUZZ_SECONDS)
 
 bench: release
 	python3 scripts/bench.py

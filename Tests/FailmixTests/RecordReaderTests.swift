@@ -17,11 +17,15 @@ import Testing
 
             """)
         let (set, _) = try readRecords([path])
-        #expect(set.sessions.map(\.sessionID) == ["a", "d"])
-        #expect(set.malformed.map(\.line) == [2, 3, 5, 6, 7])
+        // Only lines without a usable session_id are lost; a record with an
+        // odd field is kept (the field counts as absent) and warned about.
+        #expect(set.sessions.map(\.sessionID) == ["a", "b", "c", "d"])
+        #expect(set.malformed.map(\.line) == [2, 3, 5])
         #expect(set.malformed.allSatisfy { $0.path == path })
-        #expect(set.malformed[3].error == "outcome is an array, expected a string")
-        #expect(set.malformedCount == 5)
+        #expect(set.malformedCount == 3)
+        #expect(set.fieldWarnings.map(\.line) == [6, 7] && set.fieldWarningCount == 2)
+        #expect(set.fieldWarnings.first?.error == "outcome is an array, expected a string (ignored)")
+        #expect(set.sessions[1].modeBits == 0)  // an array outcome is no noop
         #expect(set.partialTails.isEmpty)
     }
 
