@@ -5,7 +5,6 @@ import FailmixRecords
 /// collector or a Pushgateway, so a fleet of agents is one query away.
 public enum PrometheusReporter: Reporter {
     public static let identifier = "prometheus"
-    public static let summary = "Prometheus text exposition (node_exporter textfile collector)"
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
         let catalog = report.catalog

@@ -6,7 +6,6 @@ import FailmixRecords
 /// located at the record's file and line.
 public enum SARIFReporter: Reporter {
     public static let identifier = "sarif"
-    public static let summary = "SARIF 2.1.0 for code-scanning dashboards"
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
         let q = JSONReporter.json
