@@ -23,9 +23,13 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        var (_, options) = try config.load(records: records, git: git)
+        var (configuration, options) = try config.load(records: records, git: git)
         if !windows.isEmpty { options.windows = windows }
-        let report = try Pipeline.report(options)
+        var report = try Pipeline.report(options)
+        // The dashboard shows the gate's verdict and history; other formats stay as they were.
+        if output.formats.contains(HTMLReporter.identifier) {
+            Pipeline.attachGateContext(&report, config: configuration, options: options)
+        }
         try output.write(report)
         try RecordOptions.enforceStrict(strict, report.records)
     }
