@@ -35,6 +35,8 @@ public struct Configuration: Sendable {
     public var defaultBasis: Basis?
     public var blockModes = ["abandoned_loop", "ci_break"]
     public var statusContext = "failmix"
+    /// A fleet: the agents `report` covers together and `gate --agent` names.
+    public var agents: [AgentDefinition] = []
     /// The file this came from (nil: built-in defaults).
     public var source: String?
 

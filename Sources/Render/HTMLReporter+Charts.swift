@@ -227,7 +227,7 @@ extension Page {
             let level = agent.context.gate?.level.description ?? agent.decision?.rawValue ?? "none"
             w("<tr data-agent=\"\(h(name))\"><th scope=\"row\">\(h(name))</th><td>\(badge(level))</td><td>\(agent.records.sessionCount)</td>")
             if let newest = agent.records.sessions.last?.end {
-                w("<td data-seconds-since=\"\(Int(max(0, now - newest)))\">\(h(Timestamp.format(newest))) (\(age(now - newest)) ago)</td>")
+                w("<td data-seconds-since=\"\(Int(max(0, now - newest)))\">\(h(Timestamp.format(newest))) (\(ageText(now - newest)) ago)</td>")
             } else {
                 w("<td>—</td>")
             }
@@ -255,12 +255,5 @@ extension Page {
         w("<title id=\"\(sparkID)-t\">\(h(label)), last \(window) \(basis): \(latest) now, up to \(percent(line.rates.max() ?? 0))</title>")
         w("<polyline class=\"series s0\" data-window=\"\(window)\" data-basis=\"\(basis)\" data-rates=\"\(line.rates.map(rateText).joined(separator: " "))\" points=\"\(frame.points(series.indices, line.rates))\"/>")
         w("</svg> <span class=\"latest\">\(latest)</span></td>")
-    }
-
-    func age(_ seconds: Double) -> String {
-        let s = Int(max(0, seconds))
-        if s < 3600 { return "\(s / 60) min" }
-        if s < 86_400 { return "\(s / 3600) h \(s % 3600 / 60) min" }
-        return "\(s / 86_400) d \(s % 86_400 / 3600) h"
     }
 }

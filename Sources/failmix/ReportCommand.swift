@@ -14,6 +14,7 @@ struct ReportCommand: ParsableCommand {
     var windows: [Int] = []
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var fleet: FleetOptions
 
     @Flag(help: "Treat malformed record lines as an error (exit 2).")
     var strict = false
@@ -25,6 +26,14 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         var (configuration, options) = try config.load(records: records, git: git)
         if !windows.isEmpty { options.windows = windows }
+        let agents = try fleet.agents(configuration)
+        if !agents.isEmpty {
+            if !records.paths.isEmpty { throw ValidationError("--records and agents don't mix: give each agent's records in --agent NAME=RECORDS") }
+            let report = try Pipeline.fleetReport(agents, base: options, config: configuration)
+            try output.write(report)
+            try RecordOptions.enforceStrict(strict, report.records)
+            return
+        }
         var report = try Pipeline.report(options)
         // The dashboard shows the gate's verdict and history; other formats stay as they were.
         if output.formats.contains(HTMLReporter.identifier) {

@@ -177,4 +177,41 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
             #expect(tables[0]["rows"] as! Int == RenderTests.injections.count)
         }
     }
+
+    @Test(.enabled(if: chromiumPath != nil && Paths.shared != nil, "needs chromium and ../shared"))
+    func fleetRowsOfSmallChartsMatchEachAgent() throws {
+        let dir = TempDir("dash-fleet")
+        let agents = try FleetTests.agents(dir)
+        let args = ["--agent-author", "bob@agents.example.org"] + agents.flatMap { ["--agent", "\($0.name)=\($0.records):\($0.repo)"] }
+        let html = dir.file("fleet.html")
+        #expect(try failmix(["report", "--format", "html", "--output", html] + args).status == 0)
+        let json = try failmix(["report", "--format", "json"] + args)
+        let listed = try jsonObject(json.stdout)["agents"] as! [[String: Any]]
+        let loaded = try load([html])
+        let page = loaded.page("fleet.html", scripts: true)
+        #expect(page["requests"] as! [String] == [] && page["errors"] as! [String] == [], "\(page["requests"]!) \(page["errors"]!)")
+        let dom = page["dom"] as! [String: Any]
+        let rows = dom["sparks"] as! [[String: Any]]
+        #expect(rows.map { $0["agent"] as! String } == agents.map(\.name))
+        for (row, entry) in zip(rows, listed) {
+            let report = entry["report"] as! [String: Any]
+            let modes = (report["modes"] as! [[String: Any]]).map { $0["name"] as! String }
+            let window30 = (report["windows"] as! [[String: Any]]).first { $0["last"] as! Int == 30 }!
+            let corroborated = window30["corroborated"] as! [String: Any]
+            let charts = row["charts"] as! [[String: Any]]
+            #expect(charts.count == modes.count + 1)
+            #expect(abs((row["seconds_since"] as! Double) - (entry["seconds_since_newest"] as! Double)) < 60)
+            for (k, chart) in charts.enumerated() {
+                #expect(chart["rendered"] as! Bool)
+                #expect(chart["sessions"] as! Int == (report["records"] as! [String: Any])["sessions"] as! Int)
+                let line = (chart["lines"] as! [[String: Any]])[0]
+                #expect(line["window"] as! Int == 30 && line["basis"] as! String == "corroborated")
+                let expected = k == 0 ? corroborated["failed_rate"] as! Double
+                    : ((corroborated["modes"] as! [String: Any])[modes[k - 1]] as! [String: Any])["rate"] as! Double
+                #expect(abs((line["rates"] as! [Double]).last! - expected) < 1e-6, "\(row["agent"]!) \(k)")
+                #expect((chart["indices"] as! [Int]).count <= Pipeline.fleetSeriesPoints)
+            }
+        }
+    }
 }
+
