@@ -9,23 +9,24 @@ extension Pipeline {
     /// windows up into the fleet total. Each agent keeps only what its
     /// windows, charts and verdict need (its sessions trimmed to the largest
     /// window once counted), so memory grows with the agents, not their stores.
-    public static func fleetReport(_ agents: [AgentDefinition], base: PipelineOptions, config: Configuration, now: Date = Date()) throws -> Report {
+    public static func fleetReport(_ agents: [AgentDefinition], base: PipelineContext, now: Date = Date()) throws -> Report {
         var reports: [Report] = []
         for agent in agents {
-            let options = agentOptions(agent, base: base)
+            // Each agent its own context: its repository opened for it alone, then let go.
+            let context = PipelineContext(configuration: base.configuration, options: agentOptions(agent, base: base.options))
             var report: Report
             do {
-                report = try Pipeline.report(options)
+                report = try Pipeline.report(context)
             } catch {
                 throw FleetError("agent \(agent.name): \(error)")
             }
             report.context.agent = agent.name
-            attachGateContext(&report, config: config, options: options, now: now)
+            attachGateContext(&report, context: context, now: now)
             report.context.series = RateSeries(report, maxPoints: fleetSeriesPoints)
             trimToWindows(&report)
             reports.append(report)
         }
-        return fleetTotal(reports, catalog: ModeCatalog(base.modes), windows: base.windows, now: now)
+        return fleetTotal(reports, catalog: ModeCatalog(base.options.modes), windows: base.options.windows, now: now)
     }
 
     /// One agent's options: its records, repository and authors over the
@@ -36,11 +37,10 @@ extension Pipeline {
         options.recordPaths = agent.records
         options.repositoryPath = agent.repository ?? agent.records.first.flatMap { path in
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            return (try? Repository.discover(from: directory)) != nil ? directory : nil
+            return (try? Repository.location(from: directory)) != nil ? directory : nil
         }
-        if var evidence = options.evidence {
-            if !agent.agentAuthors.isEmpty { evidence.agentAuthors = agent.agentAuthors }
-            evidence.repositoryPath = nil
+        if var evidence = options.evidence, !agent.agentAuthors.isEmpty {
+            evidence.agentAuthors = agent.agentAuthors
             options.evidence = evidence
         }
         return options

@@ -22,16 +22,16 @@ struct GateCommand: ParsableCommand {
     var agent: String?
 
     func run() throws {
-        var (configuration, options) = try config.load(records: records, git: git)
-        let agent = try agent.map { try agentNamed($0, in: configuration) }
-        if let agent { options = Pipeline.agentOptions(agent, base: options) }
+        var context = try config.context(records: records, git: git)
+        let agent = try agent.map { try agentNamed($0, in: context.configuration) }
+        if let agent { context = PipelineContext(configuration: context.configuration, options: Pipeline.agentOptions(agent, base: context.options)) }
         var run: GateRun
         do {
-            run = try Pipeline.gate(options, config: configuration, remember: true)
+            run = try Pipeline.gate(context, remember: true)
         } catch {
             // An internal error: closed keeps the agent waiting (2), open lets it run (0).
             let message = "failmix gate could not decide: \(error)"
-            if configuration.onError == .open {
+            if context.configuration.onError == .open {
                 Stderr.line("failmix: *** \(message) — on_error = \"open\": letting the session run ***")
                 throw ExitCode(0)
             }

@@ -24,20 +24,19 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        var (configuration, options) = try config.load(records: records, git: git)
-        if !windows.isEmpty { options.windows = windows }
-        let agents = try fleet.agents(configuration)
+        let context = try config.context(records: records, git: git) { if !windows.isEmpty { $0.windows = windows } }
+        let agents = try fleet.agents(context.configuration)
         if !agents.isEmpty {
             if !records.paths.isEmpty { throw ValidationError("--records and agents don't mix: give each agent's records in --agent NAME=RECORDS") }
-            let report = try Pipeline.fleetReport(agents, base: options, config: configuration)
+            let report = try Pipeline.fleetReport(agents, base: context)
             try output.write(report)
             try RecordOptions.enforceStrict(strict, report.records)
             return
         }
-        var report = try Pipeline.report(options)
+        var report = try Pipeline.report(context)
         // The dashboard shows the gate's verdict and history; other formats stay as they were.
         if output.formats.contains(HTMLReporter.identifier) {
-            Pipeline.attachGateContext(&report, config: configuration, options: options)
+            Pipeline.attachGateContext(&report, context: context)
         }
         try output.write(report)
         try RecordOptions.enforceStrict(strict, report.records)
