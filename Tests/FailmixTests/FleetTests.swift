@@ -99,6 +99,11 @@ import Testing
         #expect(busy.stdout.contains("failmix_gate_decision{agent=\"busy\",decision=\"pass\"} 1"), "\(busy.stdout)")
         // Each agent keeps its own pause: the busy one is not held by the idle one's.
         #expect(busy.stdout.contains("failmix_gate_paused{agent=\"busy\"} 0"))
+        // The effective configuration lists the agents (paths resolved) and reads back the same.
+        let shown = try failmix(["config", "show", "--config", config])
+        #expect(shown.stdout.contains("[[agents]]\nname = \"idle\"\nrecords = [\"\(dir.path)/agents/idle/session-records.jsonl\"]"), "\(shown.stdout)")
+        let again = dir.write("shown.toml", shown.stdout)
+        #expect(try failmix(["config", "check", "--config", again]).status == 0)
         let unknown = try failmix(["gate", "--config", config, "--agent", "nobody"], cwd: dir.path)
         #expect(unknown.status == 2 && unknown.stderr.contains("no agent named 'nobody' (agents: busy, idle)"), "\(unknown.stderr)")
         #expect(try failmix(["report", "--agent", "bad name=x.jsonl"]).status == 2)
