@@ -18,9 +18,14 @@ struct GateCommand: ParsableCommand {
     @OptionGroup var git: GitOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(help: ArgumentHelp("Gate one agent of a fleet: NAME from [[agents]], or NAME=RECORDS[:REPO].", valueName: "agent"))
+    var agent: String?
+
     func run() throws {
-        let context = try config.context(records: records, git: git)
-        let run: GateRun
+        var context = try config.context(records: records, git: git)
+        let agent = try agent.map { try agentNamed($0, in: context.configuration) }
+        if let agent { context = PipelineContext(configuration: context.configuration, options: Pipeline.agentOptions(agent, base: context.options)) }
+        var run: GateRun
         do {
             run = try Pipeline.gate(context, remember: true)
         } catch {
@@ -33,6 +38,8 @@ struct GateCommand: ParsableCommand {
             throw FailmixFailure(message: message)
         }
         for warning in run.warnings { Stderr.line("failmix: warning: \(warning)") }
+        run.report.context.agent = agent?.name
+        run.report.context.gate = run.decision
         try output.write(run.report, default: "text")
         try verdict.exit(run.decision.level)
     }
