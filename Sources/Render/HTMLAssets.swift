@@ -32,6 +32,7 @@ enum HTMLAssets {
         .spark svg{width:120px;display:inline-block;vertical-align:middle}.spark .series{stroke-width:1.5}
         .mode{display:inline-block;background:var(--panel);border:1px solid var(--line);border-radius:4px;padding:0 .3rem;margin:1px;font-size:.8rem}
         .filter{margin:.3rem 0}
+        .scroll{overflow-x:auto;max-width:100%}
         tr[hidden]{display:none}
         """
 
