@@ -52,8 +52,7 @@ struct ThresholdMark {
 extension Page {
     // MARK: Rolling-rate charts
 
-    mutating func charts(_ report: Report) {
-        let series = report.context.series ?? RateSeries(report)
+    mutating func charts(_ report: Report, _ series: RateSeries) {
         let catalog = report.catalog
         w("<section id=\"charts\" aria-labelledby=\"charts-h\"><h2 id=\"charts-h\">Rolling rates</h2>\n")
         guard series.sessionCount > 0 else {

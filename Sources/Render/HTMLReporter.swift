@@ -76,7 +76,9 @@ struct Page {
             windowsTable(report, caption: "Fleet total: every agent's windows added up")
         } else {
             windowsTable(report, caption: "Failure modes per window")
-            charts(report)
+            let series = report.context.series ?? RateSeries(report)
+            charts(report, series)
+            attribution(report, series)
         }
         timeline(report)
         sessionsTable(report)

@@ -142,6 +142,28 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
             if mode == "ci_break" { #expect(Set(chart["thresholds"] as! [Double]).count == 2) }
         }
         #expect(compared >= 8 * 4 * 400)
+        // The attribution mix: each method's share of the last 100 sessions' commits, as the JSON report lists them.
+        let attribution = dom["attribution"] as! [[String: Any]]
+        #expect(attribution.count == 1)
+        let mix = attribution[0]
+        #expect(mix["rendered"] as! Bool && mix["window"] as! Int == 100)
+        var checkedCommits = 0
+        for (k, i) in (mix["indices"] as! [Int]).enumerated() {
+            let recent = sessions[max(0, i - 99)...i]
+            var byMethod: [String: Int] = [:]
+            for s in recent {
+                for kind in (s["attribution"] as! [String: String]).values { byMethod[kind, default: 0] += 1 }
+                byMethod["ambiguous", default: 0] += (s["ambiguous_commits"] as! [String]).count
+            }
+            let total = byMethod.values.reduce(0, +)
+            #expect((mix["commits"] as! [Int])[k] == total)
+            checkedCommits += total
+            for line in mix["lines"] as! [[String: Any]] {
+                let expected = total == 0 ? 0 : Double(byMethod[line["method"] as! String] ?? 0) / Double(total)
+                #expect(abs((line["rates"] as! [Double])[k] - expected) < 1e-6, "\(line["method"]!) at \(i)")
+            }
+        }
+        #expect(checkedCommits > 0, "the fixture's sessions have commits")
         // Filtering by mode shows exactly the rows with it.
         let filter = loaded.page("mix.html", scripts: true)["filter"] as! [[String: Any]]
         #expect(filter.count == modes.count)
