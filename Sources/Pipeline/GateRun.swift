@@ -1,4 +1,5 @@
 import FailmixGit
+import FailmixStore
 import Foundation
 
 /// Everything one gate evaluation produced.

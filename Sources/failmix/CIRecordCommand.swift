@@ -18,11 +18,10 @@ struct CIRecordCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The notes ref (default: notes_ref in .failmix.toml, else refs/notes/ci).", valueName: "ref"))
     var notesRef: String?
     @OptionGroup var config: ConfigOptions
-    @Option(help: ArgumentHelp("The repository (default: the one containing the working directory).", valueName: "path"))
-    var repo: String?
+    @OptionGroup var repository: RepositoryOptions
 
     func run() throws {
-        let repository = try Repository.discover(from: repo ?? FileManager.default.currentDirectoryPath)
+        let repository = try self.repository.discover()
         let notesRef = try notesRef ?? configuredNotesRef(repository)
         let commit = try repository.resolve(sha)
         var lines = ["status: \(status.rawValue)"]

@@ -52,9 +52,3 @@ struct ConfigOptions: ParsableArguments {
         }
     }
 }
-
-/// Who is acting, for the journal and `failmix status`.
-func currentUser() -> String {
-    let env = ProcessInfo.processInfo.environment
-    return env["USER"] ?? env["LOGNAME"] ?? "unknown"
-}
