@@ -59,6 +59,11 @@ struct CICheckCommand: ParsableCommand {
             base: base, head: head, repository: repository, records: full.records, corroboration: evidence,
             catalog: full.catalog, blockModes: configuration.blockModes, repositoryRoot: repository.workdir)
         report.findings += pr.findings
+        report.pullRequest = pr.summary
+        if let root = repository.workdir {
+            report.repositoryRoot = root
+            report.anchorPath = CIResults.anchorPath(repositoryRoot: root, records: full.records, configPath: configuration.source)
+        }
         let sessions = Set(pr.commits.flatMap(\.sessions)).count
         report.notes.append("pull request \(base.prefix(12))..\(head.prefix(12)): \(pr.commits.count) commits from \(sessions) sessions")
         level = max(level, pr.level)
@@ -92,8 +97,11 @@ struct Publisher {
         switch ci.provider {
         case .github:
             let summary = MarkdownReporter.render(report)
-            if let path = ci.stepSummaryPath { attempt("the step summary") { try appendToFile(path, summary) } }
-            if let path = ci.outputPath { attempt("the step outputs") { try appendToFile(path, githubOutputBlock(outputs(report))) } }
+            if let path = ci.stepSummaryPath {
+                let fitted = BodyLimit.fit(summary, limit: BodyLimit.githubStepSummary, fullReport: "`failmix ci --format markdown --output FILE`, or the action's report files.")
+                attempt("the step summary") { try appendToFile(path, fitted) }
+            }
+            if let path = ci.outputPath { attempt("the step outputs") { try appendToFile(path, githubOutputBlock(CIResults.stepOutputs(report))) } }
             guard let github = githubPublisher() else {
                 notice("no \(tokenDescription) token: commit status, check run and comment skipped; see the annotations")
                 return
@@ -105,11 +113,11 @@ struct Publisher {
                 return CheckAnnotation(path: path, line: f.line ?? 1, level: f.level.rawValue,
                                        title: f.title, message: f.message)
             }
-            api("commit status") { () throws(HTTPError) in try github.postStatus(state: state, description: description(report)) }
-            api("check run") { () throws(HTTPError) in
+            api("commit status", permission: "statuses: write") { () throws(HTTPError) in try github.postStatus(state: state, description: description(report)) }
+            api("check run", permission: "checks: write") { () throws(HTTPError) in
                 try github.publishCheckRun(conclusion: conclusion, title: "failmix: \(decision.rawValue)", summary: summary, annotations: annotations)
             }
-            api("pull-request comment") { () throws(HTTPError) in try github.upsertComment(summary) }
+            api("pull-request comment", permission: "pull-requests: write") { () throws(HTTPError) in try github.upsertComment(summary) }
         case .gitlab:
             guard let gitlab = gitlabPublisher() else {
                 Stderr.line("failmix: no \(tokenDescription) token: commit status and merge-request note skipped")
@@ -127,7 +135,7 @@ struct Publisher {
         switch ci.provider {
         case .github:
             print("::error title=failmix::\(GitHubReporter.escapeData(message))")
-            if let github = githubPublisher() { api("commit status") { () throws(HTTPError) in try github.postStatus(state: "error", description: message) } }
+            if let github = githubPublisher() { api("commit status", permission: "statuses: write") { () throws(HTTPError) in try github.postStatus(state: "error", description: message) } }
         case .gitlab:
             if let gitlab = gitlabPublisher() { api("commit status") { () throws(HTTPError) in try gitlab.postStatus(state: "failed", description: message) } }
         case .plain:
@@ -147,7 +155,8 @@ struct Publisher {
         guard let token, let api = ci.apiURL, let project = ci.project, let sha = ci.headSHA else { return nil }
         let header = ProcessInfo.processInfo.environment["CI_JOB_TOKEN"] == token ? "JOB-TOKEN" : "PRIVATE-TOKEN"
         return GitLabPublisher(target: GitLabTarget(apiURL: api, projectID: project, sha: sha, token: token, tokenHeader: header,
-                                                    mergeRequest: ci.pullRequest, jobURL: ci.runURL, name: context), client: client)
+                                                    mergeRequest: ci.pullRequest, jobURL: ci.runURL, name: context, ref: ci.ref,
+                                                    pipelineID: ci.pipelineID), client: client)
     }
 
     func description(_ report: Report) -> String {
@@ -155,23 +164,13 @@ struct Publisher {
         return "\((report.decision ?? .pass).rawValue)" + (fired.isEmpty ? "" : ": " + Array(Set(fired)).sorted().joined(separator: ", "))
     }
 
-    func outputs(_ report: Report) -> [(String, String)] {
-        var pairs = [("decision", (report.decision ?? .pass).rawValue),
-                     ("failed_rules", report.findings.filter { $0.level == .failure }.map(\.rule).joined(separator: ","))]
-        if let recent = report.mix.recent {
-            for (i, mode) in report.catalog.modes.enumerated() {
-                pairs.append(("rate_\(mode.name)", JSONReporter.number(recent.rate(recent.counts[i]))))
-            }
-        }
-        return pairs
-    }
 
-    func api(_ what: String, _ call: () throws(HTTPError) -> Void) {
+    func api(_ what: String, permission: String = "api", _ call: () throws(HTTPError) -> Void) {
         do {
             try call()
         } catch {
-            if error.statusCode == 403 {
-                notice("the token may not write the \(what) (HTTP 403, e.g. a fork's read-only token); results are in the annotations and the step summary")
+            if error.statusCode == 403, ci.provider == .github {
+                notice(CIResults.forbiddenNotice(what, permission: permission, fork: ci.isFork))
             } else {
                 Stderr.line("failmix: warning: could not post the \(what): \(error)")
             }

@@ -19,6 +19,10 @@ struct GateCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        if let why = HookSkip.reason(ProcessInfo.processInfo.environment) {
+            Stderr.line("failmix: *** gate SKIPPED\(hook.map { " for this \(Escape.terminal($0))" } ?? "") (\(why)) — nothing was checked ***")
+            return
+        }
         let (configuration, options) = try config.load(records: records, git: git)
         let run: GateRun
         do {
