@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only FailmixGit imports it.
@@ -22,7 +23,11 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
-        .target(name: "FailmixGit", dependencies: ["CLibGit2"], path: "Sources/Git"),
+        .target(
+            name: "FailmixGit",
+            dependencies: ["CLibGit2", .product(name: "HeapModule", package: "swift-collections")],
+            path: "Sources/Git"
+        ),
         // Bytes and files: binary coding, the stable hash, atomic writes, pread.
         .target(name: "FailmixSupport", path: "Sources/Support"),
         .target(name: "FailmixRecords", dependencies: ["FailmixSupport"], path: "Sources/Records"),

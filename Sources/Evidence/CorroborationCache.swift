@@ -51,7 +51,6 @@ struct CorroborationCache {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Written whole and renamed: a concurrent reader sees the old or the new file.
         try? AtomicFile.write(w.data, to: path)
-        unlink(directory + "/evidence.json")  // the JSON cache of failmix before 2026-11-25
     }
 
     static func encode(_ c: Corroboration, into w: inout ByteWriter) {

@@ -20,14 +20,15 @@ struct AckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (configuration, options) = try config.load(records: records)
+        let context = try config.context(records: records)
+        let configuration = context.configuration
         guard configuration.rules.contains(where: { $0.name == rule }) else {
             throw FailmixFailure(message: "no rule named '\(rule)' (rules: \(configuration.rules.map(\.name).joined(separator: ", ")))")
         }
-        let count = try currentSessionCount(configuration, options)
+        let count = try Pipeline.sessionCount(context)
         let ack = GateState.Ack(rule: rule, until: until.flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: $0) },
                                 sessions: sessions, startSessions: count, reason: reason, by: currentUser(), at: Date())
-        let store = try records.repository.stateStore()
+        let store = try context.stateStore()
         _ = try store.update { (state: inout GateState) -> (Void, [GateEvent]) in
             state.acks.removeAll { $0.rule == rule }
             state.acks.append(ack)

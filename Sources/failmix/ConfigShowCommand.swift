@@ -5,6 +5,6 @@ extension ConfigCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the effective configuration as TOML.")
         @OptionGroup var config: ConfigOptions
-        func run() throws { print(try config.load().0.renderTOML(), terminator: "") }
+        func run() throws { print(try config.configuration().renderTOML(), terminator: "") }
     }
 }

@@ -23,14 +23,14 @@ struct GateCommand: ParsableCommand {
             Stderr.line("failmix: *** gate SKIPPED\(hook.map { " for this \(Escape.terminal($0))" } ?? "") (\(why)) — nothing was checked ***")
             return
         }
-        let (configuration, options) = try config.load(records: records, git: git)
+        let context = try config.context(records: records, git: git)
         let run: GateRun
         do {
-            run = try Pipeline.gate(options, config: configuration, remember: true)
+            run = try Pipeline.gate(context, remember: true)
         } catch {
             // An internal error: closed keeps the agent waiting (2), open lets it run (0).
             let message = "failmix gate could not decide: \(error)"
-            if configuration.onError == .open {
+            if context.configuration.onError == .open {
                 Stderr.line("failmix: *** \(message) — on_error = \"open\": letting the session run ***")
                 throw ExitCode(0)
             }

@@ -17,7 +17,12 @@ struct RecordOptions: ParsableArguments {
 
     @OptionGroup var repository: RepositoryOptions
 
-    var repo: String? { repository.path }
+    /// The options these flags set, over the configuration's.
+    func apply(to options: inout PipelineOptions) {
+        if !paths.isEmpty { options.recordPaths = paths }
+        options.includeRotated = !noRotated
+        if let timestampIs { options.timestampIs = timestampIs }
+    }
 
     /// With `--strict`, malformed lines end the run with exit 2.
     static func enforceStrict(_ strict: Bool, _ records: RecordSet) throws {

@@ -13,8 +13,4 @@ struct RepositoryOptions: ParsableArguments {
         try Repository.discover(from: path ?? FileManager.default.currentDirectoryPath)
     }
 
-    /// The gate's state store of that repository.
-    func stateStore() throws -> GateStateStore {
-        GateStateStore(directory: failmixDirectory(try discover()))
-    }
 }

@@ -13,9 +13,9 @@ struct ResumeCommand: ParsableCommand {
     func validate() throws { if probe < 1 { throw ValidationError("--probe must be 1 or more") } }
 
     func run() throws {
-        let (configuration, options) = try config.load(records: records)
-        let count = try currentSessionCount(configuration, options)
-        let store = try records.repository.stateStore()
+        let context = try config.context(records: records)
+        let count = try Pipeline.sessionCount(context)
+        let store = try context.stateStore()
         let (wasPaused, warning) = try store.update { (state: inout GateState) -> (Bool, [GateEvent]) in
             let paused = state.paused
             return (paused, Gate.resume(&state, probe: probe, sessionCount: count, by: currentUser()))

@@ -60,10 +60,9 @@ private func corroborate(
     let lines = try sessions.map { String(decoding: try JSONSerialization.data(withJSONObject: $0.json), as: UTF8.self) }
     let path = dir.write("session-records.jsonl", lines.joined(separator: "\n") + "\n")
     let (records, catalog) = try readRecords([path], rotated: false, refs: true)
-    var options = options
-    options.repositoryPath = repositoryPath
+    let repository = try Repository.discover(from: repositoryPath)
     return Outcome(records: records, catalog: catalog,
-                   corroboration: try Corroborator.corroborate(records: records, catalog: catalog, options: options))
+                   corroboration: try Corroborator.corroborate(records: records, catalog: catalog, options: options, repository: repository))
 }
 
 @Suite struct EvidenceTests {

@@ -32,10 +32,11 @@ struct EvidenceTruthTests {
         let expected = truth["sessions"] as! [String: [String: Any]]
 
         let (records, catalog) = try readRecords([out + "/session-records.jsonl"], rotated: false, refs: true)
-        let options = EvidenceOptions(repositoryPath: out + "/repo", trailer: config["trailer"] as! String,
+        let options = EvidenceOptions(trailer: config["trailer"] as! String,
                                       agentAuthors: [config["agent_author_email"] as! String],
                                       notesRef: config["notes_ref"] as! String)
-        let corroboration = try Corroborator.corroborate(records: records, catalog: catalog, options: options)
+        let corroboration = try Corroborator.corroborate(records: records, catalog: catalog, options: options,
+                                                         repository: Repository.discover(from: out + "/repo"))
         #expect(Set(records.sessions.map(\.sessionID)) == Set(expected.keys))
         #expect(corroboration.sessions.count == records.sessions.count)
         var mismatches: [String] = []
