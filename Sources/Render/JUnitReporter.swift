@@ -13,10 +13,10 @@ public enum JUnitReporter: Reporter {
         let failing = rules.filter { r in report.findings.contains { $0.rule == r && $0.level == .failure } }
         out.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         // Jenkins' junit-10.xsd requires tests, failures and errors on a
-        // suite; GitLab and others read skipped and time too: all on both levels.
-        let counts = "tests=\"\(max(rules.count, 1))\" failures=\"\(failing.count)\" errors=\"0\" skipped=\"0\" time=\"0\""
-        out.write("<testsuites name=\"failmix\" \(counts)>\n")
-        out.write("  <testsuite name=\"failmix\" \(counts)>\n")
+        // suite and allows skipped and time there (not skipped on testsuites).
+        let counts = "tests=\"\(max(rules.count, 1))\" failures=\"\(failing.count)\" errors=\"0\""
+        out.write("<testsuites name=\"failmix\" \(counts) time=\"0\">\n")
+        out.write("  <testsuite name=\"failmix\" \(counts) skipped=\"0\" time=\"0\">\n")
         if rules.isEmpty {
             out.write("    <testcase classname=\"failmix\" name=\"gate\" time=\"0\"/>\n")
         }

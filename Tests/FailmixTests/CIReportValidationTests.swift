@@ -103,7 +103,7 @@ import Testing
         let x = try runTool("xmllint", ["--noout", "--schema", "\(shared)/schemas/jenkins-xunit-junit-10.xsd", out.junit])
         #expect(x.status == 0, "\(x.stdout)\(x.stderr)")
         let junit = try String(contentsOfFile: out.junit, encoding: .utf8)
-        for suite in junit.components(separatedBy: "<testsuite").dropFirst() {
+        for suite in junit.components(separatedBy: "<testsuite ").dropFirst() {
             let tag = suite.prefix { $0 != ">" }
             for attribute in ["tests=", "failures=", "errors=", "skipped=", "time="] {
                 #expect(tag.contains(attribute), "\(attribute) missing in <testsuite\(tag)>")
