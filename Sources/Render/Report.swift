@@ -23,7 +23,6 @@ public struct Report: Sendable {
     public var corroboration: Corroboration?
     /// The same windows with the modes as git corrects them.
     public var corroboratedMix: FailureMix?
-<<<<<<< HEAD
     /// The repository's working tree, which located findings are relative to
     /// (default: the corroborated repository's).
     public var repositoryRoot: String? {
@@ -38,10 +37,8 @@ public struct Report: Sendable {
     public var pullRequest: PullRequestSummary?
     /// Every gate rule as evaluated (empty for a plain report).
     public var rules: [RuleEvaluation] = []
-=======
     /// The gate, its journal, the policy and the fleet, for dashboards.
     public var context = ReportContext()
->>>>>>> main
 
     public init(version: String, records: RecordSet, mix: FailureMix, notes: [String] = []) {
         self.version = version
