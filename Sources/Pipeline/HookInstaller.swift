@@ -40,8 +40,12 @@ public struct HookInstaller {
     /// or a chain that runs it (the user's hook is hard-linked aside first,
     /// then the chain renamed over the path in one step), and a run after
     /// an interrupted one completes it.
-    public func install(_ hook: String) throws -> Change {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    public func install(_ hook: String) throws(HookError) -> Change {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotCreate(path: directory, reason: "\(error)")
+        }
         let target = path(hook), original = originalPath(hook)
         if isManaged(hook) {
             try write(script(hook), to: target)
@@ -52,11 +56,9 @@ public struct HookInstaller {
             if exists(original) {
                 // Our own interrupted install left the same file under both
                 // names; anything else is a hook we must not overwrite.
-                guard sameFile(target, original) else {
-                    throw HookError("\(original) already exists; move it away first")
-                }
+                guard sameFile(target, original) else { throw .originalInTheWay(path: original) }
             } else if link(target, original) != 0 {
-                throw HookError("cannot keep \(target) as \(original): \(FileIO.errorText())")
+                throw .cannotWrite(.errno("keep", target))
             }
             chained = original
         } else if exists(original) {
@@ -69,21 +71,19 @@ public struct HookInstaller {
     /// Removes our hook and restores the one it replaced, if any — also
     /// when our hook is already gone, or an install was interrupted. The
     /// original is renamed over ours in one step, never leaving the path empty.
-    public func uninstall(_ hook: String) throws -> Change {
+    public func uninstall(_ hook: String) throws(HookError) -> Change {
         let target = path(hook), original = originalPath(hook)
         if isManaged(hook) {
             if exists(original) {
-                guard rename(original, target) == 0 else { throw HookError("cannot restore \(target): \(FileIO.errorText())") }
-                AtomicFile.syncDirectory(of: target)
+                try move(original, to: target)
                 return .removed(path: target, restored: target)
             }
-            guard unlink(target) == 0 else { throw HookError("cannot remove \(target): \(FileIO.errorText())") }
+            guard unlink(target) == 0 else { throw .cannotWrite(.errno("remove", target)) }
             return .removed(path: target, restored: nil)
         }
         guard exists(original) else { return .absent(path: target) }
         if !exists(target) {
-            guard rename(original, target) == 0 else { throw HookError("cannot restore \(target): \(FileIO.errorText())") }
-            AtomicFile.syncDirectory(of: target)
+            try move(original, to: target)
             return .removed(path: target, restored: target)
         }
         // An install killed after keeping the user's hook aside, before ours went in.
@@ -102,6 +102,11 @@ public struct HookInstaller {
         return lstat(a, &sa) == 0 && lstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 
+    private func move(_ source: String, to destination: String) throws(HookError) {
+        guard rename(source, destination) == 0 else { throw .cannotWrite(.errno("move", source)) }
+        AtomicFile.syncDirectory(of: destination)
+    }
+
     func script(_ hook: String) -> String {
         """
         #!/bin/sh
@@ -112,29 +117,48 @@ public struct HookInstaller {
         if [ -x "$hookdir/\(hook).failmix-orig" ]; then
           "$hookdir/\(hook).failmix-orig" "$@" || exit $?
         fi
-        if [ "${FAILMIX_SKIP:-}" = "1" ] || case ",${SKIP:-}," in *,failmix,*) true ;; *) false ;; esac; then
+        # A skip is honoured here too, so it holds even without failmix.
+        case ",$(printf '%s' "${SKIP:-}" | tr -d ' ')," in
+          *,failmix,* | *,failmix-gate,* | *,failmix-gate-installed,*) FAILMIX_SKIP=1 ;;
+        esac
+        if [ "${FAILMIX_SKIP:-}" = "1" ]; then
           echo "failmix: *** gate SKIPPED for this \(hook) (FAILMIX_SKIP/SKIP) — nothing was checked ***" >&2
           exit 0
         fi
+        # A gate that cannot run refuses, like a gate error (exit 2).
         FAILMIX=\(shellQuote(executable))
-        [ -x "$FAILMIX" ] || FAILMIX=$(command -v failmix) || { echo "failmix: not found; \(hook) gate not run" >&2; exit 2; }
+        [ -x "$FAILMIX" ] || FAILMIX=$(command -v failmix) || {
+          echo "failmix: executable not found (where it was installed from, or on PATH) — \(hook) refused (exit 2); install failmix, or skip once with FAILMIX_SKIP=1" >&2
+          exit 2
+        }
         exec "$FAILMIX" gate --hook \(hook)
 
         """
     }
 
-    private func write(_ text: String, to path: String) throws {
+    private func write(_ text: String, to path: String) throws(HookError) {
         do throws(FileError) {
             try AtomicFile.write(text, to: path, permissions: 0o755)
         } catch {
-            throw HookError(error.description)
+            throw .cannotWrite(error)
         }
     }
 }
 
-public struct HookError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
+/// Why a hook could not be installed or removed: every case names the file.
+public enum HookError: Error, Sendable, CustomStringConvertible {
+    case cannotCreate(path: String, reason: String)
+    /// A foreign hook would be kept here, but something already is.
+    case originalInTheWay(path: String)
+    case cannotWrite(FileError)
+
+    public var description: String {
+        switch self {
+        case let .cannotCreate(path, reason): "cannot create \(path): \(reason)"
+        case let .originalInTheWay(path): "\(path) already exists; move it away first"
+        case let .cannotWrite(error): error.description
+        }
+    }
 }
 
 /// Quotes a string for POSIX sh.

@@ -17,7 +17,6 @@ public struct RenderOptions: Sendable {
 /// One output format: an identifier and one pure render function.
 public protocol Reporter {
     static var identifier: String { get }
-    static var summary: String { get }
     static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream)
 }
 
@@ -47,6 +46,7 @@ public enum Reporters {
         CodeQualityReporter.self,
         JUnitReporter.self,
         PrometheusReporter.self,
+        HTMLReporter.self,
     ] }
 
     public static func named(_ identifier: String) -> (any Reporter.Type)? {

@@ -40,13 +40,12 @@ final class SessionIDStore {
         guard let count = hashCount(map.bytes), let hashes = map.words(at: 32, count: count) else { return nil }
         store.mapping = map
         store.base = hashes
-        if let delta = try? PrivateFiles.read(store.deltaPath) {
-            // Far more than `rewriteAfter` hashes were never written: a damaged file.
-            guard delta.count <= 64 * rewriteAfter * 8 else { return nil }
-            guard delta.count % 8 == 0 else { return nil }
-            delta.withUnsafeBytes { raw in
-                for i in 0..<(raw.count / 8) { store.added.insert(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) }
+        if FileManager.default.fileExists(atPath: store.deltaPath) {
+            let whole = ByteReader.withContents(of: store.deltaPath) { r -> Bool? in
+                while let hash = r.u64() { store.added.insert(hash) }
+                return r.atEnd
             }
+            guard whole == true else { return nil }
         }
         return store
     }

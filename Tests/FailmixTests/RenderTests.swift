@@ -75,7 +75,7 @@ import Testing
 
     @Test func markdownTablesStayIntact() throws {
         let out = MarkdownReporter.render(try report())
-        #expect(out.hasPrefix("<!-- failmix -->"))
+        #expect(out.hasPrefix("## Session Reliability Report"))  // the sticky-comment marker is the publisher's (PublisherTests)
         let rows = out.split(separator: "\n").filter { $0.hasPrefix("| failure") || $0.hasPrefix("| warning") || $0.hasPrefix("| notice") }
         #expect(rows.count == Self.injections.count)
         for row in rows {
@@ -138,7 +138,7 @@ import Testing
         let text = PrometheusReporter.render(try report())
         try PrometheusParser.validate(text)
         #expect(text.contains("failmix_gate_decision{decision=\"fail\"} 1"))
-        #expect(text.contains("failmix_mode_rate{mode=\"noop\",window=\"30\",basis=\"recorded\"}"))
+        #expect(text.contains("failmix_mode_ratio{mode=\"noop\",window=\"30\",basis=\"recorded\"}"))
         #expect(PrometheusReporter.escapeLabel("a\"b\\c\nd") == "a\\\"b\\\\c\\nd")
     }
 }

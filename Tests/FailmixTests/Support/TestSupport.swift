@@ -82,6 +82,7 @@ enum Paths {
     /// `../shared` beside the checkout, when present (CI and developers have it;
     /// a user's clone does not, and tests using it skip).
     static let shared: String? = {
+        if let given = ProcessInfo.processInfo.environment["FAILMIX_SHARED"] { return given }  // a worktree elsewhere
         let p = URL(fileURLWithPath: packageRoot).deletingLastPathComponent().appendingPathComponent("shared").path
         return FileManager.default.fileExists(atPath: p + "/tools") ? p : nil
     }()
@@ -109,4 +110,12 @@ func failmix(_ arguments: [String], cwd: String? = nil, environment: [String: St
 
 func jsonObject(_ text: String) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+}
+
+/// Values appended from several threads.
+final class LockedArray<Element>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Element] = []
+    func append(_ v: Element) { lock.withLock { storage.append(v) } }
+    var values: [Element] { lock.withLock { storage } }
 }
