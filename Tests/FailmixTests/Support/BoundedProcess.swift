@@ -50,15 +50,7 @@ func runBounded(
         kill(pid, SIGKILL)
     }
     DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: timer)
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
+    let (outData, errData) = drain(out, err)
     process.waitUntilExit()
     timer.cancel()
     let signalled = process.terminationReason == .uncaughtSignal

@@ -49,7 +49,16 @@ func run(
     try process.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
-    // Drain both pipes concurrently so a chatty process can't block on a full pipe.
+    let (outData, errData) = drain(out, err)
+    process.waitUntilExit()
+    return ProcessResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Both pipes read to their end concurrently, so a chatty process can't
+/// block on a full pipe.
+func drain(_ out: Pipe, _ err: Pipe) -> (stdout: Data, stderr: Data) {
     let group = DispatchGroup()
     nonisolated(unsafe) var errData = Data()
     group.enter()
@@ -59,10 +68,7 @@ func run(
     }
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
-    process.waitUntilExit()
-    return ProcessResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+    return (outData, errData)
 }
 
 /// Runs a program found on PATH (e.g. `git`, `python3`).
