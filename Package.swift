@@ -43,7 +43,7 @@ let package = Package(
         // `.failmix.toml`: the policy and every stage's settings.
         .target(
             name: "FailmixConfig",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGate", "TOMLKit"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "TOMLKit"],
             path: "Sources/Config"
         ),
         // Delivery of rendered results to CI services (GitHub, GitLab) over HTTP.

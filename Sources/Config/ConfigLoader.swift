@@ -1,4 +1,5 @@
 import FailmixClassify
+import FailmixEvidence
 import FailmixGate
 import FailmixRecords
 import Foundation
@@ -257,7 +258,7 @@ private struct Reader {
     mutating func configuration(_ root: TOMLTable) -> Configuration {
         var c = Configuration()
         c.source = path
-        unknownKeys(root, allowed: ["records", "git", "modes", "classes", "rules", "gate", "ci"], in: "")
+        unknownKeys(root, allowed: ["records", "git", "modes", "classes", "rules", "gate", "ci", "doctor"], in: "")
         if let records = table(root, "records", "records") { readRecords(records, into: &c) }
         if let git = table(root, "git", "git") { readGit(git, into: &c) }
         if let modes = table(root, "modes", "modes") { readModes(modes, into: &c) }
@@ -289,6 +290,7 @@ private struct Reader {
             for i in c.rules.indices where c.rules[i].basis == nil { c.rules[i].basis = basis }
         }
         if let ci = table(root, "ci", "ci") { readCI(ci, modes: modeNames, into: &c) }
+        if let doctor = table(root, "doctor", "doctor") { readDoctor(doctor, into: &c) }
         return c
     }
 
@@ -299,7 +301,9 @@ private struct Reader {
     }
 
     mutating func readGit(_ t: TOMLTable, into c: inout Configuration) {
-        unknownKeys(t, allowed: ["repo", "revs", "all_branches", "trailer", "agent_authors", "window_slack", "notes_ref"], in: "git.")
+        unknownKeys(t, allowed: ["repo", "revs", "all_branches", "trailer", "agent_authors", "window_slack", "notes_ref",
+                                 "session_env", "subject_patterns", "bookkeeping_paths"], in: "git.")
+        readProvenance(t, into: &c)
         c.repository = string(t, "repo", "git.repo", nonEmpty: true)
         c.revs = strings(t, "revs", "git.revs") ?? c.revs
         c.allBranches = bool(t, "all_branches", "git.all_branches") ?? c.allBranches
@@ -472,8 +476,11 @@ private struct Reader {
 
     mutating func readRule(_ t: TOMLTable, index: Int, modes: [String], classes: FaultClasses) -> GateRule? {
         let key = "rules[\(index)]"
+        if let metric = choice(t, "metric", key + ".metric", GateMetric.self), metric == .trailerCoverage {
+            return readCoverageRule(t, key: key)
+        }
         unknownKeys(t, allowed: ["name", "mode", "window", "warn", "fail", "warn_count", "fail_count", "min_sessions",
-                                 "confidence", "streak", "basis", "clear"], in: key + ".")
+                                 "confidence", "streak", "basis", "clear", "metric"], in: key + ".")
         let targetName = string(t, "mode", key + ".mode")
         if t["mode"] == nil { issue(key, "a rule needs `mode` (a mode, a class, or \"any\")") }
         let classNames = classes.classes.map(\.name)
@@ -529,6 +536,51 @@ private struct Reader {
                 issue(key + ".clear", "has no effect: only a rule with fail or fail_count pauses the agent")
             }
         }
+    }
+
+    // MARK: Provenance: the session trailer, subjects, bookkeeping, coverage
+
+    mutating func readProvenance(_ t: TOMLTable, into c: inout Configuration) {
+        if let trailer = t["trailer"]?.string, !trailer.isEmpty, !EvidenceOptions.isTrailerKey(trailer) {
+            issue("git.trailer", "a trailer key is letters, digits and dashes, not \"\(trailer)\"")
+        }
+        if let names = strings(t, "session_env", "git.session_env") {
+            if names.isEmpty { issue("git.session_env", "name at least one environment variable (default [\"GIT_COMMITTER_SESSION_ID\"])") }
+            for (i, name) in names.enumerated() where !EvidenceOptions.isVariableName(name) {
+                issue("git.session_env[\(i)]", "'\(name)' is not an environment variable name")
+            }
+            if !names.isEmpty { c.sessionEnvironment = names }
+        }
+        if let patterns = strings(t, "subject_patterns", "git.subject_patterns") {
+            for (i, pattern) in patterns.enumerated() {
+                if let problem = EvidenceOptions.problem(withSubjectPattern: pattern) { issue("git.subject_patterns[\(i)]", problem) }
+            }
+            c.subjectPatterns = patterns
+        }
+        c.bookkeepingPaths = strings(t, "bookkeeping_paths", "git.bookkeeping_paths") ?? c.bookkeepingPaths
+    }
+
+    mutating func readDoctor(_ t: TOMLTable, into c: inout Configuration) {
+        unknownKeys(t, allowed: ["max_silence"], in: "doctor.")
+        if let silence = number(t, "max_silence", "doctor.max_silence") {
+            if silence > 0 { c.maxSilence = silence } else { issue("doctor.max_silence", "must be more than 0 seconds, not \(silence)") }
+        }
+    }
+
+    /// `metric = "trailer_coverage"`: warn_below / fail_below over the agent
+    /// commits of the last `window` sessions, from `min_commits` commits on.
+    mutating func readCoverageRule(_ t: TOMLTable, key: String) -> GateRule? {
+        unknownKeys(t, allowed: ["name", "metric", "window", "warn_below", "fail_below", "min_commits", "clear"], in: key + ".")
+        var rule = GateRule.trailerCoverage(
+            name: string(t, "name", key + ".name", nonEmpty: true) ?? "trailer-coverage",
+            window: integer(t, "window", key + ".window", min: 1) ?? 30,
+            warnBelow: rate(t, "warn_below", key + ".warn_below"), failBelow: rate(t, "fail_below", key + ".fail_below"),
+            minCommits: integer(t, "min_commits", key + ".min_commits", min: 0) ?? 10)
+        rule.clear = rate(t, "clear", key + ".clear")
+        if rule.warnBelow == nil, rule.failBelow == nil { issue(key, "a trailer_coverage rule needs warn_below or fail_below") }
+        if let w = rule.warnBelow, let f = rule.failBelow, w < f { issue(key + ".warn_below", "warn_below (\(w)) is below fail_below (\(f))") }
+        if let clear = rule.clear, let f = rule.failBelow, clear < f { issue(key + ".clear", "must be at least fail_below (\(f)), not \(clear)") }
+        return rule
     }
 
     // MARK: Suggestions

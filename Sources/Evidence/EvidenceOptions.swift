@@ -17,6 +17,21 @@ public struct EvidenceOptions: Sendable {
     public var windowSlack: Double
     /// Where CI results live as notes.
     public var notesRef: String
+    /// Regexes over a commit's subject whose one capture group names a session.
+    public var subjectPatterns: [String] = EvidenceOptions.defaultSubjectPatterns
+    /// Globs (`**` crosses directories): a commit touching only these paths
+    /// is attributed but does not refute a noop.
+    public var bookkeepingPaths: [String] = []
+
+    /// Report tails name their session only in the subject: `session ff15 — …`
+    /// (a dash or colon after the id) and a trailing `(ff15)`. Ids are 4+ hex
+    /// digits, in dash-separated groups for UUIDs.
+    public static let defaultSubjectPatterns = [
+        #"(?i)\bsession[ #:]+([0-9a-f]{4,}(?:-[0-9a-f]{4,})*)[ \t]*(?:—|–|-|:)"#,
+        #"(?i)\(([0-9a-f]{4,}(?:-[0-9a-f]{4,})*)\)[ \t]*$"#,
+    ]
+    /// Where the launcher exports the session id (`[git] session_env`).
+    public static let defaultSessionEnvironment = ["GIT_COMMITTER_SESSION_ID"]
 
     public init(
         repositoryPath: String? = nil, revs: [String] = [], allBranches: Bool = false,
@@ -31,4 +46,20 @@ public struct EvidenceOptions: Sendable {
         self.windowSlack = windowSlack
         self.notesRef = notesRef
     }
+}
+
+extension EvidenceOptions {
+    /// A trailer token git accepts: letters, digits and dashes.
+    public static func isTrailerKey(_ key: String) -> Bool {
+        !key.isEmpty && key.utf8.allSatisfy { TrailerStamp.isAlnum($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// A portable environment variable name (the stamping hook expands it).
+    public static func isVariableName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first == UInt8(ascii: "_") || (TrailerStamp.isAlnum(first) && first > 57) else { return false }
+        return name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || TrailerStamp.isAlnum($0) }
+    }
+
+    /// Why a `[git] subject_patterns` entry is unusable, or nil.
+    public static func problem(withSubjectPattern pattern: String) -> String? { SubjectMatcher.problem(with: pattern) }
 }

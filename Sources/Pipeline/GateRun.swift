@@ -20,6 +20,8 @@ extension PipelineOptions {
         repositoryPath = config.repository
         evidence = EvidenceOptions(revs: config.revs, allBranches: config.allBranches, trailer: config.trailer,
                                    agentAuthors: config.agentAuthors, windowSlack: config.windowSlack, notesRef: config.notesRef)
+        evidence?.subjectPatterns = config.subjectPatterns
+        evidence?.bookkeepingPaths = config.bookkeepingPaths
     }
 }
 
@@ -47,7 +49,8 @@ extension Pipeline {
         var readOptions = RecordReadOptions()
         readOptions.timestampIs = options.timestampIs
         // Commit ids in deliverables only matter when a rule is judged on git's evidence.
-        let needsGit = repository != nil && options.evidence != nil && config.rules.contains { $0.basis != .recorded }
+        let needsGit = repository != nil && options.evidence != nil
+            && config.rules.contains { $0.basis != .recorded || $0.metric == .trailerCoverage }
         readOptions.collectDeliverableRefs = needsGit
         let reader = RecordReader(schema: schema, options: readOptions)
         // The windows are the rules' own: every caller of the gate sees the same mix.
@@ -81,11 +84,16 @@ extension Pipeline {
         if needsGit, !records.sessions.isEmpty, let evidence = try corroborate(records, catalog: catalog, options: gitOptions) {
             report.attach(evidence)
         }
-        let input = GateInput(
+        var input = GateInput(
             catalog: catalog, classes: config.classes,
             recorded: records.sessions.map { ModeSet(bits: $0.modeBits) },
             corroborated: report.corroboration?.sessions.map { ModeSet(bits: $0.corroboratedModeBits) },
             sessionCount: records.sessionCount)
+        if let corroboration = report.corroboration {
+            for rule in config.rules where rule.metric == .trailerCoverage {
+                input.attribution[rule.window] = corroboration.attributionMix(sessions: records.sessions, last: rule.window)
+            }
+        }
         let gate = Gate(rules: config.rules, clearMargin: config.clearMargin)
         let stateDirectory = repository.map(failmixDirectory) ?? fallbackStateDirectory(records)
         let store = GateStateStore(directory: stateDirectory)

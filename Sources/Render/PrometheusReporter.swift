@@ -31,6 +31,10 @@ public enum PrometheusReporter: Reporter {
             }
         }
         family("failmix_mode_rate", "Share of sessions in the window with the failure mode.", rates)
+        if let attribution = AttributionText.prometheus(report, windowLabel: windowLabel) {
+            family("failmix_commits", "Agent commits of the window's sessions by how they were attributed.", attribution.commits)
+            family("failmix_trailer_coverage_ratio", "Share of the window's agent commits carrying the session trailer.", attribution.coverage)
+        }
         let r = report.records
         family("failmix_records_malformed", "Malformed record lines in the input.", [([], Double(r.malformedCount))])
         family("failmix_records_duplicates", "Records folded as duplicates of a later one.", [([], Double(r.duplicatesFolded))])

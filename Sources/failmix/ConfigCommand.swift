@@ -45,11 +45,11 @@ struct InitCommand: ParsableCommand {
 struct HookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hook", abstract: "Install or remove failmix's git hooks (chaining any hook already there).",
-        subcommands: [Install.self, Uninstall.self])
+        subcommands: [Install.self, Uninstall.self, HookStampCommand.self])
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Install hooks (default: pre-push) into the effective hooks directory.")
-        @Argument(help: "Hooks: pre-push, pre-merge-commit, pre-commit, pre-session.") var hooks: [String] = ["pre-push"]
+        @Argument(help: "Hooks: pre-push, pre-merge-commit, pre-commit, pre-session, prepare-commit-msg (stamps the session trailer).") var hooks: [String] = ["pre-push"]
 
         func validate() throws { try HookCommand.validate(hooks) }
         @Option(help: ArgumentHelp("The repository.", valueName: "path")) var repo: String?
@@ -94,5 +94,11 @@ struct HookCommand: ParsableCommand {
 private func makeInstaller(_ repo: String?) throws -> HookInstaller {
     let repository = try Repository.discover(from: repo ?? FileManager.default.currentDirectoryPath)
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
-    return try HookInstaller(repository: repository, executable: executable)
+    var installer = try HookInstaller(repository: repository, executable: executable)
+    let configuration: Configuration
+    do { configuration = try ConfigLoader.load(explicit: nil, repositoryRoot: repository.workdir) } catch {
+        throw FailmixFailure(message: "invalid configuration:\n\(error)")
+    }
+    installer.stamp = StampSettings(trailer: configuration.trailer, environment: configuration.sessionEnvironment)
+    return installer
 }
