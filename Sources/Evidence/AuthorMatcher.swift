@@ -3,7 +3,7 @@ import Foundation
 /// Decides which commit authors are the agent: fnmatch-style globs against
 /// the e-mail or the name, in any case. With no patterns everybody is,
 /// except bots (`[bot]` in the name or e-mail), which never are.
-struct AuthorMatcher {
+public struct AuthorMatcher: Sendable {
     private let patterns: [String]
     /// Histories have few distinct authors and many commits.
     private var known: [Author: Bool] = [:]
@@ -13,11 +13,11 @@ struct AuthorMatcher {
         var email: String
     }
 
-    init(patterns: [String]) { self.patterns = patterns.map { $0.lowercased() } }
+    public init(patterns: [String]) { self.patterns = patterns.map { $0.lowercased() } }
 
-    var countsEveryone: Bool { patterns.isEmpty }
+    public var countsEveryone: Bool { patterns.isEmpty }
 
-    mutating func isAgent(name: String, email: String) -> Bool {
+    public mutating func isAgent(name: String, email: String) -> Bool {
         let key = Author(name: name, email: email)
         if let answer = known[key] { return answer }
         if Self.isBot(name: name, email: email) {

@@ -18,10 +18,10 @@ public struct EvidenceOptions: Sendable {
     /// Where CI results live as notes.
     public var notesRef: String
     /// Regexes over a commit's subject whose one capture group names a session.
-    public var subjectPatterns: [String] = EvidenceOptions.defaultSubjectPatterns
+    public var subjectPatterns: [String]
     /// Globs (`**` crosses directories): a commit touching only these paths
     /// is attributed but does not refute a noop.
-    public var bookkeepingPaths: [String] = []
+    public var bookkeepingPaths: [String]
 
     /// Report tails name their session only in the subject: `session ff15 — …`
     /// (a dash or colon after the id) and a trailing `(ff15)`. Ids are 4+ hex
@@ -36,8 +36,11 @@ public struct EvidenceOptions: Sendable {
     public init(
         repositoryPath: String? = nil, revs: [String] = [], allBranches: Bool = false,
         trailer: String = "Git-Session-Id", agentAuthors: [String] = [], windowSlack: Double = 0,
-        notesRef: String = Repository.defaultNotesRef
+        notesRef: String = Repository.defaultNotesRef, subjectPatterns: [String] = EvidenceOptions.defaultSubjectPatterns,
+        bookkeepingPaths: [String] = []
     ) {
+        self.subjectPatterns = subjectPatterns
+        self.bookkeepingPaths = bookkeepingPaths
         self.repositoryPath = repositoryPath
         self.revs = revs
         self.allBranches = allBranches
