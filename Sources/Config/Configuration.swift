@@ -2,6 +2,7 @@ import FailmixClassify
 import FailmixEvidence
 import FailmixGate
 import FailmixRecords
+import FailmixSupport
 import Foundation
 
 /// Everything `.failmix.toml` can set, with the built-in defaults.

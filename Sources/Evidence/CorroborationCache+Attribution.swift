@@ -1,4 +1,5 @@
 import FailmixRecords
+import FailmixSupport
 
 /// The attribution part of a cached corroboration: the noop reasons and
 /// bookkeeping commits of each session, the agent commits with their
