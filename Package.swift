@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "failmix", targets: ["failmix"]),
+        // The stamping hook's fast path: no libgit2, no Foundation.
+        .executable(name: "failmix-stamp", targets: ["failmix-stamp"]),
         .library(name: "FailmixKit", targets: ["FailmixKit"]),
     ],
     dependencies: [
@@ -23,6 +25,9 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
+        // Commit-message trailers placed as git places them: plain Swift and libc.
+        .target(name: "FailmixTrailers", path: "Sources/Trailers"),
+        .executableTarget(name: "failmix-stamp", dependencies: ["FailmixTrailers"], path: "Sources/failmix-stamp"),
         .target(
             name: "FailmixGit",
             dependencies: ["CLibGit2", .product(name: "HeapModule", package: "swift-collections")],
@@ -36,7 +41,7 @@ let package = Package(
         .target(name: "FailmixClassify", dependencies: ["FailmixRecords"], path: "Sources/Classify"),
         .target(
             name: "FailmixEvidence",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGit", "FailmixSupport"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGit", "FailmixSupport", "FailmixTrailers"],
             path: "Sources/Evidence"
         ),
         .target(
@@ -62,7 +67,7 @@ let package = Package(
             name: "FailmixKit",
             dependencies: [
                 "FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixRender",
-                "FailmixGit", "FailmixPublish", "FailmixConfig", "FailmixStore", "FailmixSupport",
+                "FailmixGit", "FailmixPublish", "FailmixConfig", "FailmixStore", "FailmixSupport", "FailmixTrailers",
             ],
             path: "Sources/Pipeline"
         ),
@@ -73,7 +78,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit", "FailmixGit", "FailmixStore", "FailmixSupport"]),
+        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit", "FailmixGit", "FailmixStore", "FailmixSupport", "FailmixTrailers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import FailmixGit
+import FailmixTrailers
 
 /// How the Evidence stage reads history and ties commits to sessions.
 public struct EvidenceOptions: Sendable {
@@ -51,7 +52,7 @@ public struct EvidenceOptions: Sendable {
 extension EvidenceOptions {
     /// A trailer token git accepts: letters, digits and dashes.
     public static func isTrailerKey(_ key: String) -> Bool {
-        !key.isEmpty && key.utf8.allSatisfy { TrailerStamp.isAlnum($0) || $0 == UInt8(ascii: "-") }
+        TrailerStamp.isValidKey(key)
     }
 
     /// A portable environment variable name (the stamping hook expands it).

@@ -1,5 +1,6 @@
 import FailmixEvidence
 import FailmixGit
+import FailmixTrailers
 import Foundation
 
 /// The `prepare-commit-msg` hook that stamps every commit made inside an
@@ -7,8 +8,8 @@ import Foundation
 /// clocks. The trailer key and the session variables are written into the
 /// script when it is installed (`failmix doctor` notices when they no longer
 /// match the configuration). Outside a session the script exits before
-/// starting anything; inside one it runs `failmix hook stamp`, which edits
-/// the message without starting libgit2.
+/// starting anything; inside one it runs `failmix-stamp` (plain libc, no
+/// libgit2: about a millisecond), else `failmix hook stamp`.
 public struct StampSettings: Sendable, Equatable {
     public static let hookName = "prepare-commit-msg"
     
@@ -40,9 +41,17 @@ public struct StampSettings: Sendable, Equatable {
         fi
         id=\(shellLookup)
         [ -n "$id" ] || exit 0
+        # The comment character matters only for lines that could be comments.
+        cc=
+        while IFS= read -r line; do
+          case $line in [![:alnum:][:space:]]*) cc=$(git config --get core.commentChar); break ;; esac
+        done < "$1"
         FAILMIX=\(shellQuote(executable))
+        # failmix-stamp beside failmix starts in a millisecond; failmix itself is the fallback.
+        STAMP=${FAILMIX%/*}/failmix-stamp
+        [ -x "$STAMP" ] || STAMP=$(command -v failmix-stamp) && exec "$STAMP" "$1" \(shellQuote(trailer)) "$id" "$cc"
         [ -x "$FAILMIX" ] || FAILMIX=$(command -v failmix) || { echo "failmix: not found; this commit is not stamped with \(trailer)" >&2; exit 0; }
-        exec "$FAILMIX" hook stamp "$1" --trailer \(shellQuote(trailer)) --session-id "$id" --comment-char "$(git config --get core.commentChar)"
+        exec "$FAILMIX" hook stamp "$1" --trailer \(shellQuote(trailer)) --session-id "$id" --comment-char "$cc"
 
         """
     }
@@ -55,28 +64,5 @@ public struct StampSettings: Sendable, Equatable {
               let keyEnd = stampLine[keyStart...].firstIndex(of: "'") else { return nil }
         let names = idLine.split(separator: "{").dropFirst().map { $0.prefix { $0 != ":" } }.map(String.init)
         return StampSettings(trailer: String(stampLine[keyStart..<keyEnd]), environment: names)
-    }
-}
-
-/// Stamps a commit message file (`failmix hook stamp`): atomically
-/// replaced, untouched when the trailer key is already there.
-public enum MessageStamper {
-    public enum Outcome: Equatable, Sendable { case stamped, alreadyThere }
-
-    public static func stamp(file: String, trailer: String, sessionID: String, commentChar configured: String?) throws -> Outcome {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw HookError("cannot read the commit message \(file)")
-        }
-        let message = [UInt8](data)
-        let comment = TrailerStamp.commentChar(configured: configured, message: message)
-        guard let stamped = TrailerStamp.stamp(message, key: trailer, value: sessionID, commentChar: comment) else {
-            return .alreadyThere
-        }
-        let temp = file + ".failmix-\(getpid())"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(stamped)), rename(temp, file) == 0 else {
-            unlink(temp)
-            throw HookError("cannot write the commit message \(file): \(String(cString: strerror(errno)))")
-        }
-        return .stamped
     }
 }

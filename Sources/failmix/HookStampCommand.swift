@@ -25,10 +25,8 @@ struct HookStampCommand: ParsableCommand {
             Stderr.line("failmix: the session id is not a single line; this commit is not stamped")
             return
         }
-        do {
-            _ = try MessageStamper.stamp(file: file, trailer: trailer, sessionID: id, commentChar: commentChar)
-        } catch {
-            Stderr.line("failmix: \(error); this commit is not stamped with \(trailer)")
+        if case let .failed(why) = MessageFile.stamp(path: file, key: trailer, value: id, commentChar: commentChar) {
+            Stderr.line("failmix: \(why); this commit is not stamped with \(trailer)")
         }
     }
 }

@@ -124,6 +124,23 @@ final class HookedRepository {
         #expect(try String(contentsOfFile: hooks + "/prepare-commit-msg", encoding: .utf8).contains("Ticket: T-1"))
     }
 
+    /// Without failmix-stamp the hook falls back to `failmix hook stamp`: same placement.
+    @Test func theFallbackStampsTheSame() throws {
+        let dir = TempDir("failmix-fallback")
+        let message = "Subject\n\nBody.\n\nSigned-off-by: A <a@x>\n; a comment\n"
+        let viaFailmix = dir.write("a", message), viaStamp = dir.write("b", message)
+        #expect(try failmix(["hook", "stamp", viaFailmix, "--session-id", "ff15", "--comment-char", ";"]).status == 0)
+        let stamp = URL(fileURLWithPath: Paths.failmix).deletingLastPathComponent().appendingPathComponent("failmix-stamp").path
+        #expect(try run(stamp, [viaStamp, "Git-Session-Id", "ff15", ";"]).status == 0)
+        let a = try String(contentsOfFile: viaFailmix, encoding: .utf8), b = try String(contentsOfFile: viaStamp, encoding: .utf8)
+        #expect(a == b && a == "Subject\n\nBody.\n\nSigned-off-by: A <a@x>\nGit-Session-Id: ff15\n; a comment\n")
+        // Bad input never blocks: exit 0, a message, the file untouched.
+        let bad = try run(stamp, [viaStamp, "Bad Key", "x"])
+        #expect(bad.status == 0 && bad.stderr.contains("not a trailer key"))
+        let missing = try run(stamp, [dir.file("nope"), "K", "x"])
+        #expect(missing.status == 0 && missing.stderr.contains("cannot read"))
+    }
+
     @Test func aMissingFailmixNeverBlocksACommit() throws {
         let r = try HookedRepository()
         #expect(try r.failmix(["hook", "install", "prepare-commit-msg"]).status == 0)

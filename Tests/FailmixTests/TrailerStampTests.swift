@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import FailmixGit
+@testable import FailmixTrailers
 
 /// `git interpret-trailers` on `message`, as the hook's placement must match.
 private func gitInterpret(_ message: String, commentChar: String?, extra: [String]) throws -> String {
