@@ -148,3 +148,27 @@ private func check(_ json: [String: Any], _ name: String) -> [String: Any]? {
         #expect(times?["status"] as? String == "warn" && (times?["message"] as? String)?.contains("bulk import") == true)
     }
 }
+
+/// The attribution mix as Prometheus series, checked by the real promtool.
+@Suite struct AttributionMetricsTests {
+    @Test func commitsByMethodAndTrailerCoverage() throws {
+        let repo = try TestRepository()
+        let t0: Int64 = 1_780_000_000
+        try repo.commit("stamped\n\nGit-Session-Id: aaaa0001\n", at: t0 + 100, author: TestRepository.agent)
+        try repo.commit("by time", at: t0 + 200, author: TestRepository.agent)
+        let dir = TempDir("prom-git")
+        let records = dir.write("r.jsonl", """
+            {"session_id": "aaaa0001", "start_time": "2026-05-28T20:26:40Z", "end_time": "2026-05-28T21:26:40Z", "outcome": "productive"}
+
+            """)
+        let result = try failmix(["report", "--records", records, "--repo", repo.path, "--agent-author", "bob@*", "--format", "prometheus"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("failmix_commits{method=\"trailer\",window=\"100\"} 1"))
+        #expect(result.stdout.contains("failmix_commits{method=\"window\",window=\"100\"} 1"))
+        #expect(result.stdout.contains("failmix_trailer_coverage_ratio{window=\"30\"} 0.5"))
+        if let promtoolPath {
+            let lint = try run(promtoolPath, ["check", "metrics"], stdin: result.stdout)
+            #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+        }
+    }
+}
