@@ -1,5 +1,4 @@
 import FailmixClassify
-import FailmixEvidence
 import Foundation
 
 /// What the gate sees: every session in time order (oldest first) with its
@@ -9,8 +8,8 @@ public struct GateInput: Sendable {
     public var classes: FaultClasses
     public var recorded: [ModeSet]
     public var corroborated: [ModeSet]?
-    /// Agent commits by attribution method, per window size (trailer-coverage rules).
-    public var attribution: [Int: AttributionMix] = [:]
+    /// Agent commits and those with the trailer, per window size (trailer-coverage rules).
+    public var trailerCounts: [Int: TrailerCount] = [:]
     /// Sessions in the whole store, which `resume` and `ack` record as their
     /// starting mark: a reader that hands on only the newest sessions (the
     /// gate's cache, `RecordSet.sessionCount`) must pass its total here, or

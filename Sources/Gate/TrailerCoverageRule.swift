@@ -1,4 +1,3 @@
-import FailmixEvidence
 import Foundation
 
 /// What a rule measures: the share of sessions with a failure mode, or the
@@ -28,12 +27,24 @@ extension GateRule {
     static let defaultTrailerCoverage = trailerCoverage(warnBelow: 0.20)
 }
 
-/// Judges trailer-coverage rules on the attribution mix the gate was given.
+/// The agent commits of a window of sessions and how many carry the
+/// session trailer (from the Evidence stage's attribution mix).
+public struct TrailerCount: Sendable, Equatable {
+    public var agentCommits: Int
+    public var trailer: Int
+
+    public init(agentCommits: Int, trailer: Int) {
+        self.agentCommits = agentCommits
+        self.trailer = trailer
+    }
+}
+
+/// Judges trailer-coverage rules on the trailer counts the gate was given.
 enum TrailerCoverageEvaluator {
     static func evaluate(_ rule: GateRule, _ input: GateInput) -> RuleEvaluation {
-        let mix = input.attribution[rule.window]
+        let mix = input.trailerCounts[rule.window]
         let agent = mix?.agentCommits ?? 0
-        let trailer = mix?.counts[.trailer] ?? 0
+        let trailer = mix?.trailer ?? 0
         var evaluation = RuleEvaluation(rule: rule, level: .pass, basis: .corroborated, count: trailer, n: agent, bound: nil,
                                         streak: 0, notEnoughData: mix == nil || agent < rule.minCommits)
         if evaluation.notEnoughData { return evaluation }

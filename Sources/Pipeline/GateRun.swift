@@ -122,7 +122,8 @@ extension Pipeline {
             sessionCount: records.sessionCount)
         if let corroboration {
             for rule in config.rules where rule.metric == .trailerCoverage {
-                input.attribution[rule.window] = corroboration.attributionMix(sessions: records.sessions, last: rule.window)
+                let mix = corroboration.attributionMix(sessions: records.sessions, last: rule.window)
+                input.trailerCounts[rule.window] = TrailerCount(agentCommits: mix.agentCommits, trailer: mix.counts[.trailer, default: 0])
             }
         }
         let gate = Gate(rules: config.rules, clearMargin: config.clearMargin)

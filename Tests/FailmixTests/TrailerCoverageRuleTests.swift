@@ -2,13 +2,12 @@ import Foundation
 import Testing
 @testable import FailmixClassify
 @testable import FailmixConfig
-@testable import FailmixEvidence
 @testable import FailmixGate
 
 @Suite struct TrailerCoverageRuleTests {
     func input(trailer: Int, others: Int, window: Int = 30) -> GateInput {
         var input = GateInput(catalog: ModeCatalog(BuiltinModes.all()), recorded: Array(repeating: ModeSet(), count: 40))
-        input.attribution[window] = AttributionMix(counts: [.trailer: trailer, .window: others])
+        input.trailerCounts[window] = TrailerCount(agentCommits: trailer + others, trailer: trailer)
         return input
     }
 
