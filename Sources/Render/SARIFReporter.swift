@@ -11,7 +11,6 @@ import FailmixRecords
 /// upload through the API updates alerts instead of duplicating them.
 public enum SARIFReporter: Reporter {
     public static let identifier = "sarif"
-    public static let summary = "SARIF 2.1.0 for code-scanning dashboards"
     /// The key of failmix's own fingerprint in `partialFingerprints`.
     public static let fingerprintKey = "failmix/v1"
 
