@@ -22,6 +22,12 @@ public enum Basis: String, Sendable, CaseIterable {
     case corroborated, recorded
 }
 
+/// How a rule judges: a threshold on a window's rate or count, a sequential
+/// CUSUM test, or the time since the newest session.
+public enum RuleKind: String, Sendable, CaseIterable {
+    case window, cusum, silence
+}
+
 /// One policy rule: over the last `window` sessions, warn or fail when the
 /// share (or count) of sessions with the target mode crosses a threshold.
 public struct GateRule: Sendable, Equatable {
@@ -44,6 +50,19 @@ public struct GateRule: Sendable, Equatable {
     public var basis: Basis?
     /// While paused, the rule keeps failing until its rate falls below this.
     public var clear: Double?
+    public var kind = RuleKind.window
+    /// `kind = "cusum"`: baseline and alarm rates and the threshold h.
+    public var cusum: CusumParameters?
+    /// `kind = "silence"`: warn when the newest session ended longer ago
+    /// than `maxSilence` seconds, or than `silenceFactor` × the median gap
+    /// between the window's sessions.
+    public var maxSilence: Double?
+    public var silenceFactor: Double?
+    /// The level a CUSUM alarm or a silence reaches.
+    public var onAlarm = Level.fail
+    /// Whether sessions that failed on infrastructure (the `infra` mode)
+    /// leave this rule's population; nil: they do unless the rule targets infra.
+    public var skipInfra: Bool?
 
     public init(name: String, target: RuleTarget, window: Int, warn: Double? = nil, fail: Double? = nil,
                 warnCount: Int? = nil, failCount: Int? = nil, minSessions: Int = 10, confidence: Double? = nil,
@@ -63,6 +82,23 @@ public struct GateRule: Sendable, Equatable {
     }
 
     public var isCountRule: Bool { warnCount != nil || failCount != nil }
+
+    /// Whether this rule can pause the agent.
+    public var canFail: Bool {
+        switch kind {
+        case .window: fail != nil || failCount != nil
+        case .cusum, .silence: onAlarm == .fail
+        }
+    }
+
+    /// A CUSUM rule on abandoned loops: baseline 27% (the published healthy
+    /// level), alarm 45%, h 5.1 (≈ 3,300 healthy sessions between false alarms).
+    public static let abandonedLoopsCusum: GateRule = {
+        var rule = GateRule(name: "abandoned-loops", target: .mode("abandoned_loop"), window: 300)
+        rule.kind = .cusum
+        rule.cusum = CusumParameters(baseline: 0.27, alarm: 0.45, h: 5.1)
+        return rule
+    }()
 
     /// How many sessions the rule looks back over, its streak included.
     public var lookback: Int { window + max(0, (streak ?? 1) - 1) }
