@@ -1,6 +1,7 @@
 import FailmixClassify
 import FailmixGate
 import FailmixRecords
+import FailmixSupport
 import Foundation
 
 /// Everything `.failmix.toml` can set, with the built-in defaults.

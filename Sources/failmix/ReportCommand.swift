@@ -23,9 +23,8 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        var (_, options) = try config.load(records: records, git: git)
-        if !windows.isEmpty { options.windows = windows }
-        let report = try Pipeline.report(options)
+        let context = try config.context(records: records, git: git) { if !windows.isEmpty { $0.windows = windows } }
+        let report = try Pipeline.report(context)
         try output.write(report)
         try RecordOptions.enforceStrict(strict, report.records)
     }
