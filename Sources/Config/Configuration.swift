@@ -29,6 +29,12 @@ public struct Configuration: Sendable {
     public var classes = FaultClasses.defaults
     public var rules = GateRule.defaults
     public var onError = OnError.closed
+    /// `[gate] on_insufficient`: the decision when a rule has too few sessions.
+    public var onInsufficient = Level.pass
+    /// `[gate] mode`: "shadow" evaluates, journals and reports, and never stops the agent.
+    public var gateMode = GateMode.enforce
+    /// `[records] exclude` and `exclude_duplicates`.
+    public var population = PopulationFilter.defaults
     public var clearMargin = 0.10
     /// `[gate] basis`: the basis of every rule that names none, already
     /// applied to `rules` (nil: corroborated when git is available, else recorded).
@@ -40,6 +46,15 @@ public struct Configuration: Sendable {
 
     public init() {}
 
+    /// `[gate] mode`.
+    public enum GateMode: String, Sendable, CaseIterable {
+        /// Pauses stop the agent (exit 1).
+        case enforce
+        /// What the gate would do is evaluated, journalled (in its own state)
+        /// and reported; the exit code always lets the session run.
+        case shadow
+    }
+
     public static let fileName = ".failmix.toml"
 
     /// What a built-in mode takes besides label, cause, fix and when.
@@ -48,7 +63,7 @@ public struct Configuration: Sendable {
     /// Changes whenever something that shapes a session's facts changes
     /// (the records cache keys on it).
     public var recordFingerprint: String {
-        let text = modes.map { "\($0.name)=\($0.ruleText)" }.joined(separator: "\n") + "\n\(timestampIs.rawValue)"
+        let text = modes.map { "\($0.name)=\($0.ruleText)" }.joined(separator: "\n") + "\n\(timestampIs.rawValue)\n\(population.text)"
         return String(fnv1a(text.utf8), radix: 16)
     }
 
@@ -56,7 +71,8 @@ public struct Configuration: Sendable {
     /// back to the same configuration.
     public func renderTOML() -> String {
         var out = "# effective configuration (" + (source.map { "from \($0)" } ?? "built-in defaults; no \(Self.fileName)") + ")\n\n"
-        out += "[records]\npaths = \(Self.toml(recordPaths))\ntimestamp_is = \(Self.toml(timestampIs.rawValue))\n\n"
+        out += "[records]\npaths = \(Self.toml(recordPaths))\ntimestamp_is = \(Self.toml(timestampIs.rawValue))\n"
+        out += "exclude = [" + population.exclude.map(Self.toml).joined(separator: ", ") + "]\nexclude_duplicates = \(population.excludeDuplicates)\n\n"
         out += "[git]\n"
         if let repository { out += "repo = \(Self.toml(repository))\n" }
         out += "revs = \(Self.toml(revs))\nall_branches = \(allBranches)\ntrailer = \(Self.toml(trailer))\n"
@@ -74,9 +90,11 @@ public struct Configuration: Sendable {
             if let s = rule.streak { out += "streak = \(s)\n" }
             if let b = rule.basis { out += "basis = \(Self.toml(b.rawValue))\n" }
             if let c = rule.clear { out += "clear = \(Self.toml(c))\n" }
+            out += Self.renderDecisionKeys(rule)
             out += "\n"
         }
         out += "[gate]\non_error = \(Self.toml(onError.rawValue))\nclear_margin = \(Self.toml(clearMargin))\n"
+        out += "on_insufficient = \(Self.toml(onInsufficient.description))\nmode = \(Self.toml(gateMode.rawValue))\n"
         if let defaultBasis { out += "basis = \(Self.toml(defaultBasis.rawValue))\n" }
         out += "\n[ci]\nblock_modes = \(Self.toml(blockModes))\ncontext = \(Self.toml(statusContext))\n"
         return out

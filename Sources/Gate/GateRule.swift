@@ -110,6 +110,8 @@ public struct GateRule: Sendable, Equatable {
         GateRule(name: "failure-rate", target: .any, window: 30, warn: 0.70, fail: 0.90),
         GateRule(name: "abandoned-loops", target: .mode("abandoned_loop"), window: 30, fail: 0.40, streak: 12),
         GateRule(name: "ci-breaks", target: .mode("ci_break"), window: 30, warnCount: 2, failCount: 4, basis: .corroborated),
+        // API outages are not the agent's failures: pause rules skip them; this one says so.
+        GateRule(name: "infra-outage", target: .mode("infra"), window: 30, warnCount: 3),
     ]
 }
 

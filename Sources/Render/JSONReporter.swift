@@ -59,6 +59,11 @@ public enum JSONReporter: Reporter {
         } else {
             out.write("null")
         }
+        // The gate's verdict and every rule's state (null from `report`), and the newest session.
+        out.write(",\"decision\":" + (report.decision.map { "\"\($0.rawValue)\"" } ?? "null"))
+        out.write(",\"gate\":" + (report.gate?.json() ?? "null"))
+        out.write(",\"last_session\":" + (Liveness(report)?.json() ?? "null"))
+        if report.records.excludedCount > 0 { out.write(",\"excluded\":\(report.records.excludedCount)") }
         out.write(",\"git\":")
         if let e = report.corroboration {
             let repo = e.repository

@@ -1,4 +1,5 @@
 import FailmixClassify
+import FailmixGate
 import FailmixRecords
 
 /// Prometheus text exposition (format 0.0.4), for node_exporter's textfile
@@ -37,6 +38,17 @@ public enum PrometheusReporter: Reporter {
         if let decision = report.decision {
             family("failmix_gate_decision", "The gate's decision (1 for the current one).",
                    [Decision.pass, .warn, .fail, .error].map { ([("decision", $0.rawValue)], $0 == decision ? 1 : 0) })
+        }
+        if let gate = report.gate {
+            family("failmix_gate_rule_state", "Each gate rule's state (1 for the current one); insufficient: too few sessions to decide.",
+                   gate.decision.evaluations.flatMap { e in
+                       RuleState.allCases.map { ([("rule", e.rule.name), ("state", $0.rawValue)], $0 == e.state ? 1.0 : 0.0) }
+                   })
+            family("failmix_gate_paused", "1 while the gate holds the agent paused.", [([], gate.decision.paused ? 1 : 0)])
+        }
+        if let live = Liveness(report) {
+            family("failmix_last_session_timestamp_seconds", "When the newest session ended (Unix time): alert on time() minus this.",
+                   [([], live.end)])
         }
     }
 

@@ -1,5 +1,6 @@
 import FailmixClassify
 import FailmixEvidence
+import FailmixGate
 import FailmixRecords
 
 import Foundation
@@ -22,6 +23,11 @@ public struct Report: Sendable {
     public var corroboration: Corroboration?
     /// The same windows with the modes as git corrects them.
     public var corroboratedMix: FailureMix?
+    /// The gate's rules and pause, when the gate decided.
+    public var gate: GateSummary?
+    /// When the report was made (seconds since the epoch): the newest
+    /// session's age is measured from it.
+    public var now: Double?
 
     public init(version: String, records: RecordSet, mix: FailureMix, notes: [String] = []) {
         self.version = version
@@ -60,6 +66,41 @@ public struct Report: Sendable {
     public var trendWindows: (recent: WindowSummary, wider: WindowSummary)? {
         guard !mix.trends.isEmpty, let recent = mix.recent, let wider = mix.wider else { return nil }
         return (recent, wider)
+    }
+}
+
+/// What the gate decided, for renderers: every rule's state (pass, warn,
+/// fail or insufficient), the pause, and whether the gate only watched.
+public struct GateSummary: Sendable {
+    public var decision: GateDecision
+    /// "enforce" or "shadow".
+    public var mode: String
+
+    public init(decision: GateDecision, mode: String) {
+        self.decision = decision
+        self.mode = mode
+    }
+
+    public var isShadow: Bool { mode == "shadow" }
+}
+
+/// The newest session and how long ago it ended: a lane that went quiet.
+public struct Liveness: Sendable {
+    public var sessionID: String
+    public var end: Double
+    /// Seconds since it ended (nil: no clock given).
+    public var age: Double?
+
+    public init?(_ report: Report) {
+        guard let newest = report.records.sessions.last(where: { $0.end != nil }), let end = newest.end else { return nil }
+        sessionID = newest.sessionID
+        self.end = end
+        age = report.now.map { $0 - end }
+    }
+
+    /// "newest session 4f46 ended 2026-06-01T10:00:00Z (3h 05m ago)".
+    public var text: String {
+        "newest session \(sessionID) ended \(Timestamp.format(end))" + (age.map { " (\(RuleEvaluation.duration($0)) ago)" } ?? "")
     }
 }
 

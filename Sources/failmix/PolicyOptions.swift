@@ -15,8 +15,7 @@ struct PolicyOptions: ParsableArguments {
         return try chosen.map { path in
             let configuration: Configuration
             do {
-                let root = path == nil ? ConfigOptions.workingTreeRoot(from: repo ?? FileManager.default.currentDirectoryPath) : nil
-                configuration = try ConfigLoader.load(explicit: path, repositoryRoot: root)
+                configuration = try PipelineContext.loadConfiguration(explicit: path, repositoryPath: repo)
             } catch {
                 throw FailmixFailure(message: "invalid configuration:\n\(error)")
             }
