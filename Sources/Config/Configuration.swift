@@ -196,6 +196,11 @@ public struct Configuration: Sendable {
         # What `timestamp` means when start_time/end_time are absent:
         # gptme-sessions writes it when a session ends.
         timestamp_is = "end"
+        # Records that are not the agent's work leave the population (any one
+        # condition, written as in [modes]); `exclude = []` keeps them all.
+        exclude = [{ field = "run_type", in = ["monitoring", "test"] }]
+        # A record carrying `duplicate_of` repeats another session: leave it out.
+        exclude_duplicates = true
 
         [git]
         # repo = "."             # the repository to corroborate with (default: the one you run in)
@@ -256,14 +261,19 @@ public struct Configuration: Sendable {
         min_sessions = 10
 
         [[rules]]
-        # The published practice: abandoned-loop rate above 40% for 12
-        # consecutive sessions means pause and investigate. The streak keeps one
-        # bad hour from stopping the agent.
+        # A sequential test (Bernoulli CUSUM) instead of the published
+        # "above 40% for 12 consecutive sessions": from the healthy level (27%)
+        # to 50% it pauses a healthy agent 2.6x less often (0.39 vs 1.02 false
+        # pauses per 1,000 sessions) and finds a rise to 50% as fast (median
+        # 31 sessions); h 5.224 = 2,500 healthy sessions between false alarms
+        # (or give `run_length = 2500` and h is computed). See README.
         name = "abandoned-loops"
         mode = "abandoned_loop"
-        window = 30
-        fail = 0.40
-        streak = 12
+        kind = "cusum"
+        baseline = 0.27
+        alarm = 0.50
+        h = 5.224
+        window = 300
         min_sessions = 10
 
         [[rules]]
@@ -277,6 +287,23 @@ public struct Configuration: Sendable {
         fail_count = 4
         basis = "corroborated"
         min_sessions = 10
+
+        [[rules]]
+        # API outages (failure_reason auth, rate_limit, pre_response_api_failure,
+        # or attempt_kind "infra_retry") are the `infra` mode: every other rule
+        # skips those sessions (skip_infra = false counts them); this one warns.
+        name = "infra-outage"
+        mode = "infra"
+        window = 30
+        warn_count = 3
+        min_sessions = 10
+
+        # Optional: warn when records stop arriving (a lane gone dark):
+        # [[rules]]
+        # name = "silence"
+        # mode = "any"
+        # kind = "silence"
+        # max_silence = "6h"      # or silence_factor = 8 (x the median gap between sessions)
 
         # Optional on any rule: confidence = 0.9 fires a rate rule only when the
         # Wilson lower bound of its rate exceeds the threshold (off by default:
@@ -293,6 +320,12 @@ public struct Configuration: Sendable {
         clear_margin = 0.10
         # basis = "recorded"     # for rules without their own basis; default:
         #                        # corroborated when git is available, else recorded
+        # A rule with fewer than min_sessions sessions says "insufficient":
+        # the decision stays "pass", or "warn" to make the lack of data loud.
+        on_insufficient = "pass"
+        # "shadow": evaluate, journal (in .git/failmix/shadow/) and report what
+        # the gate would do, and always let the session run: try a policy live.
+        mode = "enforce"
 
         [ci]
         # A pull request whose sessions had one of these modes fails the check.

@@ -91,12 +91,16 @@ public struct GateRule: Sendable, Equatable {
         }
     }
 
-    /// A CUSUM rule on abandoned loops: baseline 27% (the published healthy
-    /// level), alarm 45%, h 5.1 (≈ 3,300 healthy sessions between false alarms).
-    public static let abandonedLoopsCusum: GateRule = {
+    /// The default rule on abandoned loops: a Bernoulli CUSUM from the
+    /// published healthy level (27%) to 50%, h 5.224 (an in-control run
+    /// length of 2,500 sessions). Chosen from measured trade-offs (README,
+    /// "Default policy"; bench/DECISIONS.md): against the published streak
+    /// rule it pauses a healthy agent 2.6× less often and detects a rise to
+    /// 50% as fast, and one resume after a fix is enough.
+    public static let abandonedLoops: GateRule = {
         var rule = GateRule(name: "abandoned-loops", target: .mode("abandoned_loop"), window: 300)
         rule.kind = .cusum
-        rule.cusum = CusumParameters(baseline: 0.27, alarm: 0.45, h: 5.1)
+        rule.cusum = CusumParameters(baseline: 0.27, alarm: 0.50, h: 5.224)
         return rule
     }()
 
@@ -108,7 +112,7 @@ public struct GateRule: Sendable, Equatable {
     public static let defaults: [GateRule] = [
         GateRule(name: "noop-rate", target: .mode("noop"), window: 30, warn: 0.15),
         GateRule(name: "failure-rate", target: .any, window: 30, warn: 0.70, fail: 0.90),
-        GateRule(name: "abandoned-loops", target: .mode("abandoned_loop"), window: 30, fail: 0.40, streak: 12),
+        abandonedLoops,
         GateRule(name: "ci-breaks", target: .mode("ci_break"), window: 30, warnCount: 2, failCount: 4, basis: .corroborated),
         // API outages are not the agent's failures: pause rules skip them; this one says so.
         GateRule(name: "infra-outage", target: .mode("infra"), window: 30, warnCount: 3),
