@@ -8,7 +8,7 @@ extension ConfigReader {
     mutating func configuration(_ root: TOMLTable) -> Configuration {
         var c = Configuration()
         c.source = path
-        unknownKeys(root, allowed: ["records", "git", "modes", "classes", "rules", "gate", "ci"], in: "")
+        unknownKeys(root, allowed: ["records", "git", "modes", "classes", "rules", "gate", "ci", "agents"], in: "")
         if let records = table(root, "records", "records") { readRecords(records, into: &c) }
         if let git = table(root, "git", "git") { readGit(git, into: &c) }
         if let modes = table(root, "modes", "modes") { readModes(modes, into: &c) }
@@ -40,6 +40,7 @@ extension ConfigReader {
             for i in c.rules.indices where c.rules[i].basis == nil { c.rules[i].basis = basis }
         }
         if let ci = table(root, "ci", "ci") { readCI(ci, modes: modeNames, into: &c) }
+        if let agents = root["agents"] { readAgents(agents, into: &c) }
         return c
     }
 

@@ -41,6 +41,8 @@ public struct Configuration: Sendable {
     public var defaultBasis: Basis?
     public var blockModes = ["abandoned_loop", "ci_break"]
     public var statusContext = "failmix"
+    /// A fleet: the agents `report` covers together and `gate --agent` names.
+    public var agents: [AgentDefinition] = []
     /// The file this came from (nil: built-in defaults).
     public var source: String?
 
@@ -97,6 +99,11 @@ public struct Configuration: Sendable {
         out += "on_insufficient = \(Self.toml(onInsufficient.description))\nmode = \(Self.toml(gateMode.rawValue))\n"
         if let defaultBasis { out += "basis = \(Self.toml(defaultBasis.rawValue))\n" }
         out += "\n[ci]\nblock_modes = \(Self.toml(blockModes))\ncontext = \(Self.toml(statusContext))\n"
+        for agent in agents {
+            out += "\n[[agents]]\nname = \(Self.toml(agent.name))\nrecords = \(Self.toml(agent.records))\n"
+            if let repo = agent.repository { out += "repo = \(Self.toml(repo))\n" }
+            if !agent.agentAuthors.isEmpty { out += "agent_authors = \(Self.toml(agent.agentAuthors))\n" }
+        }
         return out
     }
 

@@ -134,8 +134,10 @@ extension Pipeline {
             (decision, warning) = try store.update { state in gate.decide(input, state: &state, remember: remember, now: now) }
         }
         report.decision = Decision(decision.level)
-        report.gate = GateSummary(decision: decision, mode: config.gateMode.rawValue)
-        report.now = now.timeIntervalSince1970
+        report.rules = decision.evaluations
+        report.context.gate = decision
+        report.context.gateMode = config.gateMode.rawValue
+        report.context.generatedAt = now
         report.findings = findings(decision, records: records, repositoryRoot: try context.workingRepository()?.workdir,
                                    onInsufficient: config.onInsufficient)
         return GateRun(report: report, decision: decision, cache: nil, warnings: warning.map { [$0] } ?? [])
@@ -159,14 +161,6 @@ extension Pipeline {
         out += decision.messages.map { Finding(level: decision.paused ? .failure : .notice, rule: "gate", title: "failmix gate", message: $0) }
         return out
     }
-}
-
-/// `path` relative to `root` when inside it (annotations want repository paths).
-public func relativePath(_ path: String, to root: String?) -> String {
-    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-    guard let root else { return path }
-    let base = URL(fileURLWithPath: root).standardizedFileURL.path
-    return absolute.hasPrefix(base + "/") ? String(absolute.dropFirst(base.count + 1)) : path
 }
 
 extension Decision {

@@ -80,12 +80,20 @@ public struct HookInstaller {
         if [ -x "$hookdir/\(hook).failmix-orig" ]; then
           "$hookdir/\(hook).failmix-orig" "$@" || exit $?
         fi
-        if [ "${FAILMIX_SKIP:-}" = "1" ] || case ",${SKIP:-}," in *,failmix,*) true ;; *) false ;; esac; then
+        # A skip is honoured here too, so it holds even without failmix.
+        case ",$(printf '%s' "${SKIP:-}" | tr -d ' ')," in
+          *,failmix,* | *,failmix-gate,* | *,failmix-gate-installed,*) FAILMIX_SKIP=1 ;;
+        esac
+        if [ "${FAILMIX_SKIP:-}" = "1" ]; then
           echo "failmix: *** gate SKIPPED for this \(hook) (FAILMIX_SKIP/SKIP) — nothing was checked ***" >&2
           exit 0
         fi
+        # A gate that cannot run refuses, like a gate error (exit 2).
         FAILMIX=\(shellQuote(executable))
-        [ -x "$FAILMIX" ] || FAILMIX=$(command -v failmix) || { echo "failmix: not found; \(hook) gate not run" >&2; exit 2; }
+        [ -x "$FAILMIX" ] || FAILMIX=$(command -v failmix) || {
+          echo "failmix: executable not found (where it was installed from, or on PATH) — \(hook) refused (exit 2); install failmix, or skip once with FAILMIX_SKIP=1" >&2
+          exit 2
+        }
         exec "$FAILMIX" gate --hook \(hook)
 
         """

@@ -52,7 +52,6 @@ public enum Pipeline {
         let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
                              sizes: context.options.windows)
         var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: inputNotes(records))
-        report.now = Date().timeIntervalSince1970
         if let corroboration {
             report.attach(corroboration)
         } else if context.options.evidence != nil {

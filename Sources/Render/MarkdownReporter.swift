@@ -12,10 +12,10 @@ public enum MarkdownReporter: Reporter {
         let windows = report.mix.windows
         out.write("<!-- failmix -->\n## Session Reliability Report\n\n")
         if let decision = report.decision {
-            out.write("**Decision: \(decision.rawValue.uppercased())**\(Escape.markdown(report.gate?.qualifier ?? ""))\n\n")
-            if let gate = report.gate {
+            out.write("**Decision: \(decision.rawValue.uppercased())**\(Escape.markdown(report.gateQualifier))\n\n")
+            if !report.rules.isEmpty {
                 out.write("| Rule | State | Detail |\n|---|---|---|\n")
-                for e in gate.decision.evaluations {
+                for e in report.rules {
                     out.write("| \(Escape.markdown(e.rule.name)) | \(e.state.rawValue) | \(Escape.markdown(e.reason)) |\n")
                 }
                 out.write("\n")

@@ -23,17 +23,34 @@ public struct Report: Sendable {
     public var corroboration: Corroboration?
     /// The same windows with the modes as git corrects them.
     public var corroboratedMix: FailureMix?
-    /// The gate's rules and pause, when the gate decided.
-    public var gate: GateSummary?
-    /// When the report was made (seconds since the epoch): the newest
-    /// session's age is measured from it.
-    public var now: Double?
+    /// The repository's working tree, which located findings are relative to
+    /// (default: the corroborated repository's).
+    public var repositoryRoot: String? {
+        get { explicitRoot ?? corroboration?.repository.workdir }
+        set { explicitRoot = newValue }
+    }
+    private var explicitRoot: String?
+    /// A repository-relative file that exists, for findings that have no
+    /// place of their own (code scanning shows only located results).
+    public var anchorPath: String?
+    /// The pull request (or merge group) a CI check evaluated.
+    public var pullRequest: PullRequestSummary?
+    /// Every gate rule as evaluated (empty for a plain report).
+    public var rules: [RuleEvaluation] = []
+    /// The gate, its journal, the policy and the fleet, for dashboards.
+    public var context = ReportContext()
 
     public init(version: String, records: RecordSet, mix: FailureMix, notes: [String] = []) {
         self.version = version
         self.records = records
         self.mix = mix
         self.notes = notes
+    }
+
+    /// `path` relative to the repository root, or nil when it lies outside.
+    public func repositoryRelative(_ path: String) -> String? {
+        guard let root = repositoryRoot else { return path.hasPrefix("/") || path.hasPrefix("..") ? nil : path }
+        return pathInside(path, root: root)
     }
 
     /// Findings ordered failures first, then warnings, then notices (stable).
@@ -69,21 +86,6 @@ public struct Report: Sendable {
     }
 }
 
-/// What the gate decided, for renderers: every rule's state (pass, warn,
-/// fail or insufficient), the pause, and whether the gate only watched.
-public struct GateSummary: Sendable {
-    public var decision: GateDecision
-    /// "enforce" or "shadow".
-    public var mode: String
-
-    public init(decision: GateDecision, mode: String) {
-        self.decision = decision
-        self.mode = mode
-    }
-
-    public var isShadow: Bool { mode == "shadow" }
-}
-
 /// The newest session and how long ago it ended: a lane that went quiet.
 public struct Liveness: Sendable {
     public var sessionID: String
@@ -95,7 +97,7 @@ public struct Liveness: Sendable {
         guard let newest = report.records.sessions.last(where: { $0.end != nil }), let end = newest.end else { return nil }
         sessionID = newest.sessionID
         self.end = end
-        age = report.now.map { $0 - end }
+        age = report.context.generatedAt.timeIntervalSince1970 - end
     }
 
     /// "newest session 4f46 ended 2026-06-01T10:00:00Z (3h 05m ago)".
@@ -108,3 +110,57 @@ public struct Liveness: Sendable {
 public func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
 
 public func signedPoints(_ points: Double) -> String { String(format: "%+.1f pp", points) }
+
+/// The commits a CI check evaluated and the sessions behind them.
+public struct PullRequestSummary: Sendable {
+    public struct Commit: Sendable {
+        public var sha: String
+        public var subject: String
+        public var sessionIDs: [String]
+
+        public init(sha: String, subject: String, sessionIDs: [String]) {
+            self.sha = sha
+            self.subject = subject
+            self.sessionIDs = sessionIDs
+        }
+    }
+
+    public struct Session: Sendable {
+        public var id: String
+        /// Its modes as corroborated (recorded ones plus git's), by name.
+        public var modes: [String]
+        public var commits: [String]
+
+        public init(id: String, modes: [String], commits: [String]) {
+            self.id = id
+            self.modes = modes
+            self.commits = commits
+        }
+    }
+
+    public var base: String
+    public var head: String
+    public var commits: [Commit]
+    /// Every session behind a commit, in order of first appearance.
+    public var sessions: [Session]
+
+    public init(base: String, head: String, commits: [Commit], sessions: [Session]) {
+        self.base = base
+        self.head = head
+        self.commits = commits
+        self.sessions = sessions
+    }
+}
+
+/// `path` relative to `root` when inside it (annotations want repository paths).
+public func relativePath(_ path: String, to root: String?) -> String {
+    root.flatMap { pathInside(path, root: $0) } ?? path
+}
+
+/// `path` (absolute, or relative to the working directory) relative to
+/// `root`, or nil when it lies outside.
+public func pathInside(_ path: String, root: String) -> String? {
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let base = URL(fileURLWithPath: root).standardizedFileURL.path
+    return absolute.hasPrefix(base + "/") ? String(absolute.dropFirst(base.count + 1)) : nil
+}

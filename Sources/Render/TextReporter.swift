@@ -15,8 +15,8 @@ public enum TextReporter: Reporter {
         if let decision = report.decision {
             let word = decision.rawValue.uppercased()
             let painted = decision == .fail || decision == .error ? paint.red(word) : decision == .warn ? paint.yellow(word) : paint.green(word)
-            out.write(paint.bold("failmix gate: ") + painted + Escape.terminal(report.gate?.qualifier ?? "") + "\n")
-            if let gate = report.gate { out.write("  rules: \(Escape.terminal(gate.ruleStates))\n") }
+            out.write(paint.bold("failmix gate: ") + painted + Escape.terminal(report.gateQualifier) + "\n")
+            if !report.rules.isEmpty { out.write("  rules: \(Escape.terminal(report.ruleStates))\n") }
             if let live = Liveness(report) { out.write("  \(Escape.terminal(live.text))\n") }
             for f in report.rankedFindings {
                 let mark = f.level == .failure ? "fail" : f.level == .warning ? "warn" : "note"

@@ -25,9 +25,18 @@ struct GateCommand: ParsableCommand {
     @OptionGroup var git: GitOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(help: ArgumentHelp("Gate one agent of a fleet: NAME from [[agents]], or NAME=RECORDS[:REPO].", valueName: "agent"))
+    var agent: String?
+
     func run() throws {
-        let context = try config.context(records: records, git: git)
-        let run: GateRun
+        if let why = HookSkip.reason(ProcessInfo.processInfo.environment) {
+            Stderr.line("failmix: *** gate SKIPPED\(hook.map { " for this \(Escape.terminal($0))" } ?? "") (\(why)) — nothing was checked ***")
+            return
+        }
+        var context = try config.context(records: records, git: git)
+        let agent = try agent.map { try agentNamed($0, in: context.configuration) }
+        if let agent { context = PipelineContext(configuration: context.configuration, options: Pipeline.agentOptions(agent, base: context.options)) }
+        var run: GateRun
         do {
             run = try Pipeline.gate(context, remember: true)
         } catch {
@@ -41,6 +50,8 @@ struct GateCommand: ParsableCommand {
             throw FailmixFailure(message: message)
         }
         for warning in run.warnings { Stderr.line("failmix: warning: \(warning)") }
+        run.report.context.agent = agent?.name
+        run.report.context.gate = run.decision
         try output.write(run.report, default: "text")
         var go = verdict.code(run.decision.level) == 0
         if context.configuration.gateMode == .shadow {

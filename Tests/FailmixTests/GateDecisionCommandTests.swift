@@ -46,7 +46,7 @@ import Testing
         json = try jsonObject(r.stdout)
         #expect(r.status == 0 && json["decision"] as? String == "pass", "\(r.stdout)")
         // The rule restarted at the resume: too few sessions since to judge, and it says so.
-        let rule = ((json["gate"] as! [String: Any])["rules"] as! [[String: Any]])[0]
+        let rule = (json["rules"] as! [[String: Any]])[0]
         #expect(rule["state"] as? String == "insufficient" && (rule["reason"] as! String).contains("since the resume"))
 
         // A failing probe pauses again, with the probe's result in the reason.
@@ -72,7 +72,7 @@ import Testing
         #expect(r.stdout.contains("abandoned-loops insufficient (5/10)") && r.stdout.contains("not enough data (5/10 sessions)"))
         let json = try jsonObject(try gate(ws, ["--format", "json"]).stdout)
         #expect(json["decision"] as? String == "pass")
-        let states = ((json["gate"] as! [String: Any])["rules"] as! [[String: Any]]).map { $0["state"] as! String }
+        let states = (json["rules"] as! [[String: Any]]).map { $0["state"] as! String }
         #expect(states == Array(repeating: "insufficient", count: 5))
         let markdown = try gate(ws, ["--format", "markdown"]).stdout
         #expect(markdown.contains("| abandoned\\-loops | insufficient |"), "\(markdown)")
@@ -117,7 +117,7 @@ import Testing
         ws.writeRecords(lines)
         // One open loop after the resume cannot raise a fresh CUSUM to h: the probe passes.
         r = try gate(ws, ["--format", "json"])
-        let rule = ((try jsonObject(r.stdout)["gate"] as! [String: Any])["rules"] as! [[String: Any]])[0]
+        let rule = (try jsonObject(r.stdout)["rules"] as! [[String: Any]])[0]
         #expect(r.status == 0 && rule["state"] as? String == "insufficient", "\(r.stdout)")
     }
 
@@ -147,7 +147,7 @@ import Testing
         let r = try gate(ws)
         #expect(r.status == 0 && r.stdout.contains("infra outage: 9 of the last 25 sessions failed on infrastructure"), "\(r.stdout)")
         // 25 sessions count; the 9 infra failures are skipped by the pause rule: 0/16 failed.
-        let rules = (try jsonObject(try gate(ws, ["--format", "json"]).stdout)["gate"] as! [String: Any])["rules"] as! [[String: Any]]
+        let rules = try jsonObject(try gate(ws, ["--format", "json"]).stdout)["rules"] as! [[String: Any]]
         let reason = rules[0]["reason"] as! String
         #expect(reason.contains("failures: any 0/16 = 0.0% of the last 16 sessions") && reason.contains("[9 infra failure(s) skipped]"), "\(reason)")
         let report = try jsonObject(try failmix(["report", "--no-git", "--records", ws.records, "--last", "0", "--format", "json"]).stdout)
@@ -172,7 +172,7 @@ import Testing
         let json = try jsonObject(r.stdout)
         let live = json["last_session"] as! [String: Any]
         #expect(live["session_id"] as? String == "s29" && (live["age_seconds"] as! Double) > 86_400 * 30)
-        let rule = ((json["gate"] as! [String: Any])["rules"] as! [[String: Any]])[0]
+        let rule = (json["rules"] as! [[String: Any]])[0]
         #expect(r.status == 0 && rule["state"] as? String == "warn" && (rule["reason"] as! String).contains("records stopped arriving"), "\(r.stdout)")
         #expect(((json["gate"] as! [String: Any])["messages"] as! [String]).contains { $0.hasPrefix("dark lane: each of the last 10 sessions ended in an exit failure") })
         let prometheus = try failmix(["report", "--no-git", "--records", ws.records, "--format", "prometheus"]).stdout
@@ -265,7 +265,7 @@ import Testing
             let r = try gate(ws, ["--format", "json"])
             let json = try jsonObject(r.stdout)
             let gateJSON = json["gate"] as! [String: Any]
-            let real = [gateJSON["decision"] as! String] + (gateJSON["rules"] as! [[String: Any]]).map { $0["state"] as! String }
+            let real = [gateJSON["decision"] as! String] + (json["rules"] as! [[String: Any]]).map { $0["state"] as! String }
             let replay = [calls[i]["decision"] as! String] + (calls[i]["rules"] as! [String])
             if real != replay { disagreements.append("call \(i) (seed \(seed)): gate \(real), backtest \(replay)") }
         }
