@@ -172,6 +172,18 @@ public enum GateEvaluator {
         let hits = population.hits
         let total = hits.count
         let n = min(rule.window, total)
+        if rule.kind == .cusum, let parameters = rule.cusum {
+            let count = hits.reduce(0) { $0 + ($1 ? 1 : 0) }
+            var evaluation = RuleEvaluation(rule: rule, level: .pass, basis: basis, count: count, n: n, bound: nil, streak: 0,
+                                            notEnoughData: n < rule.minSessions)
+            evaluation.skipped = population.skipped
+            evaluation.sinceResume = since != nil
+            if evaluation.notEnoughData { return evaluation }
+            let scan = CusumScan.scan(parameters, hits)
+            evaluation.cusum = scan
+            if scan.alarmed { evaluation.level = rule.onAlarm }
+            return evaluation
+        }
         // prefix[i]: hits among the first i sessions of the population.
         var prefix = [Int](repeating: 0, count: total + 1)
         for i in 0..<total { prefix[i + 1] = prefix[i] + (hits[i] ? 1 : 0) }
@@ -182,12 +194,6 @@ public enum GateEvaluator {
         evaluation.skipped = population.skipped
         evaluation.sinceResume = since != nil
         if evaluation.notEnoughData { return evaluation }
-        if rule.kind == .cusum, let parameters = rule.cusum {
-            let scan = CusumScan.scan(parameters, hits[(total - n)...])
-            evaluation.cusum = scan
-            if scan.alarmed { evaluation.level = rule.onAlarm }
-            return evaluation
-        }
         if let confidence = rule.confidence, !rule.isCountRule {
             evaluation.bound = wilsonLowerBound(count: now, n: n, confidence: confidence)
         }
@@ -258,19 +264,18 @@ public enum GateEvaluator {
             let sessions = basis == .corroborated ? input.corroborated! : input.recorded
             let matches = GateEvaluator.matcher(rule.target, input)
             let infra = GateEvaluator.skipsInfra(rule, input) ? input.catalog.index(of: "infra") : nil
-            var i = min(input.visible, sessions.count)
+            // Backwards to the first session counted, then forwards: no reversal.
+            let end = min(input.visible, sessions.count)
             let start = max(0, from)
-            hits.reserveCapacity(min(limit, max(0, i - start)))
-            while i > start, hits.count < limit {
-                i -= 1
-                let s = sessions[i]
-                if let infra, s.contains(infra) {
-                    skipped += 1
-                    continue
-                }
-                hits.append(matches(s))
+            var first = end, counted = 0
+            while first > start, counted < limit {
+                first -= 1
+                if let infra, sessions[first].contains(infra) { skipped += 1 } else { counted += 1 }
             }
-            hits.reverse()
+            hits.reserveCapacity(counted)
+            for i in first..<end where infra.map({ !sessions[i].contains($0) }) ?? true {
+                hits.append(matches(sessions[i]))
+            }
         }
     }
 
