@@ -209,9 +209,24 @@ import Testing
         ws.writeRecords(GateCommandTests.records(30) { _ in #", "outcome": "failed""# })
         #expect(try gate(ws).status == 1)
         #expect(try failmix(["resume", "--probe", "1"], cwd: ws.repo).status == 0)
-        let statuses = LockedArray()
-        DispatchQueue.concurrentPerform(iterations: 20) { _ in
-            statuses.append((try? self.gate(ws).status) ?? -1)
+        // Every process is started before any is waited for.
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        let processes = try (0..<20).map { _ -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Paths.failmix)
+            p.arguments = ["gate", "--hook", "pre-session", "--no-git"]
+            p.currentDirectoryURL = URL(fileURLWithPath: ws.repo)
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        let statuses = LockedArray<Int32>()
+        for p in processes {
+            p.waitUntilExit()
+            statuses.append(p.terminationStatus)
         }
         #expect(statuses.values.filter { $0 == 0 }.count == 1, "\(statuses.values)")
         #expect(statuses.values.filter { $0 == 1 }.count == 19)
