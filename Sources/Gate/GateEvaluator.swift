@@ -8,6 +8,8 @@ public struct GateInput: Sendable {
     public var classes: FaultClasses
     public var recorded: [ModeSet]
     public var corroborated: [ModeSet]?
+    /// Agent commits and those with the trailer, per window size (trailer-coverage rules).
+    public var trailerCounts: [Int: TrailerCount] = [:]
     /// Sessions in the whole store, which `resume` and `ack` record as their
     /// starting mark: a reader that hands on only the newest sessions (the
     /// gate's cache, `RecordSet.sessionCount`) must pass its total here, or
@@ -103,6 +105,7 @@ public struct RuleEvaluation: Sendable, Equatable {
 
     /// The threshold of the level reached (or the lowest one, when none was).
     public var threshold: String {
+        if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.threshold(self) }
         func rateText(_ r: Double) -> String { String(format: "%.0f%%", r * 100) }
         switch level {
         case .fail: return rule.failCount.map { "\($0) sessions" } ?? rule.fail.map(rateText) ?? "-"
@@ -113,6 +116,7 @@ public struct RuleEvaluation: Sendable, Equatable {
 
     /// One line a person can act on.
     public var reason: String {
+        if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.reason(self) }
         var text: String
         switch rule.kind {
         case .silence:
@@ -166,6 +170,7 @@ public enum GateEvaluator {
     /// The rule's verdict on the newest sessions; `since` (an index into the
     /// input's sessions) restarts its window there, after a resume.
     public static func evaluate(_ rule: GateRule, _ input: GateInput, since: Int? = nil) -> RuleEvaluation {
+        if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.evaluate(rule, input) }
         let basis: Basis = rule.basis == .recorded || input.corroborated == nil ? .recorded : (rule.basis ?? .corroborated)
         if rule.kind == .silence { return silence(rule, input, basis: basis) }
         let population = Population(rule, input, basis: basis, from: since ?? 0, limit: rule.lookback)
@@ -225,6 +230,8 @@ public enum GateEvaluator {
     /// minimum: the person who resumed chose the sample's size. Count rules
     /// compare the probes' rate with their count per window.
     public static func judgeProbes(_ rule: GateRule, _ input: GateInput, since: Int) -> RuleEvaluation {
+        // Commits, not sessions: the coverage of the agent's commits is judged as it stands.
+        if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.evaluate(rule, input) }
         let basis: Basis = rule.basis == .recorded || input.corroborated == nil ? .recorded : (rule.basis ?? .corroborated)
         if rule.kind == .silence { return silence(rule, input, basis: basis) }
         let population = Population(rule, input, basis: basis, from: since, limit: .max)
@@ -333,6 +340,7 @@ public enum GateEvaluator {
     /// arrive again.
     public static func isClear(_ evaluation: RuleEvaluation, margin: Double) -> Bool {
         let rule = evaluation.rule
+        if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.isClear(evaluation, margin: margin) }
         if evaluation.notEnoughData { return false }
         switch rule.kind {
         case .cusum: return !(evaluation.cusum?.alarmed ?? false)

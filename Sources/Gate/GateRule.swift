@@ -63,6 +63,13 @@ public struct GateRule: Sendable, Equatable {
     /// Whether sessions that failed on infrastructure (the `infra` mode)
     /// leave this rule's population; nil: they do unless the rule targets infra.
     public var skipInfra: Bool?
+    /// `modes` (the fields above) or `trailer_coverage` (the fields below).
+    public var metric = GateMetric.modes
+    /// Trailer coverage: warn or fail below these shares of agent commits,
+    /// deciding nothing with fewer than `minCommits` agent commits.
+    public var warnBelow: Double?
+    public var failBelow: Double?
+    public var minCommits = 10
 
     public init(name: String, target: RuleTarget, window: Int, warn: Double? = nil, fail: Double? = nil,
                 warnCount: Int? = nil, failCount: Int? = nil, minSessions: Int = 10, confidence: Double? = nil,
@@ -116,6 +123,7 @@ public struct GateRule: Sendable, Equatable {
         GateRule(name: "ci-breaks", target: .mode("ci_break"), window: 30, warnCount: 2, failCount: 4, basis: .corroborated),
         // API outages are not the agent's failures: pause rules skip them; this one says so.
         GateRule(name: "infra-outage", target: .mode("infra"), window: 30, warnCount: 3),
+        defaultTrailerCoverage,
     ]
 }
 

@@ -21,7 +21,8 @@ extension PipelineOptions {
         population = config.population
         repositoryPath = config.repository
         evidence = EvidenceOptions(revs: config.revs, allBranches: config.allBranches, trailer: config.trailer,
-                                   agentAuthors: config.agentAuthors, windowSlack: config.windowSlack, notesRef: config.notesRef)
+                                   agentAuthors: config.agentAuthors, windowSlack: config.windowSlack, notesRef: config.notesRef,
+                                   subjectPatterns: config.subjectPatterns, bookkeepingPaths: config.bookkeepingPaths)
     }
 }
 
@@ -44,7 +45,7 @@ struct GatePlan {
         catalog = ModeCatalog(options.modes)
         var schema = RecordSchema()
         classifier = Classifier(catalog: catalog, plan: &schema.plan, population: options.population)
-        needsGit = try context.workingRepository() != nil && options.evidence != nil && config.rules.contains { $0.basis != .recorded }
+        needsGit = try context.workingRepository() != nil && options.evidence != nil && config.rules.contains { $0.basis != .recorded || $0.metric == .trailerCoverage }
         var readOptions = RecordReadOptions()
         readOptions.timestampIs = options.timestampIs
         // Commit ids in deliverables only matter when a rule is judged on git's evidence.
@@ -122,6 +123,12 @@ extension Pipeline {
             sessionCount: records.sessionCount)
         input.endTimes = records.sessions.map { $0.end ?? .nan }
         input.now = now.timeIntervalSince1970
+        if let corroboration {
+            for rule in config.rules where rule.metric == .trailerCoverage {
+                let mix = corroboration.attributionMix(sessions: records.sessions, last: rule.window)
+                input.trailerCounts[rule.window] = TrailerCount(agentCommits: mix.agentCommits, trailer: mix.counts[.trailer, default: 0])
+            }
+        }
         let gate = Gate(config)
         let store = GateStateStore(directory: config.gateStateDirectory(try context.stateDirectory(records: records)))
         // Nothing to judge yet: decide without creating any state on disk.

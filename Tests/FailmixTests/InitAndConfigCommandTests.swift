@@ -13,7 +13,7 @@ import Testing
         #expect(r.status == 2 && r.stderr.contains("exists"))
         r = try failmix(["config", "show"], cwd: ws.repo)
         #expect(r.status == 0 && r.stdout.contains("name = \"abandoned-loops\"") && r.stdout.contains("kind = \"cusum\"") && r.stdout.contains("h = 5.224"))
-        #expect(try failmix(["config", "check"], cwd: ws.repo).stdout.contains("ok (5 rules, 8 modes)"))
+        #expect(try failmix(["config", "check"], cwd: ws.repo).stdout.contains("ok (6 rules, 8 modes)"))
     }
 
     @Test func ackIsShownAndValidated() throws {
