@@ -68,12 +68,12 @@ import Testing
         let ws = try Workspace()
         ws.writeRecords(GateCommandTests.records(5) { _ in #", "outcome": "failed", "loop_status": "open", "intent_category_matched": false"# })
         var r = try gate(ws)
-        #expect(r.status == 0 && r.stdout.hasPrefix("failmix gate: PASS (not enough data for 5 of 5 rules)"), "\(r.stdout)")
+        #expect(r.status == 0 && r.stdout.hasPrefix("failmix gate: PASS (not enough data for 6 of 6 rules)"), "\(r.stdout)")
         #expect(r.stdout.contains("abandoned-loops insufficient (5/10)") && r.stdout.contains("not enough data (5/10 sessions)"))
         let json = try jsonObject(try gate(ws, ["--format", "json"]).stdout)
         #expect(json["decision"] as? String == "pass")
         let states = (json["rules"] as! [[String: Any]]).map { $0["state"] as! String }
-        #expect(states == Array(repeating: "insufficient", count: 5))
+        #expect(states == Array(repeating: "insufficient", count: 6))
         let markdown = try gate(ws, ["--format", "markdown"]).stdout
         #expect(markdown.contains("| abandoned\\-loops | insufficient |"), "\(markdown)")
         let prometheus = try gate(ws, ["--format", "prometheus"]).stdout
