@@ -43,9 +43,8 @@ struct Attributor {
     var countsEveryAuthor: Bool { agents.countsEveryone }
 
     mutating func attribute(_ commit: Commit) -> Outcome {
-        let named = commit.trailers.compactMap { trailer -> Int32? in
-            guard trailer.key.lowercased() == trailerKey else { return nil }
-            return sessionsByID[trailer.value.trimmingCharacters(in: .whitespacesAndNewlines)]
+        let named = commit.trailerValues(forKey: trailerKey).compactMap { value in
+            sessionsByID[value.trimmingCharacters(in: .whitespacesAndNewlines)]
         }
         if !named.isEmpty { return .sessions(Array(Set(named)).sorted(), .trailer) }
         let claimants = claims[commit.sha.prefix(7)]?.filter { commit.sha.hasPrefix($0.ref) }.map(\.session) ?? []

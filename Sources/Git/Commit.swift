@@ -23,7 +23,7 @@ public struct Trailer: Sendable, Hashable {
     }
 }
 
-/// One commit, copied out of libgit2 so it outlives the walk.
+/// One commit, copied out of its object so it outlives the walk.
 public struct Commit: Sendable, Hashable {
     /// Full lower-case hex SHA.
     public var sha: String
@@ -36,42 +36,54 @@ public struct Commit: Sendable, Hashable {
     public var committerTime: Int64
     public var parents: [String]
     public var message: String
-    public var trailers: [Trailer]
 
-    /// Copies everything out of a looked-up `git_commit`.
-    init(_ commit: OpaquePointer) {
-        sha = git_commit_id(commit).pointee.hex
-        let author = git_commit_author(commit).pointee
-        authorName = author.name.map { String(cString: $0) } ?? ""
-        authorEmail = author.email.map { String(cString: $0) } ?? ""
-        authorTime = Int64(author.when.time)
-        committerTime = Int64(git_commit_time(commit))
-        parents = (0..<git_commit_parentcount(commit)).map { git_commit_parent_id(commit, $0).pointee.hex }
-        message = git_commit_message(commit).map { String(cString: $0) } ?? ""
-        // A trailer is a "key: value" line: without a colon there is none,
-        // and most commits need no trailer parse.
-        trailers = message.utf8.contains(UInt8(ascii: ":")) ? Trailer.parse(message) : []
+    /// The message's trailers, parsed when asked for: most commits are only
+    /// asked for one key, which `trailerValues(forKey:)` answers cheaper.
+    public var trailers: [Trailer] {
+        // A trailer is a "key: value" line: without a colon there is none.
+        message.utf8.contains(UInt8(ascii: ":")) ? Trailer.parse(message) : []
     }
+
+    /// The values of the trailers named `key` (in any case). The message is
+    /// parsed only when it holds the key at all: real messages carry many
+    /// trailers (Signed-off-by, Cc, …), rarely the one asked for.
+    public func trailerValues(forKey key: String) -> [String] {
+        guard Self.mayContain(message, key) else { return [] }
+        let wanted = key.lowercased()
+        return trailers.compactMap { $0.key.lowercased() == wanted ? $0.value : nil }
+    }
+
+    /// Whether `text` holds `key`, ASCII letters in any case (a non-ASCII key: assume so).
+    static func mayContain(_ text: String, _ key: String) -> Bool {
+        let needle = Array(key.utf8).map(lowerASCII)
+        guard let first = needle.first else { return true }
+        if needle.contains(where: { $0 >= 0x80 }) { return true }
+        let haystack = text.utf8
+        guard haystack.count >= needle.count else { return false }
+        return haystack.withContiguousStorageIfAvailable { bytes -> Bool in
+            var i = 0
+            let last = bytes.count - needle.count
+            while i <= last {
+                if lowerASCII(bytes[i]) == first {
+                    var j = 1
+                    while j < needle.count, lowerASCII(bytes[i + j]) == needle[j] { j += 1 }
+                    if j == needle.count { return true }
+                }
+                i += 1
+            }
+            return false
+        } ?? true
+    }
+}
+
+@inline(__always)
+private func lowerASCII(_ byte: UInt8) -> UInt8 {
+    (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
 }
 
 extension Repository {
     /// The commit with full SHA `sha`.
     public func commit(_ sha: String) throws(GitError) -> Commit {
-        try withCommit(git_oid.parse(sha)) { Commit($0) }
-    }
-
-    /// Looks up a commit, hands it to `body` and frees it.
-    func withCommit<T>(_ id: git_oid, _ body: (OpaquePointer) -> T) throws(GitError) -> T {
-        let commit = try lookupCommit(id)
-        defer { git_commit_free(commit) }
-        return body(commit)
-    }
-
-    /// A looked-up `git_commit` that the caller frees.
-    func lookupCommit(_ id: git_oid) throws(GitError) -> OpaquePointer {
-        var oid = id
-        var commit: OpaquePointer?
-        try check(git_commit_lookup(&commit, handle, &oid), "reading commit \(id.hex)")
-        return commit!
+        try readCommit(git_oid.parse(sha))
     }
 }
