@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // libgit2 from the system (Debian: libgit2-dev). Only FailmixGit imports it.
@@ -22,28 +23,36 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
-        .target(name: "FailmixGit", dependencies: ["CLibGit2"], path: "Sources/Git"),
-        .target(name: "FailmixRecords", path: "Sources/Records"),
+        .target(
+            name: "FailmixGit",
+            dependencies: ["CLibGit2", .product(name: "HeapModule", package: "swift-collections")],
+            path: "Sources/Git"
+        ),
+        // Bytes and files: binary coding, the stable hash, atomic writes, pread.
+        .target(name: "FailmixSupport", path: "Sources/Support"),
+        .target(name: "FailmixRecords", dependencies: ["FailmixSupport"], path: "Sources/Records"),
+        // Caches kept between runs: the gate's incremental records cache.
+        .target(name: "FailmixStore", dependencies: ["FailmixRecords", "FailmixSupport"], path: "Sources/Store"),
         .target(name: "FailmixClassify", dependencies: ["FailmixRecords"], path: "Sources/Classify"),
         .target(
             name: "FailmixEvidence",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGit"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGit", "FailmixSupport"],
             path: "Sources/Evidence"
         ),
         .target(
             name: "FailmixGate",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixSupport"],
             path: "Sources/Gate"
         ),
         .target(
             name: "FailmixRender",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixSupport"],
             path: "Sources/Render"
         ),
         // `.failmix.toml`: the policy and every stage's settings.
         .target(
             name: "FailmixConfig",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGate", "TOMLKit"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGate", "FailmixSupport", "TOMLKit"],
             path: "Sources/Config"
         ),
         // Delivery of rendered results to CI services (GitHub, GitLab) over HTTP.
@@ -53,18 +62,18 @@ let package = Package(
             name: "FailmixKit",
             dependencies: [
                 "FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixRender",
-                "FailmixGit", "FailmixPublish", "FailmixConfig",
+                "FailmixGit", "FailmixPublish", "FailmixConfig", "FailmixStore", "FailmixSupport",
             ],
             path: "Sources/Pipeline"
         ),
         .executableTarget(
             name: "failmix",
             dependencies: [
-                "FailmixKit",
+                "FailmixKit", "FailmixSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit", "FailmixGit"]),
+        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit", "FailmixGit", "FailmixStore", "FailmixSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -105,6 +105,15 @@ def main():
                   ">= 50x faster", py / ours >= 50)
     table.add("peak RSS, full report", "%.1f MiB" % (ours_rss / 1024), "<= 64 MiB", ours_rss <= 64 * 1024)
 
+    # ---- the HTML dashboard vs the JSON report on the same records ----------
+    html_out = os.path.join(OUT, "report.html")
+    same = [fm, "report", "--no-git", "--records", rec, "--last", "100", "--last", "30"]
+    json_t, _ = measure(same + ["--format", "json"], runs)
+    html_t, html_rss = measure(same + ["--format", "html", "--output", html_out], runs)
+    table.add("HTML report, %dk records vs the JSON report" % (n_report // 1000),
+              "%.3fs vs %.3fs = %.2fx" % (html_t, json_t, html_t / json_t), "<= 2x the JSON report", html_t <= 2 * json_t)
+    table.add("peak RSS, HTML report", "%.1f MiB" % (html_rss / 1024), "<= 64 MiB", html_rss <= 64 * 1024)
+
     # ---- the gate on a large file: cold, warm, after an append ------------
     big = os.path.join(OUT, "records-%d.jsonl" % n_gate)
     if not os.path.exists(big):
@@ -144,6 +153,31 @@ def main():
         table.add("peak RSS, gate (any)", "%.1f MiB" % (worst / 1024), "<= 64 MiB", worst <= 64 * 1024)
     else:
         print("  (no `failmix gate` yet: gate figures skipped)")
+
+    # ---- the HTML page of a big store; a fleet of 100 agents ------------------
+    big_html = os.path.join(OUT, "big.html")
+    subprocess.run([fm, "report", "--no-git", "--records", big, "--format", "html", "--output", big_html], check=True,
+                   capture_output=True)
+    size_mb = os.path.getsize(big_html) / 1e6
+    table.add("HTML report size, %dk records" % (n_gate // 1000), "%.2f MB" % size_mb, "<= 2 MB", size_mb <= 2)
+    fleet_dir = os.path.join(OUT, "fleet")
+    per_agent = n_gate // 100
+    if not os.path.exists(os.path.join(fleet_dir, "agent-99.jsonl")):
+        shutil.rmtree(fleet_dir, ignore_errors=True)
+        os.makedirs(fleet_dir)
+        with open(big) as f:
+            for k in range(100):
+                with open(os.path.join(fleet_dir, "agent-%02d.jsonl" % k), "w") as out:
+                    for _ in range(per_agent):
+                        out.write(f.readline())
+    agents = sum((["--agent", "agent-%02d=%s" % (k, os.path.join(fleet_dir, "agent-%02d.jsonl" % k))] for k in range(100)), [])
+    worst_fleet = 0
+    for fmt in ("json", "html", "prometheus"):
+        fleet_t, fleet_rss = measure([fm, "report", "--no-git", "--format", fmt, "--output", os.path.join(OUT, "fleet." + fmt)] + agents, runs)
+        print("  fleet of 100 agents, %s: %.3fs, %d KiB peak" % (fmt, fleet_t, fleet_rss), flush=True)
+        worst_fleet = max(worst_fleet, fleet_rss)
+    table.add("peak RSS, fleet report, 100 agents x %dk records" % (per_agent // 1000), "%.1f MiB" % (worst_fleet / 1024),
+              "<= 64 MiB", worst_fleet <= 64 * 1024)
 
     # ---- git corroboration vs a git log walk --------------------------------
     fixture = os.path.join(SHARED, "tools", "make-fixture")

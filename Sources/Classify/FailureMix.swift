@@ -9,6 +9,13 @@ public struct WindowSummary: Sendable, Equatable {
     /// Sessions per mode, indexed like the catalog.
     public var counts: [Int]
 
+    public init(last: Int, total: Int, failed: Int, counts: [Int]) {
+        self.last = last
+        self.total = total
+        self.failed = failed
+        self.counts = counts
+    }
+
     public func rate(_ count: Int) -> Double { total == 0 ? 0 : Double(count) / Double(total) }
     public var failedRate: Double { rate(failed) }
     public var label: String { last == 0 ? "all sessions" : "last \(last) sessions" }
@@ -49,8 +56,7 @@ public struct FailureMix: Sendable {
     /// array, not any collection: a generic one is not specialized across
     /// modules and costs 100 ns a session.
     public init(catalog: ModeCatalog, sessions: [ModeSet], sizes: [Int]) {
-        self.catalog = catalog
-        windows = sizes.map { size in
+        self.init(catalog: catalog, windows: sizes.map { size in
             let slice = size == 0 ? sessions[...] : sessions.suffix(size)[...]
             var counts = Array(repeating: 0, count: catalog.modes.count)
             var failed = 0
@@ -59,7 +65,13 @@ public struct FailureMix: Sendable {
                 for m in modes { counts[m] += 1 }
             }
             return WindowSummary(last: size, total: slice.count, failed: failed, counts: counts)
-        }
+        })
+    }
+
+    /// The mix of windows already counted (a fleet's, added up).
+    public init(catalog: ModeCatalog, windows: [WindowSummary]) {
+        self.catalog = catalog
+        self.windows = windows
         recent = windows.min { a, b in a.total < b.total || (a.total == b.total && a.last != 0 && b.last == 0) }
         wider = windows.max { a, b in a.total < b.total }
         if let recent, let wider, windows.count > 1 {

@@ -1,6 +1,7 @@
 import FailmixClassify
 import FailmixGate
 import FailmixRecords
+import FailmixSupport
 import Foundation
 
 /// Everything `.failmix.toml` can set, with the built-in defaults.
@@ -34,6 +35,8 @@ public struct Configuration: Sendable {
     public var defaultBasis: Basis?
     public var blockModes = ["abandoned_loop", "ci_break"]
     public var statusContext = "failmix"
+    /// A fleet: the agents `report` covers together and `gate --agent` names.
+    public var agents: [AgentDefinition] = []
     /// The file this came from (nil: built-in defaults).
     public var source: String?
 
@@ -78,6 +81,11 @@ public struct Configuration: Sendable {
         out += "[gate]\non_error = \(Self.toml(onError.rawValue))\nclear_margin = \(Self.toml(clearMargin))\n"
         if let defaultBasis { out += "basis = \(Self.toml(defaultBasis.rawValue))\n" }
         out += "\n[ci]\nblock_modes = \(Self.toml(blockModes))\ncontext = \(Self.toml(statusContext))\n"
+        for agent in agents {
+            out += "\n[[agents]]\nname = \(Self.toml(agent.name))\nrecords = \(Self.toml(agent.records))\n"
+            if let repo = agent.repository { out += "repo = \(Self.toml(repo))\n" }
+            if !agent.agentAuthors.isEmpty { out += "agent_authors = \(Self.toml(agent.agentAuthors))\n" }
+        }
         return out
     }
 

@@ -37,9 +37,6 @@ public enum AttributionKind: String, Sendable, CaseIterable {
     case deliverable
     /// An agent commit made inside this session's window and no other.
     case window
-
-    /// Named by the session or the commit itself, not inferred from time.
-    public var isExact: Bool { self != .window }
 }
 
 public struct CommitAttribution: Sendable, Hashable {

@@ -1,6 +1,7 @@
 import FailmixClassify
 import FailmixGit
 import FailmixRecords
+import FailmixSupport
 import Foundation
 
 /// The last corroboration, kept while nothing it depends on changed: the
@@ -48,10 +49,8 @@ struct CorroborationCache {
         Self.encode(corroboration, into: &w)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temp = path + ".tmp-\(getpid())"
         // Written whole and renamed: a concurrent reader sees the old or the new file.
-        if FileManager.default.createFile(atPath: temp, contents: Data(w.data)) { _ = rename(temp, path) }
-        unlink(directory + "/evidence.json")  // the JSON cache of failmix before 2026-11-25
+        try? AtomicFile.write(w.data, to: path)
     }
 
     static func encode(_ c: Corroboration, into w: inout ByteWriter) {

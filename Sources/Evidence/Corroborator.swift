@@ -12,9 +12,8 @@ public enum Corroborator {
 
     /// Records must have been read with `collectDeliverableRefs`.
     public static func corroborate(
-        records: RecordSet, catalog: ModeCatalog, options: EvidenceOptions
+        records: RecordSet, catalog: ModeCatalog, options: EvidenceOptions, repository: Repository
     ) throws(GitError) -> Corroboration {
-        let repository = try Repository.discover(from: options.repositoryPath ?? FileManager.default.currentDirectoryPath)
         // Nothing it depends on changed since last time: no walk at all.
         let cache = CorroborationCache(path: repository.commonDirectory + "/failmix/cache/evidence.cache")
         let key = CorroborationCache.key(records: records, catalog: catalog, options: options, repository: repository)

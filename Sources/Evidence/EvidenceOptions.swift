@@ -2,8 +2,6 @@ import FailmixGit
 
 /// How the Evidence stage reads history and ties commits to sessions.
 public struct EvidenceOptions: Sendable {
-    /// Where to look for the repository (searching upwards); nil: the working directory.
-    public var repositoryPath: String?
     /// Walk from these revisions instead of HEAD.
     public var revs: [String]
     /// Walk from every local branch (with `revs`, if any).
@@ -19,11 +17,10 @@ public struct EvidenceOptions: Sendable {
     public var notesRef: String
 
     public init(
-        repositoryPath: String? = nil, revs: [String] = [], allBranches: Bool = false,
+        revs: [String] = [], allBranches: Bool = false,
         trailer: String = "Git-Session-Id", agentAuthors: [String] = [], windowSlack: Double = 0,
         notesRef: String = Repository.defaultNotesRef
     ) {
-        self.repositoryPath = repositoryPath
         self.revs = revs
         self.allBranches = allBranches
         self.trailer = trailer

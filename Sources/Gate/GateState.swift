@@ -1,3 +1,4 @@
+import FailmixSupport
 import Foundation
 
 /// The gate's memory between runs, like a circuit breaker's: whether the
@@ -123,11 +124,11 @@ public struct GateStateStore: Sendable {
 
     private func save(_ state: GateState) throws {
         let data = try Self.encoder.encode(state)
-        let temp = statePath + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temp, contents: data) else {
-            throw GateStoreError("cannot write \(temp)")
+        do throws(FileError) {
+            try AtomicFile.write(Array(data), to: statePath)
+        } catch {
+            throw GateStoreError(error.description)
         }
-        guard rename(temp, statePath) == 0 else { throw GateStoreError("cannot replace \(statePath): \(String(cString: strerror(errno)))") }
     }
 
     private func appendJournal(_ events: [GateEvent]) throws {
@@ -136,10 +137,10 @@ public struct GateStateStore: Sendable {
             text += try Self.lineEncoder.encode(e)
             text += Data("\n".utf8)
         }
-        let fd = open(journalPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = FileIO.openForAppending(journalPath)
         guard fd >= 0 else { throw GateStoreError("cannot open \(journalPath)") }
         defer { close(fd) }
-        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        _ = text.withUnsafeBytes { FileIO.writeAll(fd, $0) }
     }
 
     public func journal() -> [GateEvent] {

@@ -1,4 +1,5 @@
 import CLibGit2
+import HeapModule
 
 /// Where a walk starts: HEAD, unless revisions or all local branches are given.
 public struct WalkTips: Sendable, Equatable {
@@ -18,8 +19,8 @@ public struct WalkTips: Sendable, Equatable {
 /// once. Ends early at the first commit older than `stopBefore`, so a short
 /// time span of a huge history stays cheap.
 ///
-/// A max-heap of read commits keyed on committer time (ties: first
-/// queued first), not libgit2's revwalk: the revwalk inflates every commit to
+/// A priority queue (swift-collections' `Heap`) of read commits keyed on
+/// committer time, newest first (ties: first queued first), not libgit2's revwalk: the revwalk inflates every commit to
 /// order it and a lookup inflates it again, twice `git log`'s work; here each
 /// commit is read once, when it is queued, straight from the object database
 /// and parsed into its Swift fields. libgit2 1.5's revwalk also fails
@@ -31,20 +32,24 @@ public final class CommitWalk {
     /// A shallow clone's boundary commits (empty for a complete history).
     public let shallowBoundary: Set<String>
     private let boundary: Set<ObjectKey>
-    private var heap: [Entry] = []
+    private var queue = Heap<Entry>()
     private var seen: Set<ObjectKey> = []
     private var queued = 0
     private var finished = false
 
-    private struct Entry {
+    /// Ordered so that the heap's maximum is the next commit to return:
+    /// the newest, and of equal times the one queued first.
+    private struct Entry: Comparable {
         var time: Int64
         var sequence: Int
         var id: git_oid
         var commit: Commit
 
-        func isBefore(_ other: Entry) -> Bool {
-            time != other.time ? time > other.time : sequence < other.sequence
+        static func < (a: Entry, b: Entry) -> Bool {
+            a.time != b.time ? a.time < b.time : a.sequence > b.sequence
         }
+
+        static func == (a: Entry, b: Entry) -> Bool { a.time == b.time && a.sequence == b.sequence }
     }
 
     init(repository: Repository, tips: [git_oid], stopBefore: Int64?) throws(GitError) {
@@ -56,7 +61,7 @@ public final class CommitWalk {
     }
 
     public func next() throws(GitError) -> Commit? {
-        guard !finished, let entry = pop() else {
+        guard !finished, let entry = queue.popMax() else {
             finished = true
             return nil
         }
@@ -73,32 +78,8 @@ public final class CommitWalk {
     private func push(_ oid: git_oid) throws(GitError) {
         guard seen.insert(ObjectKey(oid)).inserted else { return }
         let commit = try repository.readCommit(oid)
-        heap.append(Entry(time: commit.committerTime, sequence: queued, id: oid, commit: commit))
+        queue.insert(Entry(time: commit.committerTime, sequence: queued, id: oid, commit: commit))
         queued += 1
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].isBefore(heap[parent]) else { break }
-            heap.swapAt(parent, child)
-            child = parent
-        }
-    }
-
-    private func pop() -> Entry? {
-        guard let top = heap.first else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        heap.removeLast()
-        var node = 0
-        while true {
-            let left = 2 * node + 1, right = left + 1
-            var first = node
-            if left < heap.count, heap[left].isBefore(heap[first]) { first = left }
-            if right < heap.count, heap[right].isBefore(heap[first]) { first = right }
-            if first == node { break }
-            heap.swapAt(node, first)
-            node = first
-        }
-        return top
     }
 }
 

@@ -27,11 +27,18 @@ public final class Repository {
     /// Opens the repository containing `path` (searching upwards), the way
     /// `git` finds it from a working directory; worktrees included.
     public static func discover(from path: String) throws(GitError) -> Repository {
+        try open(location(from: path))
+    }
+
+    /// The git directory of the repository containing `path` (searching
+    /// upwards), without opening it: two starting points that find the same
+    /// repository can share one open handle.
+    public static func location(from path: String) throws(GitError) -> String {
         LibGit2.ensureInitialized()
         var buf = git_buf()
         defer { git_buf_dispose(&buf) }
         try check(git_repository_discover(&buf, path, 0, nil), "finding a repository from '\(path)'")
-        return try open(String(cString: buf.ptr))
+        return String(cString: buf.ptr)
     }
 
     public static func open(_ path: String) throws(GitError) -> Repository {

@@ -6,3 +6,4 @@
 @_exported import FailmixPublish
 @_exported import FailmixGit
 @_exported import FailmixConfig
+@_exported import FailmixStore

@@ -1,4 +1,5 @@
 import FailmixGit
+import FailmixStore
 import Foundation
 
 /// Everything one gate evaluation produced.
@@ -23,10 +24,34 @@ extension PipelineOptions {
     }
 }
 
-/// Where failmix keeps its state for a repository: the common git directory
-/// (shared by worktrees), so nothing shows up in the working tree.
-public func failmixDirectory(_ repository: Repository) -> String {
-    repository.commonDirectory + "/failmix"
+/// How the gate reads: the rules' windows and lookback, and whether a rule
+/// is judged on git's evidence. Every path to the gate's records goes
+/// through one plan, so they all share the records cache.
+struct GatePlan {
+    let catalog: ModeCatalog
+    let classifier: Classifier
+    let reader: RecordReader
+    /// The rules' own windows, largest first: every caller sees the same mix.
+    let windows: [Int]
+    /// How many of the newest sessions the rules look at.
+    let keep: Int
+    /// A rule is judged on git's evidence and there is git to judge it on.
+    let needsGit: Bool
+
+    init(_ context: PipelineContext) throws(GitError) {
+        let options = context.options, config = context.configuration
+        catalog = ModeCatalog(options.modes)
+        var schema = RecordSchema()
+        classifier = Classifier(catalog: catalog, plan: &schema.plan)
+        needsGit = try context.workingRepository() != nil && options.evidence != nil && config.rules.contains { $0.basis != .recorded }
+        var readOptions = RecordReadOptions()
+        readOptions.timestampIs = options.timestampIs
+        // Commit ids in deliverables only matter when a rule is judged on git's evidence.
+        readOptions.collectDeliverableRefs = needsGit
+        reader = RecordReader(schema: schema, options: readOptions)
+        windows = Array(Set(config.rules.map(\.window))).sorted(by: >)
+        keep = max(config.rules.map(\.lookback).max() ?? 0, windows.max() ?? 0)
+    }
 }
 
 extension Pipeline {
@@ -34,61 +59,68 @@ extension Pipeline {
     /// (through the incremental cache when there is a repository), corroborates
     /// them when a rule needs it, decides, and — when `remember` — updates the
     /// pause state.
-    public static func gate(
-        _ options: PipelineOptions, config: Configuration, remember: Bool, now: Date = Date()
-    ) throws -> GateRun {
-        let catalog = ModeCatalog(options.modes)
-        let repository = try? Repository.discover(from: options.repositoryPath ?? FileManager.default.currentDirectoryPath)
-        if repository == nil, let path = options.repositoryPath {
-            _ = try Repository.discover(from: path)  // a given path that isn't a repository: say so
+    public static func gate(_ context: PipelineContext, remember: Bool, now: Date = Date()) throws -> GateRun {
+        let plan = try GatePlan(context)
+        let (records, cacheOutcome, notes) = try gateRecords(context, plan)
+        var corroboration: Corroboration?
+        if plan.needsGit, !records.sessions.isEmpty, let evidence = context.options.evidence,
+            let repository = try context.workingRepository()
+        {
+            corroboration = try Corroborator.corroborate(records: records, catalog: plan.catalog, options: evidence,
+                                                         repository: repository)
         }
-        var schema = RecordSchema()
-        let classifier = Classifier(catalog: catalog, plan: &schema.plan)
-        var readOptions = RecordReadOptions()
-        readOptions.timestampIs = options.timestampIs
-        // Commit ids in deliverables only matter when a rule is judged on git's evidence.
-        let needsGit = repository != nil && options.evidence != nil && config.rules.contains { $0.basis != .recorded }
-        readOptions.collectDeliverableRefs = needsGit
-        let reader = RecordReader(schema: schema, options: readOptions)
-        // The windows are the rules' own: every caller of the gate sees the same mix.
-        let windows = Array(Set(config.rules.map(\.window))).sorted(by: >)
-        let keep = max(config.rules.map(\.lookback).max() ?? 0, windows.max() ?? 0)
+        var run = try decide(context, plan, records: records, corroboration: corroboration, notes: notes, remember: remember, now: now)
+        run.cache = cacheOutcome
+        return run
+    }
 
-        var records = RecordSet()
-        var cacheOutcome: CacheOutcome?
-        var notes: [String] = []
+    /// How many sessions the store holds now (probes and acks count from
+    /// it), read exactly as the gate reads them so its records cache stays
+    /// valid, without judging anything.
+    public static func sessionCount(_ context: PipelineContext) throws -> Int {
+        try gateRecords(context, GatePlan(context)).records.sessionCount
+    }
+
+    /// The newest sessions the gate's rules look at, through the records cache
+    /// when there is a repository. No records anywhere yet is not an error for
+    /// a gate: nothing ran.
+    static func gateRecords(
+        _ context: PipelineContext, _ plan: GatePlan
+    ) throws -> (records: RecordSet, cache: CacheOutcome?, notes: [String]) {
         do {
-            let sources = try RecordSources.resolve(
-                explicit: options.recordPaths, repositoryRoot: repository?.workdir, environment: options.environment,
-                includeRotated: options.includeRotated)
-            if let repository {
-                let cache = RecentRecordsCache(directory: failmixDirectory(repository) + "/cache", keep: keep,
-                                               fingerprint: config.recordFingerprint + (readOptions.collectDeliverableRefs ? "+refs" : ""))
-                (records, cacheOutcome) = try cache.read(sources, reader: reader, annotator: classifier)
-            } else {
-                records = try reader.read(sources, annotator: classifier)
+            let sources = try context.recordSources()
+            guard let repository = try context.workingRepository() else {
+                return (try plan.reader.read(sources, annotator: plan.classifier), nil, [])
             }
-        } catch {
-            // No records anywhere yet is not an error for a gate: nothing ran.
-            guard case .noRecords(let searched) = error, options.recordPaths.isEmpty else { throw error }
-            notes.append("no session records yet (looked in \(searched.joined(separator: ", ")))")
+            let cache = RecentRecordsCache(
+                directory: failmixDirectory(repository) + "/cache", keep: plan.keep,
+                fingerprint: context.configuration.recordFingerprint + (plan.needsGit ? "+refs" : ""))
+            let (records, outcome) = try cache.read(sources, reader: plan.reader, annotator: plan.classifier)
+            return (records, outcome, [])
+        } catch let error as RecordError {
+            guard case .noRecords(let searched) = error, context.options.recordPaths.isEmpty else { throw error }
+            return (RecordSet(), nil, ["no session records yet (looked in \(searched.joined(separator: ", ")))"])
         }
-        let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
-                             sizes: windows)
+    }
+
+    /// Judges `records` (and their evidence, when a rule is judged on it)
+    /// against the rules and the pause state.
+    static func decide(
+        _ context: PipelineContext, _ plan: GatePlan, records: RecordSet, corroboration: Corroboration?, notes: [String],
+        remember: Bool, now: Date
+    ) throws -> GateRun {
+        let config = context.configuration
+        let mix = FailureMix(catalog: plan.catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
+                             sizes: plan.windows)
         var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: notes)
-        var gitOptions = options
-        gitOptions.repositoryPath = options.repositoryPath ?? repository?.workdir
-        if needsGit, !records.sessions.isEmpty, let evidence = try corroborate(records, catalog: catalog, options: gitOptions) {
-            report.attach(evidence)
-        }
+        if let corroboration { report.attach(corroboration) }
         let input = GateInput(
-            catalog: catalog, classes: config.classes,
+            catalog: plan.catalog, classes: config.classes,
             recorded: records.sessions.map { ModeSet(bits: $0.modeBits) },
-            corroborated: report.corroboration?.sessions.map { ModeSet(bits: $0.corroboratedModeBits) },
+            corroborated: corroboration?.sessions.map { ModeSet(bits: $0.corroboratedModeBits) },
             sessionCount: records.sessionCount)
         let gate = Gate(rules: config.rules, clearMargin: config.clearMargin)
-        let stateDirectory = repository.map(failmixDirectory) ?? fallbackStateDirectory(records)
-        let store = GateStateStore(directory: stateDirectory)
+        let store = GateStateStore(directory: try context.stateDirectory(records: records))
         // Nothing to judge yet: decide without creating any state on disk.
         let (decision, warning): (GateDecision, String?)
         if records.sessions.isEmpty {
@@ -99,14 +131,8 @@ extension Pipeline {
             (decision, warning) = try store.update { state in gate.decide(input, state: &state, remember: remember, now: now) }
         }
         report.decision = Decision(decision.level)
-        report.findings = findings(decision, records: records, repositoryRoot: repository?.workdir)
-        return GateRun(report: report, decision: decision, cache: cacheOutcome, warnings: warning.map { [$0] } ?? [])
-    }
-
-    /// Without a repository, state lives beside the records.
-    static func fallbackStateDirectory(_ records: RecordSet) -> String {
-        let path = records.files.last?.path ?? FileManager.default.currentDirectoryPath + "/x"
-        return URL(fileURLWithPath: path).deletingLastPathComponent().path + "/.failmix"
+        report.findings = findings(decision, records: records, repositoryRoot: try context.workingRepository()?.workdir)
+        return GateRun(report: report, decision: decision, cache: nil, warnings: warning.map { [$0] } ?? [])
     }
 
     /// The gate's fired rules as located findings (pointing at the newest

@@ -1,4 +1,5 @@
 import FailmixGit
+import FailmixSupport
 import Foundation
 
 /// Installs failmix into a repository's git hooks without losing what was
@@ -91,10 +92,11 @@ public struct HookInstaller {
     }
 
     private func write(_ text: String, to path: String) throws {
-        let temp = path + ".tmp-\(getpid())"
-        try text.write(toFile: temp, atomically: false, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temp)
-        guard rename(temp, path) == 0 else { throw HookError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        do throws(FileError) {
+            try AtomicFile.write(text, to: path, permissions: 0o755)
+        } catch {
+            throw HookError(error.description)
+        }
     }
 }
 

@@ -1,12 +1,12 @@
 /// Positions keyed by a session id's hash: an open-addressing table of plain
 /// integers (no per-entry allocation, no SipHash per lookup). The caller
 /// confirms a hash match by comparing the ids, so a collision never matches.
-struct PositionTable {
+package struct PositionTable {
     private var positions: [Int32]  // -1: empty, -2: removed
     private var hashes: [UInt64]
     private var used = 0  // filled or removed slots
 
-    init(capacity: Int = 16) {
+    package init(capacity: Int = 16) {
         var size = 16
         while size < 2 * capacity { size *= 2 }
         positions = [Int32](repeating: -1, count: size)
@@ -14,7 +14,7 @@ struct PositionTable {
     }
 
     /// The position stored for `hash` that `matches`, if any.
-    func find(_ hash: UInt64, _ matches: (Int) -> Bool) -> Int? {
+    package func find(_ hash: UInt64, _ matches: (Int) -> Bool) -> Int? {
         let mask = positions.count - 1
         var slot = Self.start(hash, mask)
         while true {
@@ -26,7 +26,7 @@ struct PositionTable {
     }
 
     /// Stores `position` for `hash`, replacing the entry that `matches`.
-    mutating func set(_ hash: UInt64, _ position: Int, _ matches: (Int) -> Bool) {
+    package mutating func set(_ hash: UInt64, _ position: Int, _ matches: (Int) -> Bool) {
         if 2 * (used + 1) > positions.count { grow() }
         let mask = positions.count - 1
         var slot = Self.start(hash, mask)
@@ -48,7 +48,7 @@ struct PositionTable {
     }
 
     /// Removes the entry for `hash` that `matches`.
-    mutating func remove(_ hash: UInt64, _ matches: (Int) -> Bool) {
+    package mutating func remove(_ hash: UInt64, _ matches: (Int) -> Bool) {
         let mask = positions.count - 1
         var slot = Self.start(hash, mask)
         while true {

@@ -4,6 +4,12 @@ public struct RecordLocation: Sendable, Hashable {
     public var file: Int32
     public var line: Int32
     public var offset: Int64
+
+    package init(file: Int32, line: Int32, offset: Int64) {
+        self.file = file
+        self.line = line
+        self.offset = offset
+    }
 }
 
 /// One session as the Records stage hands it on: only what later stages
@@ -12,19 +18,33 @@ public struct SessionRecord: Sendable {
     public var sessionID: String
     /// Session window in seconds since the epoch; NaN when no usable time
     /// (use `start`/`end`, which say nil).
-    var startTime: Double
-    var endTime: Double
+    package var startTime: Double
+    package var endTime: Double
     public var location: RecordLocation
     /// Failure modes set by the classifier while the line was scanned.
     public var modeBits: UInt64
-    var flags: Flags
+    package var flags: Flags
     /// Index into `RecordSet.deliverableRefs`, or -1 for none.
-    var refsIndex: Int32
+    package var refsIndex: Int32
 
-    struct Flags: OptionSet, Sendable {
-        let rawValue: UInt8
+    package struct Flags: OptionSet, Sendable {
+        package let rawValue: UInt8
+        package init(rawValue: UInt8) { self.rawValue = rawValue }
         static let productive = Flags(rawValue: 1)
         static let hasDeliverables = Flags(rawValue: 2)
+    }
+
+    package init(
+        sessionID: String, startTime: Double, endTime: Double, location: RecordLocation, modeBits: UInt64, flags: Flags,
+        refsIndex: Int32
+    ) {
+        self.sessionID = sessionID
+        self.startTime = startTime
+        self.endTime = endTime
+        self.location = location
+        self.modeBits = modeBits
+        self.flags = flags
+        self.refsIndex = refsIndex
     }
 
     public var start: Double? { startTime.isNaN ? nil : startTime }
@@ -34,7 +54,7 @@ public struct SessionRecord: Sendable {
     /// `deliverables` is a non-empty array.
     public var hasDeliverables: Bool { flags.contains(.hasDeliverables) }
     /// Sorting key: untimed sessions come first.
-    var orderKey: Double { endTime.isNaN ? -.infinity : endTime }
+    package var orderKey: Double { endTime.isNaN ? -.infinity : endTime }
 }
 
 /// The read, deduplicated, time-ordered sessions plus everything that went
@@ -72,12 +92,25 @@ public struct RecordFile: Sendable, Equatable {
     public var role: Role
     public var lines = 0
     public var bytes: Int64 = 0
+
+    package init(path: String, role: Role, lines: Int = 0, bytes: Int64 = 0) {
+        self.path = path
+        self.role = role
+        self.lines = lines
+        self.bytes = bytes
+    }
 }
 
 public struct MalformedLine: Sendable, Equatable {
     public var path: String
     public var line: Int
     public var error: String
+
+    package init(path: String, line: Int, error: String) {
+        self.path = path
+        self.line = line
+        self.error = error
+    }
 }
 
 /// A last line with no newline: a writer is mid-append; it is read next time.

@@ -1,4 +1,5 @@
 import FailmixRecords
+import FailmixSupport
 
 /// Something a reviewer should see, located where possible: a gate rule that
 /// fired, a pull-request session that broke policy. Every CI-facing format

@@ -22,6 +22,8 @@ public struct Report: Sendable {
     public var corroboration: Corroboration?
     /// The same windows with the modes as git corrects them.
     public var corroboratedMix: FailureMix?
+    /// The gate, its journal, the policy and the fleet, for dashboards.
+    public var context = ReportContext()
 
     public init(version: String, records: RecordSet, mix: FailureMix, notes: [String] = []) {
         self.version = version

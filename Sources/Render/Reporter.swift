@@ -47,6 +47,7 @@ public enum Reporters {
         CodeQualityReporter.self,
         JUnitReporter.self,
         PrometheusReporter.self,
+        HTMLReporter.self,
     ] }
 
     public static func named(_ identifier: String) -> (any Reporter.Type)? {

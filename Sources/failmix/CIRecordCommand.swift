@@ -18,12 +18,12 @@ struct CIRecordCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The notes ref (default: notes_ref in .failmix.toml, else refs/notes/ci).", valueName: "ref"))
     var notesRef: String?
     @OptionGroup var config: ConfigOptions
-    @Option(help: ArgumentHelp("The repository (default: the one containing the working directory).", valueName: "path"))
-    var repo: String?
+    @OptionGroup var repository: RepositoryOptions
 
     func run() throws {
-        let repository = try Repository.discover(from: repo ?? FileManager.default.currentDirectoryPath)
-        let notesRef = try notesRef ?? configuredNotesRef(repository)
+        let repository = try self.repository.discover()
+        // The policy's `notes_ref`, where `failmix report` reads CI results.
+        let notesRef = try notesRef ?? config.configuration(repositoryPath: repository.workdir).notesRef
         let commit = try repository.resolve(sha)
         var lines = ["status: \(status.rawValue)"]
         if let job { lines.append("job: \(Self.oneLine(job))") }
@@ -34,15 +34,6 @@ struct CIRecordCommand: ParsableCommand {
         try repository.setNote(ref: notesRef, sha: commit, message: lines.joined(separator: "\n") + "\n",
                                authorName: identity.name, authorEmail: identity.email)
         print("failmix: recorded \(status.rawValue) for \(commit.prefix(12)) in \(notesRef)")
-    }
-
-    /// The policy's `notes_ref`, where `failmix report` reads CI results.
-    private func configuredNotesRef(_ repository: Repository) throws -> String {
-        do {
-            return try ConfigLoader.load(explicit: config.config, repositoryRoot: repository.workdir).notesRef
-        } catch {
-            throw FailmixFailure(message: "invalid configuration:\n\(error)")
-        }
     }
 
     /// A value must not start a new `key: value` line of its own.

@@ -18,37 +18,29 @@ struct GateCommand: ParsableCommand {
     @OptionGroup var git: GitOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(help: ArgumentHelp("Gate one agent of a fleet: NAME from [[agents]], or NAME=RECORDS[:REPO].", valueName: "agent"))
+    var agent: String?
+
     func run() throws {
-        let (configuration, options) = try config.load(records: records, git: git)
-        let run: GateRun
+        var context = try config.context(records: records, git: git)
+        let agent = try agent.map { try agentNamed($0, in: context.configuration) }
+        if let agent { context = PipelineContext(configuration: context.configuration, options: Pipeline.agentOptions(agent, base: context.options)) }
+        var run: GateRun
         do {
-            run = try Pipeline.gate(options, config: configuration, remember: true)
+            run = try Pipeline.gate(context, remember: true)
         } catch {
             // An internal error: closed keeps the agent waiting (2), open lets it run (0).
             let message = "failmix gate could not decide: \(error)"
-            if configuration.onError == .open {
+            if context.configuration.onError == .open {
                 Stderr.line("failmix: *** \(message) — on_error = \"open\": letting the session run ***")
                 throw ExitCode(0)
             }
             throw FailmixFailure(message: message)
         }
         for warning in run.warnings { Stderr.line("failmix: warning: \(warning)") }
+        run.report.context.agent = agent?.name
+        run.report.context.gate = run.decision
         try output.write(run.report, default: "text")
         try verdict.exit(run.decision.level)
-    }
-}
-
-/// How a verdict becomes an exit code (`gate` and `ci` share the contract).
-struct VerdictOptions: ParsableArguments {
-    @Flag(help: "A warning fails too (exit 1).") var strict = false
-    @Flag(help: "Never exit 1; report only.") var warnOnly = false
-
-    func validate() throws {
-        if strict && warnOnly { throw ValidationError("--strict and --warn-only contradict each other") }
-    }
-
-    func exit(_ level: Level) throws {
-        let code = level.exitCode(strict: strict, warnOnly: warnOnly)
-        if code != 0 { throw ExitCode(code) }
     }
 }

@@ -27,6 +27,19 @@ struct GitOptions: ParsableArguments {
     @Flag(help: "Don't corroborate with git.")
     var noGit = false
 
+    /// The options these flags set, over the configuration's.
+    func apply(to options: inout PipelineOptions) {
+        if noGit { options.evidence = nil }
+        guard var evidence = options.evidence else { return }
+        if !agentAuthors.isEmpty { evidence.agentAuthors = agentAuthors }
+        if !revs.isEmpty { evidence.revs = revs }
+        if allBranches { evidence.allBranches = true }
+        if let trailer { evidence.trailer = trailer }
+        if let windowSlack { evidence.windowSlack = windowSlack }
+        if let notesRef { evidence.notesRef = notesRef }
+        options.evidence = evidence
+    }
+
     func validate() throws {
         if let windowSlack, !(windowSlack >= 0 && windowSlack.isFinite) { throw ValidationError("--window-slack must be 0 or more") }
     }

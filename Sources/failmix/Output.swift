@@ -1,33 +1,25 @@
 import FailmixKit
+import FailmixSupport
 import Foundation
 
 /// A buffered text stream to stdout or to a file written atomically (a
 /// temporary file renamed into place, so readers never see half a report).
 final class OutputSink: ByteOutputStream {
     private var buffer: [UInt8] = []
-    private let fd: Int32
-    private let finalPath: String?
-    private let tempPath: String?
+    private let file: AtomicFileWriter?
+    /// The first failed write, reported when the sink closes.
+    private var failure: FileError?
 
     init(path: String?) throws {
-        if let path {
-            let temp = path + ".tmp-\(getpid())"
-            let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
-                throw FailmixFailure(message: "cannot write '\(path)': \(String(cString: strerror(errno)))")
-            }
-            self.fd = fd
-            finalPath = path
-            tempPath = temp
-        } else {
-            fd = STDOUT_FILENO
-            finalPath = nil
-            tempPath = nil
+        do {
+            file = try path.map { (path) throws(FileError) in try AtomicFileWriter(path: path) }
+        } catch {
+            throw FailmixFailure(message: error.description)
         }
         buffer.reserveCapacity(1 << 16)
     }
 
-    var isTerminal: Bool { finalPath == nil && isatty(fd) == 1 }
+    var isTerminal: Bool { file == nil && isatty(STDOUT_FILENO) == 1 }
 
     func write(_ string: String) {
         buffer.append(contentsOf: string.utf8)
@@ -40,29 +32,31 @@ final class OutputSink: ByteOutputStream {
             return
         }
         flush()
-        writeAll(bytes)
+        send(bytes)
     }
 
     func flush() {
-        buffer.withUnsafeBytes { writeAll($0) }
+        buffer.withUnsafeBytes { send($0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeAll(_ raw: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < raw.count {
-            let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 { if errno == EINTR { continue }; break }
-            offset += n
+    private func send(_ raw: UnsafeRawBufferPointer) {
+        guard let file else {
+            _ = FileIO.writeAll(STDOUT_FILENO, raw)
+            return
         }
+        guard failure == nil else { return }
+        do { try file.write(raw) } catch { failure = error }
     }
 
     func close() throws {
         flush()
-        guard let finalPath, let tempPath else { return }
-        Foundation.close(fd)
-        guard rename(tempPath, finalPath) == 0 else {
-            throw FailmixFailure(message: "cannot write '\(finalPath)': \(String(cString: strerror(errno)))")
+        guard let file else { return }
+        do throws(FileError) {
+            if let failure { throw failure }
+            try file.commit()
+        } catch {
+            throw FailmixFailure(message: error.description)
         }
     }
 }

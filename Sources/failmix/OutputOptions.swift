@@ -43,10 +43,18 @@ struct OutputOptions: ParsableArguments {
 
     /// Renders `report` in every requested format to its destination.
     func write(_ report: Report, default fallback: String = "text") throws {
-        for (reporter, path) in try destinations(default: fallback) {
+        let destinations = try destinations(default: fallback)
+        if report.context.isFleet, let single = destinations.first(where: { !Reporters.rendersFleet($0.reporter.identifier) }) {
+            throw FailmixFailure(message: "the \(single.reporter.identifier) format reports one agent at a time: run `failmix gate --agent NAME` per agent")
+        }
+        for (reporter, path) in destinations {
             let sink = try OutputSink(path: path)
             var stream = sink
-            reporter.render(report, options: RenderOptions(color: colorWanted(sink)), into: &stream)
+            do {
+                try Reporters.render(reporter, report, options: RenderOptions(color: colorWanted(sink)), into: &stream)
+            } catch {
+                throw FailmixFailure(message: error.description)
+            }
             try sink.close()
         }
     }

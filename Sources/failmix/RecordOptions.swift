@@ -15,8 +15,14 @@ struct RecordOptions: ParsableArguments {
     @Option(help: "What a record's `timestamp` means when start_time/end_time are absent: end or start (default: end).")
     var timestampIs: TimestampMeaning?
 
-    @Option(help: ArgumentHelp("The repository to read (default: the one containing the working directory).", valueName: "path"))
-    var repo: String?
+    @OptionGroup var repository: RepositoryOptions
+
+    /// The options these flags set, over the configuration's.
+    func apply(to options: inout PipelineOptions) {
+        if !paths.isEmpty { options.recordPaths = paths }
+        options.includeRotated = !noRotated
+        if let timestampIs { options.timestampIs = timestampIs }
+    }
 
     /// With `--strict`, malformed lines end the run with exit 2.
     static func enforceStrict(_ strict: Bool, _ records: RecordSet) throws {

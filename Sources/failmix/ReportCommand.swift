@@ -14,6 +14,7 @@ struct ReportCommand: ParsableCommand {
     var windows: [Int] = []
 
     @OptionGroup var output: OutputOptions
+    @OptionGroup var fleet: FleetOptions
 
     @Flag(help: "Treat malformed record lines as an error (exit 2).")
     var strict = false
@@ -23,9 +24,20 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        var (_, options) = try config.load(records: records, git: git)
-        if !windows.isEmpty { options.windows = windows }
-        let report = try Pipeline.report(options)
+        let context = try config.context(records: records, git: git) { if !windows.isEmpty { $0.windows = windows } }
+        let agents = try fleet.agents(context.configuration)
+        if !agents.isEmpty {
+            if !records.paths.isEmpty { throw ValidationError("--records and agents don't mix: give each agent's records in --agent NAME=RECORDS") }
+            let report = try Pipeline.fleetReport(agents, base: context)
+            try output.write(report)
+            try RecordOptions.enforceStrict(strict, report.records)
+            return
+        }
+        var report = try Pipeline.report(context)
+        // The dashboard shows the gate's verdict and history; other formats stay as they were.
+        if output.formats.contains(HTMLReporter.identifier) {
+            Pipeline.attachGateContext(&report, context: context)
+        }
         try output.write(report)
         try RecordOptions.enforceStrict(strict, report.records)
     }

@@ -137,7 +137,7 @@ import Testing
     @Test func prePushHookBlocksThenAllowsAfterResumeAndUninstallRestores() throws {
         let ws = try Workspace()
         ws.writeRecords(Self.records(30) { $0 < 28 ? #", "outcome": "failed""# : "" })
-        try runTool("git", ["init", "-q", "--bare", ws.dir.file("remote.git")])
+        try TestRepository.git(["init", "-q", "--bare", ws.dir.file("remote.git")], in: ws.dir.path)
         _ = try ws.git(["remote", "add", "origin", ws.dir.file("remote.git")])
         // A foreign hook in a core.hooksPath directory, which must keep running.
         let hooks = ws.dir.file("repo/my-hooks")
@@ -157,9 +157,7 @@ import Testing
         #expect(r.status != 0)
         #expect(r.stderr.contains("foreign hook ran") && (r.stderr + r.stdout).contains("failmix gate: FAIL"), "\(r.stderr)|\(r.stdout)")
 
-        var skip = ProcessInfo.processInfo.environment
-        skip["SKIP"] = "lint,failmix"
-        let skipped = try runTool("git", ["-C", ws.repo, "push", "-q", "--dry-run", "origin", "main"], environment: skip)
+        let skipped = try TestRepository.run(["push", "-q", "--dry-run", "origin", "main"], in: ws.repo, environment: ["SKIP": "lint,failmix"])
         #expect(skipped.status == 0 && skipped.stderr.contains("SKIPPED"))
 
         #expect(try failmix(["resume"], cwd: ws.repo).status == 0)
@@ -177,29 +175,4 @@ final class LockedArray: @unchecked Sendable {
     private var storage: [Int32] = []
     func append(_ v: Int32) { lock.withLock { storage.append(v) } }
     var values: [Int32] { lock.withLock { storage } }
-}
-
-@Suite struct InitAndConfigCommandTests {
-    @Test func initWritesTheCommentedDefaultsOnce() throws {
-        let ws = try Workspace()
-        var r = try failmix(["init"], cwd: ws.repo)
-        #expect(r.status == 0)
-        let text = try String(contentsOfFile: ws.repo + "/.failmix.toml", encoding: .utf8)
-        #expect(text == Configuration.initTemplate)
-        r = try failmix(["init"], cwd: ws.repo)
-        #expect(r.status == 2 && r.stderr.contains("exists"))
-        r = try failmix(["config", "show"], cwd: ws.repo)
-        #expect(r.status == 0 && r.stdout.contains("name = \"abandoned-loops\"") && r.stdout.contains("streak = 12"))
-        #expect(try failmix(["config", "check"], cwd: ws.repo).stdout.contains("ok (4 rules, 7 modes)"))
-    }
-
-    @Test func ackIsShownAndValidated() throws {
-        let ws = try Workspace()
-        ws.writeRecords(GateCommandTests.records(30) { $0 < 28 ? #", "outcome": "failed""# : "" })
-        #expect(try failmix(["ack", "no-such-rule", "--sessions", "3", "--reason", "x"], cwd: ws.repo).status == 2)
-        #expect(try failmix(["ack", "failure-rate", "--sessions", "3", "--reason", "known outage"], cwd: ws.repo).status == 0)
-        let r = try failmix(["gate"], cwd: ws.repo)
-        #expect(r.status == 0 && r.stdout.contains("[acknowledged: warns instead of failing]"), "\(r.stdout)")
-        #expect(try failmix(["status"], cwd: ws.repo).stdout.contains("ack: failure-rate for 3 sessions"))
-    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FailmixKit
 @testable import FailmixRecords
+@testable import FailmixStore
 
 /// The incremental cache never gives a different answer than a full read.
 @Suite struct RecentRecordsCacheTests {

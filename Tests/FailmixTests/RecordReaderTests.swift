@@ -2,20 +2,6 @@ import Foundation
 import Testing
 @testable import FailmixKit
 
-/// Reads records the way the pipeline does, with the built-in classifier.
-func readRecords(
-    _ paths: [String], rotated: Bool = true, timestampIs: TimestampMeaning = .end, refs: Bool = false
-) throws -> (RecordSet, ModeCatalog) {
-    let catalog = ModeCatalog(BuiltinModes.all())
-    var schema = RecordSchema()
-    let classifier = Classifier(catalog: catalog, plan: &schema.plan)
-    var options = RecordReadOptions()
-    options.timestampIs = timestampIs
-    options.collectDeliverableRefs = refs
-    let sources = try RecordSources.resolve(explicit: paths, repositoryRoot: nil, environment: [:], includeRotated: rotated)
-    return (try RecordReader(schema: schema, options: options).read(sources, annotator: classifier), catalog)
-}
-
 @Suite struct RecordReaderTests {
     @Test func malformedLinesAreReportedAndNeighboursKept() throws {
         let dir = TempDir()
@@ -158,73 +144,5 @@ func readRecords(
         #expect(CommitRefs.extract(from: "see https://example.org/commit/abc1234def and PR") == [])
         #expect(CommitRefs.extract(from: "abc123 too short, xabc1234 glued, abc1234_x glued") == [])
         #expect(CommitRefs.extract(from: "deadbeef1") == ["deadbeef1"])
-    }
-}
-
-@Suite struct TimestampTests {
-    @Test(arguments: [
-        ("2026-03-01T12:00:00Z", 1_772_366_400.0),
-        ("2026-03-01T12:00:00+00:00", 1_772_366_400.0),
-        ("2026-03-01T14:00:00+02:00", 1_772_366_400.0),
-        ("2026-03-01T07:30:00-0430", 1_772_366_400.0),
-        ("2026-03-01T12:00:00", 1_772_366_400.0),
-        ("2026-03-01 12:00:00", 1_772_366_400.0),
-        ("2026-03-01T12:00:00.5Z", 1_772_366_400.5),
-        ("2026-03-01T12:00:00.123456789Z", 1_772_366_400.123456),
-        ("2026-03-01T12:00:00.000000+00:00", 1_772_366_400.0),
-        ("2026-03-01T24:00:00Z", 1_772_409_599.0),
-        ("2026-03-01", 1_772_323_200.0),
-        ("2024-02-29T00:00:00Z", 1_709_164_800.0),
-    ])
-    func parses(_ text: String, _ expected: Double) {
-        #expect(Timestamp.parse(text).map { ($0 * 1e6).rounded() / 1e6 } == expected)
-    }
-
-    @Test(arguments: ["", "yesterday", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-03-01T12:00:00.1234567890Z",
-                      "2026-03-01T25:00:00Z", "2026-03-01T24:00:01Z", "2026-03-01T12:00:00+", "2026-03-01T12:00:00 junk"])
-    func rejects(_ text: String) {
-        #expect(Timestamp.parse(text) == nil)
-    }
-
-    @Test func formatsRoundTrip() {
-        for t in [0.0, 1_772_366_400, 951_782_400, -86_400] {
-            #expect(Timestamp.parse(Timestamp.format(t)) == t)
-        }
-    }
-}
-
-@Suite struct ParallelReadTests {
-    /// A file scanned in parallel chunks reads exactly like one scanned alone:
-    /// same sessions, order, duplicates, line numbers, partial tail.
-    @Test func chunkedReadEqualsSequentialRead() throws {
-        let dir = TempDir()
-        var lines: [String] = []
-        for i in 0..<3000 {
-            let minute = (i * 7919) % 2000  // out of order, with ties
-            lines.append(#"{"session_id": "s\#(i % 2500)", "timestamp": "2026-01-01T00:00:00Z", "duration_seconds": \#(minute), "end_time": "2026-01-02T\#(String(format: "%02d:%02d", minute / 60 % 24, minute % 60)):00Z", "outcome": "\#(i % 3 == 0 ? "noop" : "productive")", "deliverables": ["x (abc\#(String(format: "%04x", i)))"]}"#)
-            if i % 500 == 250 { lines.append("{broken \(i)") }
-        }
-        let path = dir.write("r.jsonl", lines.joined(separator: "\n") + "\n{\"session_id\": \"tail")
-        func read(threshold: Int64) throws -> RecordSet {
-            let catalog = ModeCatalog(BuiltinModes.all())
-            var schema = RecordSchema()
-            let classifier = Classifier(catalog: catalog, plan: &schema.plan)
-            var options = RecordReadOptions()
-            options.collectDeliverableRefs = true
-            var reader = RecordReader(schema: schema, options: options)
-            reader.parallelThreshold = threshold
-            return try reader.read([RecordSource(path: path, role: .primary)], annotator: classifier)
-        }
-        let alone = try read(threshold: .max)
-        let chunked = try read(threshold: 1)
-        #expect(alone.sessions.count == 2500)
-        #expect(chunked.sessions.map(\.sessionID) == alone.sessions.map(\.sessionID))
-        #expect(chunked.sessions.map(\.location) == alone.sessions.map(\.location))
-        #expect(chunked.sessions.map(\.modeBits) == alone.sessions.map(\.modeBits))
-        #expect(chunked.sessions.map { chunked.refs(of: $0) } == alone.sessions.map { alone.refs(of: $0) })
-        #expect(chunked.malformed == alone.malformed && alone.malformed.count == 6)
-        #expect(chunked.duplicatesFolded == 500 && alone.duplicatesFolded == 500)
-        #expect(chunked.partialTails == alone.partialTails && alone.partialTails.count == 1)
-        #expect(chunked.files == alone.files)
     }
 }

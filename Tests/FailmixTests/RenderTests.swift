@@ -138,7 +138,7 @@ import Testing
         let text = PrometheusReporter.render(try report())
         try PrometheusParser.validate(text)
         #expect(text.contains("failmix_gate_decision{decision=\"fail\"} 1"))
-        #expect(text.contains("failmix_mode_rate{mode=\"noop\",window=\"30\",basis=\"recorded\"}"))
+        #expect(text.contains("failmix_mode_ratio{mode=\"noop\",window=\"30\",basis=\"recorded\"}"))
         #expect(PrometheusReporter.escapeLabel("a\"b\\c\nd") == "a\\\"b\\\\c\\nd")
     }
 }

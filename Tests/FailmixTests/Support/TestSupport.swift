@@ -82,6 +82,7 @@ enum Paths {
     /// `../shared` beside the checkout, when present (CI and developers have it;
     /// a user's clone does not, and tests using it skip).
     static let shared: String? = {
+        if let given = ProcessInfo.processInfo.environment["FAILMIX_SHARED"] { return given }  // a worktree elsewhere
         let p = URL(fileURLWithPath: packageRoot).deletingLastPathComponent().appendingPathComponent("shared").path
         return FileManager.default.fileExists(atPath: p + "/tools") ? p : nil
     }()

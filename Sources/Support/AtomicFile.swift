@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file replaced whole: written to a temporary file beside it, flushed to
+/// disk, renamed over the target, and the directory flushed. A reader sees
+/// the old file or the new one, never half of one, and after a crash the
+/// rename is either there with its contents or not there at all.
+/// Every file failmix writes in place goes through this one type.
+public final class AtomicFileWriter {
+    public let path: String
+    let temporaryPath: String
+    private var fd: Int32
+
+    /// Starts the temporary file. `permissions` are set exactly (the umask
+    /// does not apply); nil: 0644 less the umask.
+    public init(path: String, permissions: UInt16? = nil) throws(FileError) {
+        self.path = path
+        temporaryPath = path + ".tmp-\(getpid())"
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .errno("write", path) }
+        if let permissions, fchmod(fd, mode_t(permissions)) != 0 {
+            let error = FileError.errno("write", path)
+            discard()
+            throw error
+        }
+    }
+
+    deinit { discard() }
+
+    /// Appends `bytes` to the new contents.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
+        guard FileIO.writeAll(fd, bytes) else { throw fail("write") }
+    }
+
+    /// Appends the values' bytes as they lie in memory.
+    public func write<T: BitwiseCopyable>(_ values: [T]) throws(FileError) {
+        guard values.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) else { throw fail("write") }
+    }
+
+    /// Overwrites bytes already written (a header filled in at the end).
+    public func write<T: BitwiseCopyable>(_ values: [T], at offset: Int64) throws(FileError) {
+        guard values.withUnsafeBytes({ FileIO.writeAll(fd, $0, at: offset) }) else { throw fail("write") }
+    }
+
+    /// Flushes the new contents, renames them over `path` and flushes the
+    /// directory that holds it.
+    public func commit() throws(FileError) {
+        guard fd >= 0 else { throw FileError("write", path, reason: "already committed or discarded") }
+        guard fsync(fd) == 0 else { throw fail("write") }
+        close(fd)
+        fd = -1
+        guard rename(temporaryPath, path) == 0 else {
+            let error = FileError.errno("replace", path)
+            unlink(temporaryPath)
+            throw error
+        }
+        AtomicFile.syncDirectory(of: path)
+    }
+
+    /// Drops the temporary file; the target is left as it was.
+    public func discard() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+        unlink(temporaryPath)
+    }
+
+    private func fail(_ operation: String) -> FileError {
+        let error = FileError.errno(operation, path)
+        discard()
+        return error
+    }
+}
+
+public enum AtomicFile {
+    /// Replaces the file at `path` with `bytes` (see `AtomicFileWriter`).
+    public static func write(_ bytes: [UInt8], to path: String, permissions: UInt16? = nil) throws(FileError) {
+        let writer = try AtomicFileWriter(path: path, permissions: permissions)
+        try writer.write(bytes)
+        try writer.commit()
+    }
+
+    public static func write(_ text: String, to path: String, permissions: UInt16? = nil) throws(FileError) {
+        try write(Array(text.utf8), to: path, permissions: permissions)
+    }
+
+    /// Makes a rename in the directory holding `path` durable. Best effort:
+    /// some file systems refuse to sync a directory, and the data is already
+    /// safe in the file itself.
+    static func syncDirectory(of path: String) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let dfd = open(directory, O_RDONLY | O_CLOEXEC)
+        guard dfd >= 0 else { return }
+        _ = fsync(dfd)
+        close(dfd)
+    }
+}

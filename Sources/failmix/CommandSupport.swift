@@ -1,0 +1,8 @@
+import FailmixKit
+import Foundation
+
+/// Who is acting, for the journal and `failmix status`.
+func currentUser() -> String {
+    let env = ProcessInfo.processInfo.environment
+    return env["USER"] ?? env["LOGNAME"] ?? "unknown"
+}

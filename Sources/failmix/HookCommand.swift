@@ -1,0 +1,22 @@
+import ArgumentParser
+import FailmixKit
+import Foundation
+
+/// `failmix hook`: git hooks that run the gate.
+struct HookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hook", abstract: "Install or remove failmix's git hooks (chaining any hook already there).",
+        subcommands: [Install.self, Uninstall.self])
+
+    static func validate(_ hooks: [String]) throws {
+        for hook in hooks where !HookInstaller.hookNames.contains(hook) {
+            throw ValidationError("unknown hook '\(hook)' (choose from \(HookInstaller.hookNames.joined(separator: ", ")))")
+        }
+    }
+
+    /// The installer for the repository, running this very executable.
+    static func installer(_ repository: RepositoryOptions) throws -> HookInstaller {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
+        return try HookInstaller(repository: try repository.discover(), executable: executable)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// A real repository in a temporary directory, built with the git CLI.
+final class TestRepository {
+    static let agent = (name: "Bob", email: "bob@agents.example.org")
+    static let human = (name: "Erik", email: "erik@example.org")
+
+    struct CommandFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private let directory: TempDir
+    let path: String
+
+    init(_ directory: TempDir = TempDir("failmix-git"), name: String = "repo") throws {
+        self.directory = directory
+        path = directory.file(name)
+        try Self.git(["init", "-q", "-b", "main", path], in: directory.path)
+    }
+
+    private init(directory: TempDir, path: String) {
+        self.directory = directory
+        self.path = path
+    }
+
+    /// A linked worktree beside this repository, on a new branch.
+    func addWorktree(_ name: String, branch: String) throws -> TestRepository {
+        let worktree = directory.file(name)
+        try git(["worktree", "add", "-q", "-b", branch, worktree])
+        return TestRepository(directory: directory, path: worktree)
+    }
+
+    var parent: TempDir { directory }
+
+    /// Runs the git CLI in `cwd` without the machine's system config; the
+    /// result whatever the exit status.
+    static func run(_ arguments: [String], in cwd: String, environment extra: [String: String] = [:]) throws -> ProcessResult {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_CONFIG_NOSYSTEM"] = "1"
+        environment.merge(extra) { $1 }
+        return try runTool("git", ["-c", "commit.gpgsign=false", "-c", "protocol.file.allow=always"] + arguments,
+                           cwd: cwd, environment: environment)
+    }
+
+    /// Runs git and returns its output; a failure throws.
+    @discardableResult
+    static func git(_ arguments: [String], in cwd: String, environment extra: [String: String] = [:]) throws -> String {
+        let result = try run(arguments, in: cwd, environment: extra)
+        guard result.status == 0 else {
+            throw CommandFailed(description: "git \(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @discardableResult
+    func git(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
+        try Self.git(arguments, in: path, environment: environment)
+    }
+
+    /// An empty commit by `author` at `time` (committed then too, unless told), returning its SHA.
+    @discardableResult
+    func commit(
+        _ message: String, at time: Int64, author: (name: String, email: String) = human, committedAt: Int64? = nil
+    ) throws -> String {
+        try git(["commit", "-q", "--allow-empty", "-m", message], environment: [
+            "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": "@\(time) +0000",
+            "GIT_COMMITTER_NAME": author.name, "GIT_COMMITTER_EMAIL": author.email,
+            "GIT_COMMITTER_DATE": "@\(committedAt ?? time) +0000",
+        ])
+        return try git(["rev-parse", "HEAD"])
+    }
+}
+
+/// A tiny agent workspace: a git repository with one agent commit inside a
+/// session's window, and that session's record.
+struct Workspace: @unchecked Sendable {
+    let dir = TempDir("workspace")
+    let repository: TestRepository
+    var repo: String { repository.path }
+    var records: String { dir.file("repo/state/sessions/session-records.jsonl") }
+
+    /// git in the repository as the agent (at `date`, when given); a failure
+    /// is a test issue unless expected.
+    func git(_ args: [String], date: String? = nil, expectFailure: Bool = false) throws -> ProcessResult {
+        let agent = TestRepository.agent
+        var env = ["GIT_AUTHOR_NAME": agent.name, "GIT_AUTHOR_EMAIL": agent.email,
+                   "GIT_COMMITTER_NAME": agent.name, "GIT_COMMITTER_EMAIL": agent.email]
+        if let date {
+            env["GIT_AUTHOR_DATE"] = date
+            env["GIT_COMMITTER_DATE"] = date
+        }
+        let r = try TestRepository.run(args, in: repo, environment: env)
+        if r.status != 0, !expectFailure { Issue.record("git \(args): \(r.stderr)") }
+        return r
+    }
+
+    init(commitAt date: String = "2026-01-01T00:30:00Z") throws {
+        repository = try TestRepository(dir, name: "repo")
+        dir.write("repo/README", "x\n")
+        _ = try git(["add", "README"])
+        _ = try git(["commit", "-q", "-m", "work of s1"], date: date)
+    }
+
+    func writeRecords(_ lines: [String]) {
+        dir.write("repo/state/sessions/session-records.jsonl", lines.joined(separator: "\n") + "\n")
+    }
+}
