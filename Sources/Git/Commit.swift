@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 /// A `Key: value` line from a commit message's trailer block.
 public struct Trailer: Sendable, Hashable {
@@ -12,14 +13,18 @@ public struct Trailer: Sendable, Hashable {
 
     /// The trailers of `message`, as libgit2 (like `git interpret-trailers`) finds them.
     public static func parse(_ message: String) -> [Trailer] {
+        var trailers: [Trailer] = []
+        forEach(in: message) { key, value in trailers.append(Trailer(key: String(cString: key), value: String(cString: value))) }
+        return trailers
+    }
+
+    /// Hands each trailer's key and value to `body` as C strings, valid during the call.
+    static func forEach(in message: String, _ body: (UnsafePointer<CChar>, UnsafePointer<CChar>) -> Void) {
         LibGit2.ensureInitialized()
         var array = git_message_trailer_array()
-        guard git_message_trailers(&array, message) == 0 else { return [] }
+        guard git_message_trailers(&array, message) == 0 else { return }
         defer { git_message_trailer_array_free(&array) }
-        return (0..<array.count).map { i in
-            let t = array.trailers[i]
-            return Trailer(key: String(cString: t.key), value: String(cString: t.value))
-        }
+        for i in 0..<array.count { body(array.trailers[i].key, array.trailers[i].value) }
     }
 }
 
@@ -50,29 +55,32 @@ public struct Commit: Sendable, Hashable {
     public func trailerValues(forKey key: String) -> [String] {
         guard Self.mayContain(message, key) else { return [] }
         let wanted = key.lowercased()
-        return trailers.compactMap { $0.key.lowercased() == wanted ? $0.value : nil }
+        var values: [String] = []
+        Trailer.forEach(in: message) { name, value in
+            if String(cString: name).lowercased() == wanted { values.append(String(cString: value)) }
+        }
+        return values
     }
 
-    /// Whether `text` holds `key`, ASCII letters in any case (a non-ASCII key: assume so).
+    /// Whether a line of `text` starts with `key`, ASCII letters in any case
+    /// (a trailer is a line; a non-ASCII key: assume so). Jumps from newline
+    /// to newline.
     static func mayContain(_ text: String, _ key: String) -> Bool {
         let needle = Array(key.utf8).map(lowerASCII)
-        guard let first = needle.first else { return true }
-        if needle.contains(where: { $0 >= 0x80 }) { return true }
-        let haystack = text.utf8
-        guard haystack.count >= needle.count else { return false }
-        return haystack.withContiguousStorageIfAvailable { bytes -> Bool in
-            var i = 0
-            let last = bytes.count - needle.count
-            while i <= last {
-                if lowerASCII(bytes[i]) == first {
-                    var j = 1
-                    while j < needle.count, lowerASCII(bytes[i + j]) == needle[j] { j += 1 }
-                    if j == needle.count { return true }
-                }
-                i += 1
+        if needle.isEmpty || needle.contains(where: { $0 >= 0x80 }) { return true }
+        var text = text
+        return text.withUTF8 { bytes -> Bool in
+            guard let base = bytes.baseAddress else { return false }
+            var line = 0
+            while bytes.count - line >= needle.count {
+                var j = 0
+                while j < needle.count, lowerASCII(bytes[line + j]) == needle[j] { j += 1 }
+                if j == needle.count { return true }
+                guard let newline = memchr(base + line, 0x0A, bytes.count - line) else { return false }
+                line = UnsafeRawPointer(newline) - UnsafeRawPointer(base) + 1
             }
             return false
-        } ?? true
+        }
     }
 }
 

@@ -134,6 +134,8 @@ import Testing
 
     @Test func trailerKeyPrecheck() {
         #expect(Commit.mayContain("x\n\nGIT-session-ID: 1\n", "git-session-id"))
+        #expect(Commit.mayContain("x\n\nSigned-off-by: A\nGit-Session-Id: 1", "git-session-id"))
+        #expect(!Commit.mayContain("x\n\nsee Git-Session-Id: 1\n", "git-session-id"))
         #expect(!Commit.mayContain("x\n\nSigned-off-by: A\n", "git-session-id"))
         #expect(!Commit.mayContain("", "k"))
         #expect(Commit.mayContain("anything", "clé"))
