@@ -132,9 +132,12 @@ EXTRACT = r"""
     return {rows: rows.length, visible: rows.filter(r => rendered(r)).length, filter_shown: !!filter && rendered(filter),
             modes: rows.map(r => r.dataset.modes)};
   });
+  const attribution = Array.from(document.querySelectorAll('figure.attribution svg')).map(svg => ({
+    window: +svg.dataset.window, indices: nums(svg.dataset.indices), commits: nums(svg.dataset.commits), rendered: rendered(svg),
+    lines: Array.from(svg.querySelectorAll('polyline')).map(p => ({method: p.dataset.method, rates: nums(p.dataset.rates)}))}));
   const headers = Array.from(document.querySelectorAll('table')).every(t => t.querySelector('th'));
   return JSON.stringify({title: document.title, scripts: document.scripts.length, images: document.images.length,
-    iframes: document.querySelectorAll('iframe,object,embed').length, charts, sparks, tables, headers,
+    iframes: document.querySelectorAll('iframe,object,embed').length, charts, sparks, tables, headers, attribution,
     timeline_events: document.querySelectorAll('#history circle.ev').length,
     verdict: (document.querySelector('#verdict') || {}).textContent || '',
     body_text_length: document.body.innerText.length});

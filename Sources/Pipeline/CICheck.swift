@@ -55,10 +55,33 @@ extension Pipeline {
             corroboration: corroboration, catalog: catalog, blockModes: context.configuration.blockModes,
             repositoryRoot: repository.workdir)
         report.findings += pr.findings
+        report.pullRequest = pr.summary
+        if let root = repository.workdir {
+            report.repositoryRoot = root
+            report.anchorPath = anchorPath(repositoryRoot: root, records: records, configPath: context.configuration.source)
+        }
         let sessions = Set(pr.commits.flatMap(\.sessions)).count
         report.notes.append("pull request \(pullRequest.base.prefix(12))..\(pullRequest.head.prefix(12)): \(pr.commits.count) commits from \(sessions) sessions")
         let level = max(gate.decision.level, pr.level)
         report.decision = Decision(level)
         return (report, level)
+    }
+}
+
+extension Pipeline {
+    /// A file of the repository to hang findings on that have no place of
+    /// their own (code scanning shows only located results): the policy
+    /// file, else a records file inside the repository, else a README.
+    static func anchorPath(repositoryRoot root: String, records: RecordSet, configPath: String?) -> String? {
+        let candidates = [configPath, "\(root)/.failmix.toml"].compactMap { $0 }
+            + records.files.map(\.path) + ["README.md", "README", "readme.md"].map { "\(root)/\($0)" }
+        for candidate in candidates {
+            guard let relative = pathInside(candidate, root: root) else { continue }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: "\(root)/\(relative)", isDirectory: &isDirectory), !isDirectory.boolValue {
+                return relative
+            }
+        }
+        return nil
     }
 }

@@ -48,8 +48,12 @@ public struct CIPublisher {
         switch ci.provider {
         case .github:
             let summary = MarkdownReporter.render(report)
-            if let path = ci.stepSummaryPath { attempt("the step summary") { try appendToFile(path, summary) } }
-            if let path = ci.outputPath { attempt("the step outputs") { try appendToFile(path, githubOutputBlock(outputs(report))) } }
+            if let path = ci.stepSummaryPath {
+                let fitted = BodyLimit.fit(summary, limit: BodyLimit.githubStepSummary,
+                                           fullReport: "`failmix ci --format markdown --output FILE`, or the action's report files.")
+                attempt("the step summary") { try appendToFile(path, fitted) }
+            }
+            if let path = ci.outputPath { attempt("the step outputs") { try appendToFile(path, githubOutputBlock(Self.outputs(report))) } }
             guard let github = githubPublisher() else {
                 notice("no \(tokenDescription) token: commit status, check run and comment skipped; see the annotations")
                 return
@@ -61,11 +65,13 @@ public struct CIPublisher {
                 return CheckAnnotation(path: path, line: f.line ?? 1, level: f.level.rawValue,
                                        title: f.title, message: f.message)
             }
-            api("commit status") { () throws(HTTPError) in try github.postStatus(state: state, description: description(report)) }
-            api("check run") { () throws(HTTPError) in
+            api("commit status", permission: "statuses: write") { () throws(HTTPError) in
+                try github.postStatus(state: state, description: description(report))
+            }
+            api("check run", permission: "checks: write") { () throws(HTTPError) in
                 try github.publishCheckRun(conclusion: conclusion, title: "failmix: \(decision.rawValue)", summary: summary, annotations: annotations)
             }
-            api("pull-request comment") { () throws(HTTPError) in try github.upsertComment(summary) }
+            api("pull-request comment", permission: "pull-requests: write") { () throws(HTTPError) in try github.upsertComment(summary) }
         case .gitlab:
             guard let gitlab = gitlabPublisher() else {
                 log.standardError("failmix: no \(tokenDescription) token: commit status and merge-request note skipped")
@@ -85,7 +91,7 @@ public struct CIPublisher {
         switch ci.provider {
         case .github:
             log.standardOutput("::error title=failmix::\(GitHubReporter.escapeData(message))")
-            if let github = githubPublisher() { api("commit status") { () throws(HTTPError) in try github.postStatus(state: "error", description: message) } }
+            if let github = githubPublisher() { api("commit status", permission: "statuses: write") { () throws(HTTPError) in try github.postStatus(state: "error", description: message) } }
         case .gitlab:
             if let gitlab = gitlabPublisher() { api("commit status") { () throws(HTTPError) in try gitlab.postStatus(state: "failed", description: message) } }
         case .plain:
@@ -105,7 +111,8 @@ public struct CIPublisher {
         guard let token, let api = ci.apiURL, let project = ci.project, let sha = ci.headSHA else { return nil }
         let header = jobToken == token ? "JOB-TOKEN" : "PRIVATE-TOKEN"
         return GitLabPublisher(target: GitLabTarget(apiURL: api, projectID: project, sha: sha, token: token, tokenHeader: header,
-                                                    mergeRequest: ci.pullRequest, jobURL: ci.runURL, name: context), client: client)
+                                                    mergeRequest: ci.pullRequest, jobURL: ci.runURL, name: context, ref: ci.ref,
+                                                    pipelineID: ci.pipelineID), client: client)
     }
 
     /// The commit status's one line: the decision and the rules behind it.
@@ -114,25 +121,39 @@ public struct CIPublisher {
         return "\((report.decision ?? .pass).rawValue)" + (fired.isEmpty ? "" : ": " + Array(Set(fired)).sorted().joined(separator: ", "))
     }
 
-    /// `$GITHUB_OUTPUT` pairs for later steps: the decision, the failed
-    /// rules, and each mode's rate in the recent window.
-    func outputs(_ report: Report) -> [(String, String)] {
+    /// `$GITHUB_OUTPUT` pairs for later steps, over the most recent window:
+    /// the decision, the failed rules, `rates` (every mode, custom ones too,
+    /// as one JSON object: a composite action can only declare outputs it
+    /// knows in advance) and `rate_<mode>`.
+    static func outputs(_ report: Report) -> [(String, String)] {
         var pairs = [("decision", (report.decision ?? .pass).rawValue),
                      ("failed_rules", report.findings.filter { $0.level == .failure }.map(\.rule).joined(separator: ","))]
-        if let recent = report.mix.recent {
-            for (i, mode) in report.catalog.modes.enumerated() {
-                pairs.append(("rate_\(mode.name)", JSONReporter.number(recent.rate(recent.counts[i]))))
-            }
-        }
+        guard let recent = report.mix.recent else { return pairs }
+        let rates = report.catalog.modes.enumerated().map { (i, mode) in (mode.name, JSONReporter.number(recent.rate(recent.counts[i]))) }
+        pairs.append(("rates", "{" + rates.map { "\(JSONReporter.json($0.0)):\($0.1)" }.joined(separator: ",") + "}"))
+        pairs += rates.map { ("rate_\($0.0)", $0.1) }
         return pairs
     }
 
-    func api(_ what: String, _ call: () throws(HTTPError) -> Void) {
+    /// Why GitHub answered 403 to a call that needs `permission`: a fork's
+    /// pull request gets a read-only token whatever the workflow asks; any
+    /// other token lacks the permission (and a personal access token can
+    /// never create check runs: only a GitHub App's token can).
+    static func forbiddenNotice(_ what: String, permission: String, fork: Bool) -> String {
+        let fallback = "results are in the annotations and the step summary"
+        if fork {
+            return "the \(what) was not posted (HTTP 403): this pull request comes from a fork, whose token is read-only; \(fallback)"
+        }
+        let pat = permission == "checks: write" ? "; a personal access token cannot create check runs, use the workflow's GITHUB_TOKEN" : ""
+        return "the \(what) was not posted (HTTP 403): the token lacks `\(permission)` (add it to the workflow's `permissions:`\(pat)); \(fallback)"
+    }
+
+    func api(_ what: String, permission: String = "api", _ call: () throws(HTTPError) -> Void) {
         do {
             try call()
         } catch {
-            if error.statusCode == 403 {
-                notice("the token may not write the \(what) (HTTP 403, e.g. a fork's read-only token); results are in the annotations and the step summary")
+            if error.statusCode == 403, ci.provider == .github {
+                notice(Self.forbiddenNotice(what, permission: permission, fork: ci.isFork))
             } else {
                 log.standardError("failmix: warning: could not post the \(what): \(error)")
             }

@@ -93,6 +93,10 @@ extension Pipeline {
         if !agents.isEmpty, corroborated.count == agents.count { report.corroboratedMix = sum(corroborated) }
         report.decision = agents.compactMap(\.decision).max { $0.severity < $1.severity }
         report.context.agents = agents
+        // One timeline for the fleet: every agent's gate events, each naming its agent.
+        report.context.journal = agents.flatMap { a in
+            a.context.journal.map { GateEvent(at: $0.at, event: $0.event, detail: "\(a.context.agent ?? "?"): \($0.detail)") }
+        }.sorted { $0.at < $1.at }
         report.context.generatedAt = now
         report.context.rules = agents.first?.context.rules ?? []
         return report

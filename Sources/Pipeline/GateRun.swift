@@ -131,6 +131,7 @@ extension Pipeline {
             (decision, warning) = try store.update { state in gate.decide(input, state: &state, remember: remember, now: now) }
         }
         report.decision = Decision(decision.level)
+        report.rules = decision.evaluations
         report.findings = findings(decision, records: records, repositoryRoot: try context.workingRepository()?.workdir)
         return GateRun(report: report, decision: decision, cache: nil, warnings: warning.map { [$0] } ?? [])
     }
@@ -148,14 +149,6 @@ extension Pipeline {
         out += decision.messages.map { Finding(level: decision.paused ? .failure : .notice, rule: "gate", title: "failmix gate", message: $0) }
         return out
     }
-}
-
-/// `path` relative to `root` when inside it (annotations want repository paths).
-public func relativePath(_ path: String, to root: String?) -> String {
-    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-    guard let root else { return path }
-    let base = URL(fileURLWithPath: root).standardizedFileURL.path
-    return absolute.hasPrefix(base + "/") ? String(absolute.dropFirst(base.count + 1)) : path
 }
 
 extension Decision {

@@ -14,6 +14,8 @@ public struct PullRequestCheck: Sendable {
     public var commits: [CommitClaim]
     public var findings: [Finding]
     public var level: Level
+    /// The commits and the sessions behind them by id, for reports.
+    public var summary: PullRequestSummary
 
     /// Checks `base..head` against every session's evidence.
     public static func evaluate(
@@ -50,6 +52,22 @@ public struct PullRequestCheck: Sendable {
             }
         }
         let level: Level = findings.contains { $0.level == .failure } ? .fail : .pass
-        return PullRequestCheck(commits: claims, findings: findings, level: level)
+        var order: [Int] = []
+        var commitsOf: [Int: [String]] = [:]
+        for claim in claims {
+            for i in claim.sessions {
+                if commitsOf[i] == nil { order.append(i) }
+                commitsOf[i, default: []].append(claim.sha)
+            }
+        }
+        let summary = PullRequestSummary(
+            base: base, head: head,
+            commits: claims.map { .init(sha: $0.sha, subject: $0.subject, sessionIDs: $0.sessions.map { records.sessions[$0].sessionID }) },
+            sessions: order.map { i in
+                .init(id: records.sessions[i].sessionID,
+                      modes: catalog.names(ModeSet(bits: records.sessions[i].modeBits | corroboration.sessions[i].corroboratedModeBits)),
+                      commits: commitsOf[i] ?? [])
+            })
+        return PullRequestCheck(commits: claims, findings: findings, level: level, summary: summary)
     }
 }

@@ -16,6 +16,12 @@ public struct CIEnvironment: Sendable {
     public var runURL: String?
     public var stepSummaryPath: String?
     public var outputPath: String?
+    /// GitHub: the pull request comes from a fork, whose workflow token is
+    /// read-only whatever the workflow asks for.
+    public var isFork = false
+    /// GitLab: the branch and the pipeline a commit status belongs to.
+    public var ref: String?
+    public var pipelineID: Int?
 
     /// Reads the environment; `override` forces a provider (`--provider`).
     public init(_ env: [String: String], override: CIProvider? = nil) {
@@ -31,14 +37,25 @@ public struct CIEnvironment: Sendable {
             }
             stepSummaryPath = env["GITHUB_STEP_SUMMARY"]
             outputPath = env["GITHUB_OUTPUT"]
-            // A pull_request event's payload names the PR and its base and head.
+            // A pull_request event's payload names the PR and its base and
+            // head; a merge_group event's, the queued group's.
             if let eventPath = env["GITHUB_EVENT_PATH"], let data = FileManager.default.contents(atPath: eventPath),
-                let event = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let pr = event["pull_request"] as? [String: Any]
+                let event = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
             {
-                pullRequest = pr["number"] as? Int
-                baseSHA = (pr["base"] as? [String: Any])?["sha"] as? String
-                headSHA = ((pr["head"] as? [String: Any])?["sha"] as? String) ?? headSHA
+                if let pr = event["pull_request"] as? [String: Any] {
+                    pullRequest = pr["number"] as? Int
+                    let base = pr["base"] as? [String: Any], head = pr["head"] as? [String: Any]
+                    baseSHA = base?["sha"] as? String
+                    headSHA = (head?["sha"] as? String) ?? headSHA
+                    let headRepo = head?["repo"] as? [String: Any], baseRepo = base?["repo"] as? [String: Any]
+                    isFork = headRepo?["fork"] as? Bool == true
+                        || (headRepo?["full_name"] as? String).map { $0 != baseRepo?["full_name"] as? String } == true
+                } else if let group = event["merge_group"] as? [String: Any] {
+                    // A merge queue's group: its commits are base_sha..head_sha,
+                    // and the required check reports on head_sha.
+                    baseSHA = group["base_sha"] as? String
+                    headSHA = (group["head_sha"] as? String) ?? headSHA
+                }
             }
             if baseSHA == nil, let ref = env["GITHUB_BASE_REF"], !ref.isEmpty { baseSHA = "origin/\(ref)" }
         case .gitlab:
@@ -48,6 +65,8 @@ public struct CIEnvironment: Sendable {
             baseSHA = env["CI_MERGE_REQUEST_DIFF_BASE_SHA"]
             pullRequest = env["CI_MERGE_REQUEST_IID"].flatMap { Int($0) }
             runURL = env["CI_JOB_URL"]
+            ref = [env["CI_MERGE_REQUEST_SOURCE_BRANCH_NAME"], env["CI_COMMIT_REF_NAME"]].compactMap { $0 }.first { !$0.isEmpty }
+            pipelineID = env["CI_PIPELINE_ID"].flatMap { Int($0) }
         case .plain:
             break
         }

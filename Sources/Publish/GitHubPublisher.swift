@@ -67,6 +67,12 @@ public struct GitHubPublisher: Sendable {
 
     func url(_ path: String) -> String { "\(target.apiURL)/repos/\(target.repository)/\(path)" }
 
+    /// Where a cut body sends the reader: the run, whose job summary and
+    /// report files hold everything.
+    var fullReportPointer: String {
+        target.runURL.map { "the job summary and report files of [the run](\($0))." } ?? "the job summary and report files of this run."
+    }
+
     /// `state`: success, failure or error; the description is cut to 140 characters.
     public func postStatus(state: String, description: String) throws(HTTPError) {
         var body: [String: Any] = ["state": state, "context": target.context,
@@ -81,8 +87,9 @@ public struct GitHubPublisher: Sendable {
         let batches = stride(from: 0, to: max(annotations.count, 1), by: Self.annotationsPerRequest).map {
             Array(annotations[min($0, annotations.count)..<min($0 + Self.annotationsPerRequest, annotations.count)])
         }
+        let summary = BodyLimit.fit(summary, limit: BodyLimit.githubCheckSummary, fullReport: fullReportPointer)
         func output(_ batch: [CheckAnnotation]) -> [String: Any] {
-            ["title": String(title.prefix(255)), "summary": String(summary.prefix(65_000)), "annotations": batch.map(\.json)]
+            ["title": String(title.prefix(255)), "summary": summary, "annotations": batch.map(\.json)]
         }
         var body: [String: Any] = ["name": target.context, "head_sha": target.sha, "status": "completed",
                                    "conclusion": conclusion, "output": output(batches[0])]
@@ -101,8 +108,9 @@ public struct GitHubPublisher: Sendable {
     /// marker), or creates it when there is none.
     public func upsertComment(_ body: String) throws(HTTPError) {
         guard let pr = target.pullRequest else { return }
+        let fitted = BodyLimit.fit(body, limit: BodyLimit.githubComment - Self.commentMarker.utf8.count - 1, fullReport: fullReportPointer)
         try upsertMarkedComment(
-            body, client: client, headers: headers, list: { url("issues/\(pr)/comments?per_page=100&page=\($0)") },
+            fitted, client: client, headers: headers, list: { url("issues/\(pr)/comments?per_page=100&page=\($0)") },
             update: { ("PATCH", url("issues/comments/\($0)")) }, create: url("issues/\(pr)/comments"))
     }
 }

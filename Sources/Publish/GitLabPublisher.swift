@@ -11,9 +11,16 @@ public struct GitLabTarget: Sendable {
     public var mergeRequest: Int?
     public var jobURL: String?
     public var name: String
+    /// The branch the pipeline runs for, and the pipeline: a status without
+    /// them may attach to another pipeline of the same commit.
+    public var ref: String?
+    public var pipelineID: Int?
 
     public init(apiURL: String, projectID: String, sha: String, token: String, tokenHeader: String = "PRIVATE-TOKEN",
-                mergeRequest: Int? = nil, jobURL: String? = nil, name: String = "failmix") {
+                mergeRequest: Int? = nil, jobURL: String? = nil, name: String = "failmix", ref: String? = nil,
+                pipelineID: Int? = nil) {
+        self.ref = ref
+        self.pipelineID = pipelineID
         self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         self.projectID = projectID
         self.sha = sha
@@ -46,13 +53,17 @@ public struct GitLabPublisher: Sendable {
     public func postStatus(state: String, description: String) throws(HTTPError) {
         var body: [String: Any] = ["state": state, "name": target.name, "description": truncate(description, to: 140)]
         if let job = target.jobURL { body["target_url"] = job }
+        if let ref = target.ref { body["ref"] = ref }
+        if let pipeline = target.pipelineID { body["pipeline_id"] = pipeline }
         _ = try client.send(.json("POST", url("statuses/\(target.sha)"), body, headers: headers))
     }
 
     public func upsertNote(_ body: String) throws(HTTPError) {
         guard let mr = target.mergeRequest else { return }
+        let pointer = target.jobURL.map { "the artifacts of [the job](\($0))." } ?? "the job's artifacts."
+        let fitted = BodyLimit.fit(body, limit: BodyLimit.gitlabNote - GitHubPublisher.commentMarker.utf8.count - 1, fullReport: pointer)
         try upsertMarkedComment(
-            body, client: client, headers: headers, list: { url("merge_requests/\(mr)/notes?per_page=100&page=\($0)") },
+            fitted, client: client, headers: headers, list: { url("merge_requests/\(mr)/notes?per_page=100&page=\($0)") },
             update: { ("PUT", url("merge_requests/\(mr)/notes/\($0)")) }, create: url("merge_requests/\(mr)/notes"))
     }
 }

@@ -37,7 +37,11 @@ public struct Finding: Sendable, Equatable {
     }
 
     /// Stable across runs for the same session and rule (GitLab deduplicates on it).
-    public var fingerprint: String {
+    public var fingerprint: String { Finding.fingerprint(rule: rule, sessionID: sessionID, commit: commit) }
+
+    /// 16 hex digits naming a rule's verdict on one session (and commit):
+    /// the same in every run, whatever line the record moved to.
+    public static func fingerprint(rule: String, sessionID: String?, commit: String?) -> String {
         let h = fnv1a("\(rule)\u{0}\(sessionID ?? "")\u{0}\(commit ?? "")".utf8)
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex

@@ -24,7 +24,7 @@ enum HTMLAssets {
         .s0{stroke:var(--a)}.s1{stroke:var(--d)}.s2{stroke:var(--b)}.s3{stroke:var(--c)}
         .rec{stroke-dasharray:5 3;stroke-width:1.2;opacity:.85}
         .th{stroke-width:1.3;stroke-dasharray:2 3}.th.warn{stroke:var(--warn)}.th.fail{stroke:var(--fail)}
-        .key{font-weight:600}.key.s0{color:var(--a)}.key.s1{color:var(--d)}.key.warn{color:var(--warn)}.key.fail{color:var(--fail)}
+        .key{font-weight:600}.key.s0{color:var(--a)}.key.s1{color:var(--d)}.key.s2{color:var(--b)}.key.s3{color:var(--c)}.key.warn{color:var(--warn)}.key.fail{color:var(--fail)}
         .key.rec{text-decoration:underline dashed}
         .ev{stroke:var(--bg);stroke-width:1.5}.ev.fail{fill:var(--fail)}.ev.pass{fill:var(--pass)}.ev.warn{fill:var(--warn)}.ev.info{fill:var(--info)}
         .band{fill:var(--band)}
@@ -32,6 +32,7 @@ enum HTMLAssets {
         .spark svg{width:120px;display:inline-block;vertical-align:middle}.spark .series{stroke-width:1.5}
         .mode{display:inline-block;background:var(--panel);border:1px solid var(--line);border-radius:4px;padding:0 .3rem;margin:1px;font-size:.8rem}
         .filter{margin:.3rem 0}
+        .scroll{overflow-x:auto;max-width:100%}
         tr[hidden]{display:none}
         """
 

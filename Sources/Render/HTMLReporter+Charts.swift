@@ -52,8 +52,7 @@ struct ThresholdMark {
 extension Page {
     // MARK: Rolling-rate charts
 
-    mutating func charts(_ report: Report) {
-        let series = report.context.series ?? RateSeries(report)
+    mutating func charts(_ report: Report, _ series: RateSeries) {
         let catalog = report.catalog
         w("<section id=\"charts\" aria-labelledby=\"charts-h\"><h2 id=\"charts-h\">Rolling rates</h2>\n")
         guard series.sessionCount > 0 else {
@@ -164,8 +163,9 @@ extension Page {
             return
         }
         let start = first.timeIntervalSince1970
-        let end = max(report.context.generatedAt.timeIntervalSince1970, events.last!.at.timeIntervalSince1970)
-        let span = max(end - start, 1)
+        // At least a minute across, so a lone event does not fill the axis.
+        let end = max(report.context.generatedAt.timeIntervalSince1970, events.last!.at.timeIntervalSince1970, start + 60)
+        let span = end - start
         let (width, left, right) = (640.0, 12.0, 12.0)
         func x(_ t: Double) -> Double { left + (t - start) / span * (width - left - right) }
         let chartID = id("timeline")
@@ -216,7 +216,7 @@ extension Page {
         let agents = report.context.agents
         let catalog = report.catalog
         w("<section id=\"fleet\" aria-labelledby=\"fleet-h\"><h2 id=\"fleet-h\">Agents</h2>\n")
-        w("<table class=\"fleet\"><caption>One row per agent: the rolling rate of each mode over its latest sessions</caption><thead><tr>")
+        w("<div class=\"scroll\"><table class=\"fleet\"><caption>One row per agent: the rolling rate of each mode over its latest sessions</caption><thead><tr>")
         w("<th scope=\"col\">agent</th><th scope=\"col\">decision</th><th scope=\"col\">sessions</th><th scope=\"col\">newest session</th><th scope=\"col\">failed</th>")
         for mode in catalog.modes { w("<th scope=\"col\">\(h(mode.label))</th>") }
         w("</tr></thead><tbody>\n")
@@ -239,7 +239,7 @@ extension Page {
             }
             w("</tr>\n")
         }
-        w("</tbody></table>\n</section>\n")
+        w("</tbody></table></div>\n</section>\n")
     }
 
     mutating func sparkline(_ series: RateSeries, mode: Int?, window: Int, basis: String, label: String) {

@@ -11,7 +11,6 @@ import Foundation
 /// and a Content-Security-Policy that lets nothing else load or run.
 public enum HTMLReporter: Reporter {
     public static let identifier = "html"
-    public static let summary = "a self-contained HTML dashboard (charts, gate history, sessions)"
 
     /// Rows in the sessions table (newest first), so a store of a million
     /// sessions still makes a small page.
@@ -65,7 +64,9 @@ struct Page {
         w("<p class=\"meta\">generated \(h(Timestamp.format(report.context.generatedAt.timeIntervalSince1970))) by failmix \(h(report.version)) · ")
         w("\(report.records.sessionCount) sessions\(report.context.isFleet ? " from \(report.context.agents.count) agents" : "")")
         if !report.records.files.isEmpty {
-            w(" · records: " + report.records.files.map { "<code>\(h($0.path))</code>" }.joined(separator: ", "))
+            let files = report.records.files
+            w(" · records: " + files.prefix(5).map { "<code>\(h($0.path))</code>" }.joined(separator: ", "))
+            if files.count > 5 { w(" and \(files.count - 5) more") }
         }
         w("</p></header>\n<main>\n")
         verdict(report)
@@ -74,14 +75,12 @@ struct Page {
             windowsTable(report, caption: "Fleet total: every agent's windows added up")
         } else {
             windowsTable(report, caption: "Failure modes per window")
-            charts(report)
+            let series = report.context.series ?? RateSeries(report)
+            charts(report, series)
+            attribution(report, series)
         }
         timeline(report)
-        if report.context.isFleet {
-            for agent in report.context.agents { sessionsTable(agent, agentName: agent.context.agent) }
-        } else {
-            sessionsTable(report, agentName: nil)
-        }
+        sessionsTable(report)
         notes(report)
         w("</main>\n<script>\(HTMLAssets.script)</script>\n</body>\n</html>\n")
     }
@@ -183,47 +182,74 @@ struct Page {
 
     // MARK: Sessions
 
-    mutating func sessionsTable(_ report: Report, agentName: String?) {
+    /// One row of the sessions table: a session of `report` (an agent's, in fleet mode).
+    struct SessionRow {
+        var report: Int
+        var index: Int
+        var end: Double
+    }
+
+    /// The newest sessions, newest first: of the one report, or — in fleet
+    /// mode — of every agent together, with an agent column.
+    mutating func sessionsTable(_ report: Report) {
+        let reports = report.context.isFleet ? report.context.agents : [report]
+        var rows: [SessionRow] = []
+        for (r, agent) in reports.enumerated() {
+            let sessions = agent.records.sessions
+            for i in sessions.indices.suffix(HTMLReporter.tableRows) {
+                rows.append(SessionRow(report: r, index: i, end: sessions[i].end ?? -.infinity))
+            }
+        }
+        // Newest first; ties (and untimed sessions) keep each agent's order.
+        rows.sort { ($0.end, $0.index) > ($1.end, $1.index) }
+        rows = Array(rows.prefix(HTMLReporter.tableRows))
         let catalog = report.catalog
-        let listed = report.records.sessions
-        let shown = listed.suffix(HTMLReporter.tableRows)
-        let offset = report.records.sessions.count - shown.count
-        let sectionID = id("sessions")
-        let title = agentName.map { "Latest sessions of \(h($0))" } ?? "Latest sessions"
-        w("<section class=\"sessions\" aria-labelledby=\"\(sectionID)-h\"><h2 id=\"\(sectionID)-h\">\(title)</h2>\n")
+        let fleet = report.context.isFleet
+        let git = reports.contains { $0.corroboration != nil }
+        w("<section class=\"sessions\" aria-labelledby=\"sessions-h\"><h2 id=\"sessions-h\">Latest sessions</h2>\n")
         w("<div class=\"filter\" hidden><label>Show sessions with mode <select>")
         w("<option value=\"\">any or none</option>")
         for mode in catalog.modes { w("<option value=\"\(h(mode.name))\">\(h(mode.label))</option>") }
         w("</select></label> <output aria-live=\"polite\"></output></div>\n")
-        w("<table class=\"sessions-table\"><caption>The newest \(shown.count) of \(report.records.sessionCount) sessions, newest first</caption>")
-        w("<thead><tr><th scope=\"col\">#</th><th scope=\"col\">session</th><th scope=\"col\">end (UTC)</th><th scope=\"col\">modes</th>")
-        let evidence = report.corroboration
-        if evidence != nil { w("<th scope=\"col\">as corroborated</th><th scope=\"col\">verdicts</th><th scope=\"col\">commits</th>") }
+        w("<table class=\"sessions-table\"><caption>The newest \(rows.count) of \(report.records.sessionCount) sessions\(fleet ? " of every agent" : ""), newest first</caption><thead><tr>")
+        if fleet { w("<th scope=\"col\">agent</th>") }
+        w("<th scope=\"col\">#</th><th scope=\"col\">session</th><th scope=\"col\">end (UTC)</th><th scope=\"col\">modes</th>")
+        if git { w("<th scope=\"col\">as corroborated</th><th scope=\"col\">verdicts</th><th scope=\"col\">commits</th>") }
         w("<th scope=\"col\">record</th></tr></thead><tbody>\n")
-        let base = report.records.sessionCount - report.records.sessions.count
-        for (k, s) in shown.enumerated().reversed() {
-            let index = offset + k
-            let modes = ModeSet(bits: s.modeBits).map { catalog.modes[$0] }
-            var filterNames = modes.map(\.name)
-            var row = "<td>\(base + index + 1)</td><td><code>\(h(s.sessionID))</code></td>"
-            row += "<td>\(s.end.map { h(Timestamp.format($0)) } ?? "—")</td>"
-            row += "<td>\(modes.isEmpty ? "—" : modes.map { "<span class=\"mode\">\(h($0.label))</span>" }.joined(separator: " "))</td>"
-            if let e = evidence?.sessions[index] {
+        for row in rows {
+            sessionRow(reports[row.report], row.index, agent: fleet ? reports[row.report].context.agent ?? "?" : nil, git: git)
+        }
+        w("</tbody></table>\n</section>\n")
+    }
+
+    mutating func sessionRow(_ report: Report, _ index: Int, agent: String?, git: Bool) {
+        let catalog = report.catalog
+        let s = report.records.sessions[index]
+        let modes = ModeSet(bits: s.modeBits).map { catalog.modes[$0] }
+        func labels(_ modes: [ModeDefinition]) -> String {
+            modes.isEmpty ? "—" : modes.map { "<span class=\"mode\">\(h($0.label))</span>" }.joined(separator: " ")
+        }
+        var names = modes.map(\.name)
+        var row = agent.map { "<td>\(h($0))</td>" } ?? ""
+        // The session's number in the whole store (the report may hold only the newest).
+        row += "<td>\(report.records.sessionCount - report.records.sessions.count + index + 1)</td>"
+        row += "<td><code>\(h(s.sessionID))</code></td><td>\(s.end.map { h(Timestamp.format($0)) } ?? "—")</td><td>\(labels(modes))</td>"
+        if git {
+            if let e = report.corroboration?.sessions[index] {
                 let corrected = ModeSet(bits: e.corroboratedModeBits).map { catalog.modes[$0] }
-                filterNames += corrected.map(\.name)
-                row += "<td>\(corrected.isEmpty ? "—" : corrected.map { "<span class=\"mode\">\(h($0.label))</span>" }.joined(separator: " "))</td>"
+                names += corrected.map(\.name)
                 var verdicts: [String] = []
                 if let v = e.noop { verdicts.append("noop \(v.rawValue)") }
                 if let v = e.ciBreak { verdicts.append("ci_break \(v.rawValue)") }
-                row += "<td>\(verdicts.isEmpty ? "—" : verdicts.joined(separator: ", "))</td>"
                 let shas = e.attributions.prefix(3).map { "<code title=\"\(h($0.sha)) (\($0.kind.rawValue))\">\(h(String($0.sha.prefix(10))))</code>" }
+                row += "<td>\(labels(corrected))</td><td>\(verdicts.isEmpty ? "—" : verdicts.joined(separator: ", "))</td>"
                 row += "<td>\(e.attributions.count)\(shas.isEmpty ? "" : ": " + shas.joined(separator: " "))\(e.attributions.count > 3 ? " …" : "")</td>"
+            } else {
+                row += "<td>—</td><td>no git</td><td>—</td>"
             }
-            row += "<td><code>\(h(relativeName(report.records.path(of: s.location)))):\(s.location.line)</code></td>"
-            let unique = Array(Set(filterNames)).sorted()
-            w("<tr data-modes=\"|\(unique.map(h).joined(separator: "|"))|\">\(row)</tr>\n")
         }
-        w("</tbody></table>\n</section>\n")
+        row += "<td><code>\(h(relativeName(report.records.path(of: s.location)))):\(s.location.line)</code></td>"
+        w("<tr data-modes=\"|\(Array(Set(names)).sorted().map(h).joined(separator: "|"))|\">\(row)</tr>\n")
     }
 
     func relativeName(_ path: String) -> String {

@@ -8,7 +8,6 @@ import Foundation
 /// every session never builds a document tree in memory.
 public enum JSONReporter: Reporter {
     public static let identifier = "json"
-    public static let summary = "versioned JSON (schema 1) for programs"
     public static let schemaVersion = 1
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
@@ -73,9 +72,37 @@ public enum JSONReporter: Reporter {
             out.write(i == 0 ? "" : ",")
             out.write(json(n))
         }
-        out.write("],\"sessions\":[")
+        out.write("]")
+        renderVerdict(report, into: &out)
+        out.write(",\"sessions\":[")
         renderSessions(report, into: &out)
         out.write("\n]}\n")
+    }
+
+    /// What a gate or CI check decided and why: the decision (null for a
+    /// plain report), every rule evaluated, the findings, and for a CI check
+    /// the commits it evaluated with the sessions behind them.
+    static func renderVerdict(_ report: Report, into out: inout some TextOutputStream) {
+        out.write(",\"decision\":" + (report.decision.map { "\"\($0.rawValue)\"" } ?? "null"))
+        out.write(",\"rules\":")
+        out.write(array(report.rules) { e in
+            "{\"name\":\(json(e.rule.name)),\"target\":\(json(e.rule.target.description)),\"window\":\(e.rule.window),\"level\":\"\(e.level)\",\"basis\":\"\(e.basis.rawValue)\",\"count\":\(e.count),\"sessions\":\(e.n),\"rate\":\(number(e.rate)),\"threshold\":\(json(e.threshold)),\"not_enough_data\":\(e.notEnoughData),\"acknowledged\":\(e.acknowledged)}"
+        })
+        out.write(",\"findings\":")
+        out.write(array(report.rankedFindings) { f in
+            "{\"level\":\"\(f.level.rawValue)\",\"rule\":\(json(f.rule)),\"title\":\(json(f.title)),\"message\":\(json(f.message)),\"session_id\":\(f.sessionID.map(json) ?? "null"),\"commit\":\(f.commit.map(json) ?? "null"),\"path\":\(f.path.map(json) ?? "null"),\"line\":\(f.line.map(String.init) ?? "null"),\"fingerprint\":\"\(f.fingerprint)\"}"
+        })
+        out.write(",\"pull_request\":")
+        guard let pr = report.pullRequest else { out.write("null"); return }
+        out.write("{\"base\":\(json(pr.base)),\"head\":\(json(pr.head)),\"commits\":")
+        out.write(array(pr.commits) { c in
+            "{\"sha\":\(json(c.sha)),\"subject\":\(json(c.subject)),\"sessions\":[\(c.sessionIDs.map(json).joined(separator: ","))]}"
+        })
+        out.write(",\"sessions\":")
+        out.write(array(pr.sessions) { s in
+            "{\"session_id\":\(json(s.id)),\"modes\":[\(s.modes.map(json).joined(separator: ","))],\"commits\":[\(s.commits.map(json).joined(separator: ","))]}"
+        })
+        out.write("}")
     }
 
     /// The one part that grows with the data (a row per session, 200k in a

@@ -1,5 +1,6 @@
 import FailmixClassify
 import FailmixEvidence
+import FailmixGate
 import FailmixRecords
 
 import Foundation
@@ -22,6 +23,20 @@ public struct Report: Sendable {
     public var corroboration: Corroboration?
     /// The same windows with the modes as git corrects them.
     public var corroboratedMix: FailureMix?
+    /// The repository's working tree, which located findings are relative to
+    /// (default: the corroborated repository's).
+    public var repositoryRoot: String? {
+        get { explicitRoot ?? corroboration?.repository.workdir }
+        set { explicitRoot = newValue }
+    }
+    private var explicitRoot: String?
+    /// A repository-relative file that exists, for findings that have no
+    /// place of their own (code scanning shows only located results).
+    public var anchorPath: String?
+    /// The pull request (or merge group) a CI check evaluated.
+    public var pullRequest: PullRequestSummary?
+    /// Every gate rule as evaluated (empty for a plain report).
+    public var rules: [RuleEvaluation] = []
     /// The gate, its journal, the policy and the fleet, for dashboards.
     public var context = ReportContext()
 
@@ -30,6 +45,12 @@ public struct Report: Sendable {
         self.records = records
         self.mix = mix
         self.notes = notes
+    }
+
+    /// `path` relative to the repository root, or nil when it lies outside.
+    public func repositoryRelative(_ path: String) -> String? {
+        guard let root = repositoryRoot else { return path.hasPrefix("/") || path.hasPrefix("..") ? nil : path }
+        return pathInside(path, root: root)
     }
 
     /// Findings ordered failures first, then warnings, then notices (stable).
@@ -69,3 +90,57 @@ public struct Report: Sendable {
 public func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
 
 public func signedPoints(_ points: Double) -> String { String(format: "%+.1f pp", points) }
+
+/// The commits a CI check evaluated and the sessions behind them.
+public struct PullRequestSummary: Sendable {
+    public struct Commit: Sendable {
+        public var sha: String
+        public var subject: String
+        public var sessionIDs: [String]
+
+        public init(sha: String, subject: String, sessionIDs: [String]) {
+            self.sha = sha
+            self.subject = subject
+            self.sessionIDs = sessionIDs
+        }
+    }
+
+    public struct Session: Sendable {
+        public var id: String
+        /// Its modes as corroborated (recorded ones plus git's), by name.
+        public var modes: [String]
+        public var commits: [String]
+
+        public init(id: String, modes: [String], commits: [String]) {
+            self.id = id
+            self.modes = modes
+            self.commits = commits
+        }
+    }
+
+    public var base: String
+    public var head: String
+    public var commits: [Commit]
+    /// Every session behind a commit, in order of first appearance.
+    public var sessions: [Session]
+
+    public init(base: String, head: String, commits: [Commit], sessions: [Session]) {
+        self.base = base
+        self.head = head
+        self.commits = commits
+        self.sessions = sessions
+    }
+}
+
+/// `path` relative to `root` when inside it (annotations want repository paths).
+public func relativePath(_ path: String, to root: String?) -> String {
+    root.flatMap { pathInside(path, root: $0) } ?? path
+}
+
+/// `path` (absolute, or relative to the working directory) relative to
+/// `root`, or nil when it lies outside.
+public func pathInside(_ path: String, root: String) -> String? {
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    let base = URL(fileURLWithPath: root).standardizedFileURL.path
+    return absolute.hasPrefix(base + "/") ? String(absolute.dropFirst(base.count + 1)) : nil
+}

@@ -22,6 +22,10 @@ struct GateCommand: ParsableCommand {
     var agent: String?
 
     func run() throws {
+        if let why = HookSkip.reason(ProcessInfo.processInfo.environment) {
+            Stderr.line("failmix: *** gate SKIPPED\(hook.map { " for this \(Escape.terminal($0))" } ?? "") (\(why)) — nothing was checked ***")
+            return
+        }
         var context = try config.context(records: records, git: git)
         let agent = try agent.map { try agentNamed($0, in: context.configuration) }
         if let agent { context = PipelineContext(configuration: context.configuration, options: Pipeline.agentOptions(agent, base: context.options)) }

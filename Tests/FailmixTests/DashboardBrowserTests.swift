@@ -142,6 +142,28 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
             if mode == "ci_break" { #expect(Set(chart["thresholds"] as! [Double]).count == 2) }
         }
         #expect(compared >= 8 * 4 * 400)
+        // The attribution mix: each method's share of the last 100 sessions' commits, as the JSON report lists them.
+        let attribution = dom["attribution"] as! [[String: Any]]
+        #expect(attribution.count == 1)
+        let mix = attribution[0]
+        #expect(mix["rendered"] as! Bool && mix["window"] as! Int == 100)
+        var checkedCommits = 0
+        for (k, i) in (mix["indices"] as! [Int]).enumerated() {
+            let recent = sessions[max(0, i - 99)...i]
+            var byMethod: [String: Int] = [:]
+            for s in recent {
+                for kind in (s["attribution"] as! [String: String]).values { byMethod[kind, default: 0] += 1 }
+                byMethod["ambiguous", default: 0] += (s["ambiguous_commits"] as! [String]).count
+            }
+            let total = byMethod.values.reduce(0, +)
+            #expect((mix["commits"] as! [Int])[k] == total)
+            checkedCommits += total
+            for line in mix["lines"] as! [[String: Any]] {
+                let expected = total == 0 ? 0 : Double(byMethod[line["method"] as! String] ?? 0) / Double(total)
+                #expect(abs((line["rates"] as! [Double])[k] - expected) < 1e-6, "\(line["method"]!) at \(i)")
+            }
+        }
+        #expect(checkedCommits > 0, "the fixture's sessions have commits")
         // Filtering by mode shows exactly the rows with it.
         let filter = loaded.page("mix.html", scripts: true)["filter"] as! [[String: Any]]
         #expect(filter.count == modes.count)
@@ -183,6 +205,9 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         let dir = TempDir("dash-fleet")
         let agents = try FleetTests.agents(dir)
         let args = ["--agent-author", "bob@agents.example.org"] + agents.flatMap { ["--agent", "\($0.name)=\($0.records):\($0.repo)"] }
+        // The gate pauses one agent (4 corroborated CI breaks in its last 30): its event joins the fleet's timeline.
+        let a3 = agents[0]
+        #expect(try failmix(["gate", "--agent", "\(a3.name)=\(a3.records):\(a3.repo)", "--agent-author", "bob@agents.example.org"]).status == 1)
         let html = dir.file("fleet.html")
         #expect(try failmix(["report", "--format", "html", "--output", html] + args).status == 0)
         let json = try failmix(["report", "--format", "json"] + args)
@@ -191,6 +216,10 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         let page = loaded.page("fleet.html", scripts: true)
         #expect(page["requests"] as! [String] == [] && page["errors"] as! [String] == [], "\(page["requests"]!) \(page["errors"]!)")
         let dom = page["dom"] as! [String: Any]
+        // One sessions table for the fleet: the newest sessions of every agent, with an agent column.
+        let tables = dom["tables"] as! [[String: Any]]
+        #expect(tables.count == 1 && tables[0]["rows"] as! Int == HTMLReporter.tableRows)
+        #expect(dom["timeline_events"] as! Int == 1)
         let rows = dom["sparks"] as! [[String: Any]]
         #expect(rows.map { $0["agent"] as! String } == agents.map(\.name))
         for (row, entry) in zip(rows, listed) {
