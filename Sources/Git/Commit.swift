@@ -94,4 +94,12 @@ extension Repository {
     public func commit(_ sha: String) throws(GitError) -> Commit {
         try readCommit(git_oid.parse(sha))
     }
+
+    /// A looked-up `git_commit` (for its tree and parents) that the caller frees.
+    func lookupCommit(_ id: git_oid) throws(GitError) -> OpaquePointer {
+        var oid = id
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, handle, &oid), "reading commit \(id.hex)")
+        return commit!
+    }
 }
