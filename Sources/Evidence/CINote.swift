@@ -1,3 +1,4 @@
+import FailmixRecords
 import Foundation
 
 /// A CI result attached to a commit in the notes ref: `key: value` lines
@@ -20,6 +21,23 @@ public struct CINote: Sendable, Equatable {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             if !key.isEmpty, fields[key] == nil { fields[key] = value }
         }
+    }
+
+    /// A note to write: `status`, then `job`, `url` and `at` when given.
+    public init(status: String, job: String? = nil, url: String? = nil, at time: Double) {
+        fields = ["status": status, "at": Timestamp.format(time)]
+        fields["job"] = job.map(Self.oneLine)
+        fields["url"] = url.map(Self.oneLine)
+    }
+
+    /// The note's text as `key: value` lines, in the order they are read.
+    public var text: String {
+        ["status", "job", "url", "at"].compactMap { key in fields[key].map { "\(key): \($0)\n" } }.joined()
+    }
+
+    /// A value must not start a new `key: value` line of its own.
+    static func oneLine(_ s: String) -> String {
+        s.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
     }
 
     public var status: String? { fields["status"] }

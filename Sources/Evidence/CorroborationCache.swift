@@ -34,9 +34,7 @@ struct CorroborationCache {
     /// A compact binary file, not JSON: decoding JSON through Codable cost a
     /// warm run 3 ms, most of it runtime conformance lookups.
     func load(key: String) -> Corroboration? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return data.withUnsafeBytes { raw -> Corroboration? in
-            var r = ByteReader(raw: raw)
+        ByteReader.withContents(of: path) { r -> Corroboration? in
             guard r.bytes(Self.magic.count) == Self.magic[...], r.string() == key else { return nil }
             return Self.decode(&r)
         }

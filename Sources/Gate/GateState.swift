@@ -94,18 +94,22 @@ public struct GateStateStore: Sendable {
 
     /// Runs `body` on the state under the lock and saves what it leaves,
     /// appending `events` it returns to the journal.
-    public func update<T>(_ body: (inout GateState) throws -> (T, [GateEvent])) throws -> (T, warning: String?) {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    public func update<T>(_ body: (inout GateState) -> (T, [GateEvent])) throws(GateStoreError) -> (T, warning: String?) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotCreate(path: directory, reason: "\(error)")
+        }
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw GateStoreError("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw .cannotLock(path: lockPath, reason: FileIO.errorText()) }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw GateStoreError("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else { throw .cannotLock(path: lockPath, reason: FileIO.errorText()) }
         }
         defer { flock(fd, LOCK_UN) }
         var (state, warning) = load()
         let before = state
-        let (result, events) = try body(&state)
+        let (result, events) = body(&state)
         var allEvents = events
         if let warning { allEvents.insert(GateEvent(at: Date(), event: "recovered", detail: warning), at: 0) }
         if state != before || warning != nil { try save(state) }
@@ -122,25 +126,26 @@ public struct GateStateStore: Sendable {
         }
     }
 
-    private func save(_ state: GateState) throws {
-        let data = try Self.encoder.encode(state)
+    private func save(_ state: GateState) throws(GateStoreError) {
+        let data: Data
+        do { data = try Self.encoder.encode(state) } catch { throw .cannotEncode("\(error)") }
         do throws(FileError) {
             try AtomicFile.write(Array(data), to: statePath)
         } catch {
-            throw GateStoreError(error.description)
+            throw .cannotWrite(error)
         }
     }
 
-    private func appendJournal(_ events: [GateEvent]) throws {
+    private func appendJournal(_ events: [GateEvent]) throws(GateStoreError) {
         var text = Data()
         for e in events {
-            text += try Self.lineEncoder.encode(e)
+            do { text += try Self.lineEncoder.encode(e) } catch { throw .cannotEncode("\(error)") }
             text += Data("\n".utf8)
         }
         let fd = FileIO.openForAppending(journalPath)
-        guard fd >= 0 else { throw GateStoreError("cannot open \(journalPath)") }
+        guard fd >= 0 else { throw .cannotWrite(.errno("write", journalPath)) }
         defer { close(fd) }
-        _ = text.withUnsafeBytes { FileIO.writeAll(fd, $0) }
+        guard text.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) else { throw .cannotWrite(.errno("write", journalPath)) }
     }
 
     public func journal() -> [GateEvent] {
@@ -167,7 +172,19 @@ public struct GateStateStore: Sendable {
     }()
 }
 
-public struct GateStoreError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ d: String) { description = d }
+/// Why the gate's state could not be kept: every case names the file.
+public enum GateStoreError: Error, Sendable, CustomStringConvertible {
+    case cannotCreate(path: String, reason: String)
+    case cannotLock(path: String, reason: String)
+    case cannotWrite(FileError)
+    case cannotEncode(String)
+
+    public var description: String {
+        switch self {
+        case let .cannotCreate(path, reason): "cannot create \(path): \(reason)"
+        case let .cannotLock(path, reason): "cannot lock \(path): \(reason)"
+        case let .cannotWrite(error): error.description
+        case let .cannotEncode(reason): "cannot encode the gate state: \(reason)"
+        }
+    }
 }

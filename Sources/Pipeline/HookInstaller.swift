@@ -36,21 +36,22 @@ public struct HookInstaller {
     }
 
     /// Installs (or refreshes) the hook; idempotent.
-    public func install(_ hook: String) throws -> Change {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    public func install(_ hook: String) throws(HookError) -> Change {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotCreate(path: directory, reason: "\(error)")
+        }
         let target = path(hook)
         if isManaged(hook) {
             try write(script(hook), to: target)
             return .updated(path: target)
         }
         var chained: String?
-        if fm.fileExists(atPath: target) {
+        if FileManager.default.fileExists(atPath: target) {
             // Keep the foreign hook as it is (rename keeps bytes and mode).
-            guard !fm.fileExists(atPath: originalPath(hook)) else {
-                throw HookError("\(originalPath(hook)) already exists; move it away first")
-            }
-            try fm.moveItem(atPath: target, toPath: originalPath(hook))
+            guard !FileManager.default.fileExists(atPath: originalPath(hook)) else { throw .originalInTheWay(path: originalPath(hook)) }
+            try move(target, to: originalPath(hook))
             chained = originalPath(hook)
         }
         try write(script(hook), to: target)
@@ -58,16 +59,19 @@ public struct HookInstaller {
     }
 
     /// Removes our hook and restores the one it replaced, if any.
-    public func uninstall(_ hook: String) throws -> Change {
-        let fm = FileManager.default
+    public func uninstall(_ hook: String) throws(HookError) -> Change {
         let target = path(hook)
         guard isManaged(hook) else { return .absent(path: target) }
-        try fm.removeItem(atPath: target)
-        if fm.fileExists(atPath: originalPath(hook)) {
-            try fm.moveItem(atPath: originalPath(hook), toPath: target)
+        guard unlink(target) == 0 else { throw .cannotWrite(.errno("remove", target)) }
+        if FileManager.default.fileExists(atPath: originalPath(hook)) {
+            try move(originalPath(hook), to: target)
             return .removed(path: target, restored: target)
         }
         return .removed(path: target, restored: nil)
+    }
+
+    private func move(_ source: String, to destination: String) throws(HookError) {
+        guard rename(source, destination) == 0 else { throw .cannotWrite(.errno("move", source)) }
     }
 
     func script(_ hook: String) -> String {
@@ -99,18 +103,29 @@ public struct HookInstaller {
         """
     }
 
-    private func write(_ text: String, to path: String) throws {
+    private func write(_ text: String, to path: String) throws(HookError) {
         do throws(FileError) {
             try AtomicFile.write(text, to: path, permissions: 0o755)
         } catch {
-            throw HookError(error.description)
+            throw .cannotWrite(error)
         }
     }
 }
 
-public struct HookError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
+/// Why a hook could not be installed or removed: every case names the file.
+public enum HookError: Error, Sendable, CustomStringConvertible {
+    case cannotCreate(path: String, reason: String)
+    /// A foreign hook would be kept here, but something already is.
+    case originalInTheWay(path: String)
+    case cannotWrite(FileError)
+
+    public var description: String {
+        switch self {
+        case let .cannotCreate(path, reason): "cannot create \(path): \(reason)"
+        case let .originalInTheWay(path): "\(path) already exists; move it away first"
+        case let .cannotWrite(error): error.description
+        }
+    }
 }
 
 /// Quotes a string for POSIX sh.

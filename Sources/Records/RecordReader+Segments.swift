@@ -17,21 +17,20 @@ extension RecordReader {
         let segments = bounds.count - 1
         let batch = 2 * max(1, min(4, ProcessInfo.activeCores))
         let reader = self
-        typealias Slots = UnsafeMutableBufferPointer<Result<Chunk, RecordError>?>
+        typealias Slots = WorkerSlots<Result<Chunk, RecordError>>
         /// Starts parsing `count` segments from `first` on the worker threads.
         func launch(_ first: Int) -> (group: DispatchGroup, results: Slots, first: Int, count: Int)? {
             guard first < segments else { return nil }
             let count = min(batch, segments - first)
-            nonisolated(unsafe) let results = Slots.allocate(capacity: count)
-            results.initialize(repeating: nil)
+            let results = Slots(count: count)
             let group = DispatchGroup()
             for k in 0..<count {
                 let i = first + k
                 DispatchQueue.global().async(group: group) {
-                    results[k] = Result { () throws(RecordError) -> Chunk in
+                    results.set(k, Result { () throws(RecordError) -> Chunk in
                         try reader.readChunk(fd: fd, path: path, from: bounds[i], to: bounds[i + 1], last: i == segments - 1,
                                              fileIndex: fileIndex, annotator: annotator)
-                    }
+                    })
                 }
             }
             return (group, results, first, count)
@@ -40,22 +39,12 @@ extension RecordReader {
         // never wait for the merge; whatever is in flight finishes before the
         // descriptor closes.
         var next = launch(0)
-        defer {
-            if let next {
-                next.group.wait()
-                next.results.deinitialize()
-                next.results.deallocate()
-            }
-        }
+        defer { next?.group.wait() }
         while let current = next {
             current.group.wait()
             next = launch(current.first + current.count)
-            defer {
-                current.results.deinitialize()
-                current.results.deallocate()
-            }
             for k in 0..<current.count {
-                switch current.results[k]! {
+                switch current.results.take(k)! {
                 case .success(let chunk): try body(chunk, bounds[current.first + k])
                 case .failure(let error): throw error
                 }

@@ -5,7 +5,6 @@ import FailmixRecords
 /// stays the same for the same session and rule across pipelines.
 public enum CodeQualityReporter: Reporter {
     public static let identifier = "codequality"
-    public static let summary = "GitLab Code Quality JSON"
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
         let q = JSONReporter.json

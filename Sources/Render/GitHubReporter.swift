@@ -8,7 +8,6 @@ import FailmixRecords
 /// workflow command.
 public enum GitHubReporter: Reporter {
     public static let identifier = "github"
-    public static let summary = "GitHub Actions workflow-command annotations"
     /// GitHub displays this many annotations of each level per step.
     public static let annotationsPerLevel = 10
 

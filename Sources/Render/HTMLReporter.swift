@@ -11,7 +11,6 @@ import Foundation
 /// and a Content-Security-Policy that lets nothing else load or run.
 public enum HTMLReporter: Reporter {
     public static let identifier = "html"
-    public static let summary = "a self-contained HTML dashboard (charts, gate history, sessions)"
 
     /// Rows in the sessions table (newest first), so a store of a million
     /// sessions still makes a small page.

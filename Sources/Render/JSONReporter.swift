@@ -8,7 +8,6 @@ import Foundation
 /// every session never builds a document tree in memory.
 public enum JSONReporter: Reporter {
     public static let identifier = "json"
-    public static let summary = "versioned JSON (schema 1) for programs"
     public static let schemaVersion = 1
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {

@@ -5,7 +5,6 @@ import FailmixRecords
 /// when any finding of that rule is a failure.
 public enum JUnitReporter: Reporter {
     public static let identifier = "junit"
-    public static let summary = "JUnit XML, one test case per rule"
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
         var rules: [String] = []

@@ -5,12 +5,11 @@ import FailmixRecords
 /// pull-request comments use it). All record-derived text is escaped.
 public enum MarkdownReporter: Reporter {
     public static let identifier = "markdown"
-    public static let summary = "Markdown tables for CI summaries and PR comments"
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
         let catalog = report.catalog
         let windows = report.mix.windows
-        out.write("<!-- failmix -->\n## Session Reliability Report\n\n")
+        out.write("## Session Reliability Report\n\n")
         if let decision = report.decision {
             out.write("**Decision: \(decision.rawValue.uppercased())**\n\n")
         }

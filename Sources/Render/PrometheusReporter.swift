@@ -14,8 +14,6 @@ import FailmixRecords
 /// grow without bound).
 public enum PrometheusReporter: Reporter {
     public static let identifier = "prometheus"
-    public static let summary = "Prometheus text exposition (node_exporter textfile collector, Pushgateway)"
-
     typealias Labels = [(String, String)]
     typealias Sample = (labels: Labels, value: Double)
 

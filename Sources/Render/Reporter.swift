@@ -17,7 +17,6 @@ public struct RenderOptions: Sendable {
 /// One output format: an identifier and one pure render function.
 public protocol Reporter {
     static var identifier: String { get }
-    static var summary: String { get }
     static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream)
 }
 

@@ -7,7 +7,6 @@ import FailmixRecords
 /// mode with its likely cause and fix, and what was wrong with the input.
 public enum TextReporter: Reporter {
     public static let identifier = "text"
-    public static let summary = "plain text for a terminal or a log"
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
         let paint = Paint(enabled: options.color)

@@ -60,9 +60,7 @@ extension CachedState {
     }
 
     static func load(_ path: String) -> CachedState? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> CachedState? in
-            var r = ByteReader(raw: raw)
+        ByteReader.withContents(of: path) { r -> CachedState? in
             guard r.bytes(magic.count) == magic[...], let version = r.u32(), version == RecentRecordsCache.formatVersion,
                 let fingerprint = r.string(), let keep = r.u64(), let fileCount = r.u64(), fileCount < 1 << 20
             else { return nil }

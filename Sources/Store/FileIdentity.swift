@@ -14,6 +14,7 @@ struct FileIdentity: Equatable, Sendable {
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
         size = Int64(st.st_size)
+        // st_mtim: Linux's name (failmix is Linux-only; see Package.swift).
         mtimeNanos = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
     }
 

@@ -41,11 +41,12 @@ final class SessionIDStore {
         guard map.bytes.count == 32 + count * 8, let hashes = map.words(at: 32, count: count) else { return nil }
         store.mapping = map
         store.base = hashes
-        if let delta = FileManager.default.contents(atPath: store.deltaPath) {
-            guard delta.count % 8 == 0 else { return nil }
-            delta.withUnsafeBytes { raw in
-                for i in 0..<(raw.count / 8) { store.added.insert(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))) }
+        if FileManager.default.fileExists(atPath: store.deltaPath) {
+            let whole = ByteReader.withContents(of: store.deltaPath) { r -> Bool? in
+                while let hash = r.u64() { store.added.insert(hash) }
+                return r.atEnd
             }
+            guard whole == true else { return nil }
         }
         return store
     }

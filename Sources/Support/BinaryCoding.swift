@@ -1,3 +1,5 @@
+import Foundation
+
 /// Little-endian binary encoding for failmix's cache files.
 
 /// Appends fixed-width little-endian values and length-prefixed strings.
@@ -49,5 +51,17 @@ public struct ByteReader {
     public mutating func string() -> String? {
         guard let n = u32(), let b = bytes(Int(n)) else { return nil }
         return String(decoding: b, as: UTF8.self)
+    }
+}
+
+extension ByteReader {
+    /// Runs `body` on a reader over the whole file at `path`; nil when the
+    /// file is missing or `body` finds it damaged.
+    public static func withContents<T>(of path: String, _ body: (inout ByteReader) -> T?) -> T? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return data.withUnsafeBytes { raw in
+            var reader = ByteReader(raw: raw)
+            return body(&reader)
+        }
     }
 }

@@ -21,19 +21,9 @@ struct AckCommand: ParsableCommand {
 
     func run() throws {
         let context = try config.context(records: records)
-        let configuration = context.configuration
-        guard configuration.rules.contains(where: { $0.name == rule }) else {
-            throw FailmixFailure(message: "no rule named '\(rule)' (rules: \(configuration.rules.map(\.name).joined(separator: ", ")))")
-        }
-        let count = try Pipeline.sessionCount(context)
-        let ack = GateState.Ack(rule: rule, until: until.flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: $0) },
-                                sessions: sessions, startSessions: count, reason: reason, by: currentUser(), at: Date())
-        let store = try context.stateStore()
-        _ = try store.update { (state: inout GateState) -> (Void, [GateEvent]) in
-            state.acks.removeAll { $0.rule == rule }
-            state.acks.append(ack)
-            return ((), [GateEvent(at: Date(), event: "ack", detail: "\(rule) by \(ack.by): \(reason)")])
-        }
+        let warning = try Pipeline.acknowledge(context, rule: rule, until: until.flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: $0) },
+                                               sessions: sessions, reason: reason, by: currentUser())
+        if let warning { Stderr.line("failmix: warning: \(warning)") }
         print("failmix: \(rule) acknowledged; it warns instead of failing \(until.map { "until \($0)" } ?? "for \(sessions!) sessions")")
     }
 }

@@ -24,20 +24,8 @@ struct CIRecordCommand: ParsableCommand {
         let repository = try self.repository.discover()
         // The policy's `notes_ref`, where `failmix report` reads CI results.
         let notesRef = try notesRef ?? config.configuration(repositoryPath: repository.workdir).notesRef
-        let commit = try repository.resolve(sha)
-        var lines = ["status: \(status.rawValue)"]
-        if let job { lines.append("job: \(Self.oneLine(job))") }
-        if let url { lines.append("url: \(Self.oneLine(url))") }
-        lines.append("at: \(Timestamp.format(Date().timeIntervalSince1970))")
-        let identity = repository.identity() ?? ("failmix", "failmix@localhost")
-        // One note per commit: running it again replaces the result, never adds a second.
-        try repository.setNote(ref: notesRef, sha: commit, message: lines.joined(separator: "\n") + "\n",
-                               authorName: identity.name, authorEmail: identity.email)
+        let note = CINote(status: status.rawValue, job: job, url: url, at: Date().timeIntervalSince1970)
+        let commit = try repository.recordCIResult(note, ref: notesRef, at: sha)
         print("failmix: recorded \(status.rawValue) for \(commit.prefix(12)) in \(notesRef)")
-    }
-
-    /// A value must not start a new `key: value` line of its own.
-    static func oneLine(_ s: String) -> String {
-        s.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
     }
 }

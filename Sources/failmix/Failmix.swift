@@ -30,6 +30,9 @@ struct Failmix: ParsableCommand {
         } catch let error as RecordError {
             Stderr.line("failmix: error: \(error)")
             Foundation.exit(2)
+        } catch let error as PipelineError {
+            Stderr.line("failmix: error: \(error)")
+            Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)

@@ -14,12 +14,7 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws {
         let context = try config.context(records: records)
-        let count = try Pipeline.sessionCount(context)
-        let store = try context.stateStore()
-        let (wasPaused, warning) = try store.update { (state: inout GateState) -> (Bool, [GateEvent]) in
-            let paused = state.paused
-            return (paused, Gate.resume(&state, probe: probe, sessionCount: count, by: currentUser()))
-        }
+        let (wasPaused, warning) = try Pipeline.resume(context, probe: probe, by: currentUser())
         if let warning { Stderr.line("failmix: warning: \(warning)") }
         print(wasPaused ? "failmix: resumed by \(currentUser()); \(probe) session(s) may run, then the gate re-evaluates"
                         : "failmix: not paused; nothing to resume")

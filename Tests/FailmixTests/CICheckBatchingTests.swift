@@ -9,16 +9,23 @@ import Testing
     @Test func fiftyAnnotationsPerRequestAndRetryAfter502() throws {
         let ws = try Workspace(commitAt: "2026-03-01T00:00:00Z")
         let base = try ws.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // 60 commits in one git process (fast-import), each adding a file.
+        var stream = ""
         var lines: [String] = []
+        let day = ISO8601DateFormatter().date(from: "2026-03-02T00:00:00Z")!.timeIntervalSince1970
         for i in 0..<60 {
-            ws.dir.write("repo/f\(i).txt", "\(i)\n")
-            _ = try ws.git(["add", "f\(i).txt"])
-            _ = try ws.git(["commit", "-q", "-m", "change \(i) with a long subject line that goes on and on", "-m", "Git-Session-Id: loop-\(i)"],
-                           date: "2026-03-02T\(String(format: "%02d", i / 6)):\(String(format: "%02d", i % 6 * 10)):00Z")
+            let message = "change \(i) with a long subject line that goes on and on\n\nGit-Session-Id: loop-\(i)\n"
+            let when = "\(Int(day) + i / 6 * 3600 + i % 6 * 600) +0000"
+            stream += "commit refs/heads/main\ncommitter Bob <bob@agents.example.org> \(when)\n"
+            stream += "data \(message.utf8.count)\n\(message)"
+            if i == 0 { stream += "from \(base)\n" }
+            stream += "M 100644 inline f\(i).txt\ndata \("\(i)\n".utf8.count)\n\(i)\n\n"
             lines.append(#"{"session_id": "loop-\#(i)", "timestamp": "2026-03-03T00:00:00Z", "outcome": "productive", "loop_status": "open"}"#)
         }
+        let imported = try TestRepository.run(["fast-import", "--quiet"], in: ws.repo, stdin: stream)
+        #expect(imported.status == 0, "\(imported.stderr)")
         ws.writeRecords(lines)
-        let head = try ws.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let head = try ws.git(["rev-parse", "main"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let server = try TestHTTPServer { request, index in
             if index == 0 { return .init(status: 502, body: "bad gateway") }
             if request.method == "GET" { return .json(200, []) }

@@ -85,20 +85,39 @@ import Testing
         #expect(server.requests.contains { $0.method == "PATCH" && $0.path.contains("/issues/comments/") })
     }
 
-    @Test func readOnlyTokenFallsBackAndUnreachableServerChangesNothing() throws {
+    @Test func readOnlyTokenFallsBackToAnnotations() throws {
         let (ws, base, head) = try workspace()
         let server = try TestHTTPServer { _, _ in .json(403, ["message": "Resource not accessible by integration"]) }
-        var r = try failmix(["ci"], cwd: ws.repo, environment: githubEnvironment(ws, server: server.url, base: base, head: head))
-        server.stop()
+        defer { server.stop() }
+        let r = try failmix(["ci"], cwd: ws.repo, environment: githubEnvironment(ws, server: server.url, base: base, head: head))
         #expect(r.status == 1)
         // A same-repository pull request: the token lacks a permission, named per call.
         #expect(r.stdout.contains("::notice title=failmix::the check run was not posted (HTTP 403)%3A the token lacks `checks: write`")
                 || r.stdout.contains("::notice title=failmix::the check run was not posted (HTTP 403): the token lacks `checks: write`"), "\(r.stdout)")
         #expect(r.stdout.contains("the token lacks `statuses: write`") && r.stdout.contains("the token lacks `pull-requests: write`"))
         #expect(r.stdout.contains("a personal access token cannot create check runs") && !r.stdout.contains("fork"))
-        r = try failmix(["ci"], cwd: ws.repo, environment: githubEnvironment(ws, server: server.url, base: base, head: head))
-        #expect(r.status == 1, "\(r.stderr)")
-        #expect(r.stderr.contains("could not post the commit status"))
+    }
+
+    /// The check and the publisher as `failmix ci` runs them, with a retry
+    /// policy that doesn't wait out real backoff against a server that is gone.
+    @Test func unreachableServerChangesNothing() throws {
+        let (ws, base, head) = try workspace()
+        let server = try TestHTTPServer { _, _ in .json(201, [:]) }
+        server.stop()
+        let environment = githubEnvironment(ws, server: server.url, base: base, head: head)
+        let configuration = try PipelineContext.loadConfiguration(explicit: nil, repositoryPath: ws.repo)
+        var options = PipelineOptions(configuration)
+        options.repositoryPath = ws.repo
+        let ci = CIEnvironment(environment)
+        let (report, level) = try Pipeline.check(PipelineContext(configuration: configuration, options: options),
+                                                 pullRequest: PullRequestRange(range: nil, ci: ci))
+        let warnings = LockedArray<String>()
+        let publisher = CIPublisher(ci: ci, environment: environment, retry: RetryPolicy(attempts: 2, baseDelay: 0.01),
+                                    log: .init(standardOutput: { _ in }, standardError: { warnings.append($0) }))
+        publisher.publish(report)
+        #expect(level == .fail && report.decision == .fail)
+        #expect(warnings.values.contains { $0.contains("could not post the commit status") }, "\(warnings.values)")
+        #expect(warnings.values.contains { $0.contains("could not post the check run") })
     }
 
     @Test func gitlabStatusNoteAndReports() throws {

@@ -120,7 +120,7 @@ import Testing
         let ws = try Workspace()
         ws.writeRecords(Self.records(30) { $0 < 28 ? #", "outcome": "failed""# : "" })
         let group = DispatchGroup()
-        let statuses = LockedArray()
+        let statuses = LockedArray<Int32>()
         for _ in 0..<6 {
             group.enter()
             DispatchQueue.global().async {
@@ -168,11 +168,4 @@ import Testing
         #expect(try String(contentsOfFile: hooks + "/pre-push", encoding: .utf8) == original)
         #expect(!FileManager.default.fileExists(atPath: hooks + "/pre-push.failmix-orig"))
     }
-}
-
-final class LockedArray: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Int32] = []
-    func append(_ v: Int32) { lock.withLock { storage.append(v) } }
-    var values: [Int32] { lock.withLock { storage } }
 }

@@ -35,12 +35,14 @@ final class TestRepository {
 
     /// Runs the git CLI in `cwd` without the machine's system config; the
     /// result whatever the exit status.
-    static func run(_ arguments: [String], in cwd: String, environment extra: [String: String] = [:]) throws -> ProcessResult {
+    static func run(
+        _ arguments: [String], in cwd: String, environment extra: [String: String] = [:], stdin: String? = nil
+    ) throws -> ProcessResult {
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
         environment.merge(extra) { $1 }
-        return try runTool("git", ["-c", "commit.gpgsign=false", "-c", "protocol.file.allow=always"] + arguments,
-                           cwd: cwd, environment: environment)
+        return try FailmixTests.run("/usr/bin/env", ["git", "-c", "commit.gpgsign=false", "-c", "protocol.file.allow=always"] + arguments,
+                                    cwd: cwd, environment: environment, stdin: stdin)
     }
 
     /// Runs git and returns its output; a failure throws.

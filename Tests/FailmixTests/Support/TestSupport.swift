@@ -111,3 +111,11 @@ func failmix(_ arguments: [String], cwd: String? = nil, environment: [String: St
 func jsonObject(_ text: String) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
 }
+
+/// Values appended from several threads.
+final class LockedArray<Element>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Element] = []
+    func append(_ v: Element) { lock.withLock { storage.append(v) } }
+    var values: [Element] { lock.withLock { storage } }
+}
