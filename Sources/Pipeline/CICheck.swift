@@ -58,7 +58,8 @@ extension Pipeline {
         report.pullRequest = pr.summary
         if let root = repository.workdir {
             report.repositoryRoot = root
-            report.anchorPath = anchorPath(repositoryRoot: root, records: records, configPath: context.configuration.source)
+            report.unlocatablePaths = Set(records.files.compactMap { pathInside($0.path, root: root) }.filter { !repository.headContainsFile($0) })
+            report.anchorPath = anchorPath(repositoryRoot: root, records: records, configPath: context.configuration.source, repository: repository)
         }
         let sessions = Set(pr.commits.flatMap(\.sessions)).count
         report.notes.append("pull request \(pullRequest.base.prefix(12))..\(pullRequest.head.prefix(12)): \(pr.commits.count) commits from \(sessions) sessions")
@@ -70,18 +71,13 @@ extension Pipeline {
 
 extension Pipeline {
     /// A file of the repository to hang findings on that have no place of
-    /// their own (code scanning shows only located results): the policy
-    /// file, else a records file inside the repository, else a README.
-    static func anchorPath(repositoryRoot root: String, records: RecordSet, configPath: String?) -> String? {
+    /// their own (code scanning shows results only in files of the analysed
+    /// commit): the policy file, else a records file, else a README, else
+    /// the first file at the root — whichever HEAD's tree holds.
+    static func anchorPath(repositoryRoot root: String, records: RecordSet, configPath: String?, repository: Repository) -> String? {
         let candidates = [configPath, "\(root)/.failmix.toml"].compactMap { $0 }
             + records.files.map(\.path) + ["README.md", "README", "readme.md"].map { "\(root)/\($0)" }
-        for candidate in candidates {
-            guard let relative = pathInside(candidate, root: root) else { continue }
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: "\(root)/\(relative)", isDirectory: &isDirectory), !isDirectory.boolValue {
-                return relative
-            }
-        }
-        return nil
+        return candidates.lazy.compactMap { pathInside($0, root: root) }.first(where: repository.headContainsFile)
+            ?? repository.firstFileInHead
     }
 }

@@ -35,6 +35,9 @@ public struct Report: Sendable {
     /// A repository-relative file that exists, for findings that have no
     /// place of their own (code scanning shows only located results).
     public var anchorPath: String?
+    /// Repository-relative paths of files that are not in the analysed
+    /// commit (e.g. ignored records): results there go to the anchor.
+    public var unlocatablePaths: Set<String> = []
     /// The pull request (or merge group) a CI check evaluated.
     public var pullRequest: PullRequestSummary?
     /// Every gate rule as evaluated (empty for a plain report).

@@ -5,8 +5,9 @@ import FailmixRecords
 /// and per finding rule, each with short and full descriptions and help
 /// (text and Markdown); results for the findings and for every failed session
 /// of the most recent window, located at a repository-relative file
-/// (`%SRCROOT%`) — a finding without a place of its own is anchored to
-/// `Report.anchorPath` — and fingerprinted per rule and session, so an
+/// (`%SRCROOT%`) — a finding without a place of its own, or in a file the
+/// commit does not hold, is anchored to `Report.anchorPath` — and
+/// fingerprinted per rule and session, so an
 /// upload through the API updates alerts instead of duplicating them.
 public enum SARIFReporter: Reporter {
     public static let identifier = "sarif"
@@ -51,7 +52,7 @@ public enum SARIFReporter: Reporter {
             out.write("{\"ruleId\":\(q(rule)),\"ruleIndex\":\(index[rule] ?? 0),\"level\":\"\(level)\",\"message\":{\"text\":\(q(message))}")
             // A place inside the repository, else the anchor (line 1: the
             // original line belongs to a file code scanning cannot show).
-            let located = path.flatMap(report.repositoryRelative)
+            let located = path.flatMap(report.repositoryRelative).flatMap { report.unlocatablePaths.contains($0) ? nil : $0 }
             if let uri = located ?? report.anchorPath {
                 out.write(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\(q(uriEncoded(uri))),\"uriBaseId\":\"%SRCROOT%\"}")
                 out.write(",\"region\":{\"startLine\":\(located != nil ? max(1, line ?? 1) : 1)}}}]")

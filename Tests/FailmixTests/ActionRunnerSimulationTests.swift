@@ -114,6 +114,9 @@ import Testing
     @Test(.enabled(if: enabled)) func mergeGroupUsesFailmixOnPath() throws {
         guard ExternalTools.require(["python3", "git"], python: ["yaml"]) else { return }
         let (ws, base, head) = try CICheckCommandTests().workspace()
+        // A mode of the user's own: no output of the action can be declared
+        // for it, so it is read from `rates`.
+        ws.dir.write("repo/.failmix.toml", "[modes.flaky]\nlabel = \"Flaky\"\nwhen = [{ field = \"outcome\", equals = \"productive\" }]\n")
         let scratch = TempDir("runner-sim")
         let (_, action) = try installAction(in: scratch)
         let server = try TestHTTPServer { _, _ in .json(201, ["id": 9]) }
@@ -125,6 +128,8 @@ import Testing
         #expect(run.conclusion == "failure")
         #expect(run.log.contains("using \(Paths.failmix) from PATH") || run.log.contains("from PATH"), "\(run.log.prefix(2000))")
         #expect(run.outputs["decision"] == "fail")
+        let rates = try JSONSerialization.jsonObject(with: Data((run.outputs["rates"] ?? "").utf8)) as? [String: Double]
+        #expect(rates?["flaky"] == 1.0 && rates?["noop"] == 0, "\(run.outputs["rates"] ?? "")")
         let report = try jsonObject(String(contentsOfFile: "\(ws.repo)/failmix-out/failmix.json", encoding: .utf8))
         #expect((report["pull_request"] as? [String: Any])?["base"] as? String == base)
         #expect(run.annotations.contains { $0["level"] as? String == "error" && $0["line"] as? Int == 31 })

@@ -77,17 +77,27 @@ import Testing
             let uri = artifact?["uri"] as? String ?? ""
             #expect(artifact?["uriBaseId"] as? String == "%SRCROOT%", "\(id): \(result)")
             #expect(!uri.isEmpty && !uri.hasPrefix("/") && !uri.contains(":") && !uri.hasPrefix(".."), "\(id): uri \(uri)")
-            let file = "\(ws.repo)/\(uri.removingPercentEncoding ?? uri)"
-            #expect(FileManager.default.fileExists(atPath: file), "\(id): \(uri) is not a file of the repository")
+            // A file of the analysed commit (the records are not committed yet: anchored).
+            #expect(try ws.git(["cat-file", "-e", "HEAD:\(uri.removingPercentEncoding ?? uri)"], expectFailure: true).status == 0,
+                    "\(id): \(uri) is not a file of the commit")
             #expect(((location?["region"] as? [String: Any])?["startLine"] as? Int ?? 0) >= 1)
             let fingerprint = (result["partialFingerprints"] as? [String: String])?[SARIFReporter.fingerprintKey]
             #expect(fingerprint?.isEmpty == false, "\(id)")
         }
-        // Fingerprints are the same in another run (after the records grew a line).
-        try (String(contentsOfFile: ws.records, encoding: .utf8)
-             + #"{"session_id": "late", "timestamp": "2026-03-01T00:10:00Z", "outcome": "productive"}"# + "\n")
+        // Once committed, the records file holds the session results, at
+        // their lines; fingerprints stay the same although the records grew.
+        try (#"{"session_id": "late", "timestamp": "2026-03-01T00:10:00Z", "outcome": "productive"}"# + "\n"
+             + String(contentsOfFile: ws.records, encoding: .utf8))
             .write(toFile: ws.records, atomically: true, encoding: .utf8)
-        let second = try reports(ws, base: base, head: head, into: "two")
+        _ = try ws.git(["add", "-f", "state/sessions/session-records.jsonl"])
+        _ = try ws.git(["commit", "-q", "-m", "records"], date: "2026-03-09T13:00:00Z")
+        let newHead = try ws.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let second = try reports(ws, base: base, head: newHead, into: "two")
+        let secondResults = ((try jsonObject(String(contentsOfFile: second.sarif, encoding: .utf8))["runs"] as! [[String: Any]])[0]["results"] as! [[String: Any]])
+        let loop = secondResults.first { $0["ruleId"] as? String == "mode/abandoned_loop" }
+        let place = ((loop?["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
+        #expect((place?["artifactLocation"] as? [String: Any])?["uri"] as? String == "state/sessions/session-records.jsonl")
+        #expect((place?["region"] as? [String: Any])?["startLine"] as? Int == 32, "\(place ?? [:])")
         func fingerprints(_ path: String) throws -> Set<String> {
             let run = (try jsonObject(String(contentsOfFile: path, encoding: .utf8))["runs"] as! [[String: Any]])[0]
             return Set((run["results"] as! [[String: Any]]).compactMap { ($0["partialFingerprints"] as? [String: String])?[SARIFReporter.fingerprintKey] })

@@ -7,7 +7,7 @@ while true; do
   case $? in
     0) gptme --non-interactive "$(cat next-task.md)" ;;   # your agent command here
     1) echo "failmix paused the agent; see 'failmix status'"; sleep 900 ;;
-    *) echo "failmix could not decide (exit 2): check the config"; sleep 300 ;;
+    *) echo "failmix could not decide, or is missing (exit 2): see its message above"; sleep 300 ;;
   esac
   sleep 60
 done
