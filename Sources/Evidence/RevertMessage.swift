@@ -1,35 +1,32 @@
+import Foundation
+
 /// `This reverts commit <40 hex>` lines in a commit message, found in one
-/// pass over its bytes: anyone who can push writes these messages, and a
+/// pass over its bytes (memchr to each "T"): anyone who can push writes these messages, and a
 /// search that restarts from the top for every hit (as `range(of:)` over a
 /// Substring did) made a 4.6 MB message cost 36 s.
 enum RevertMessage {
     static let marker = Array("This reverts commit ".utf8)
 
     static func revertedCommits(in message: String) -> [String] {
-        var found: [String] = []
         var message = message
-        message.withUTF8 { bytes in
-            let n = bytes.count, m = marker.count
-            guard n >= m + 40 else { return }
-            var i = 0
-            while i + m + 40 <= n {
-                // The marker's first byte, then the rest: each byte is looked
-                // at a bounded number of times.
-                guard bytes[i] == UInt8(ascii: "T") else { i += 1; continue }
-                var k = 1
-                while k < m, bytes[i + k] == marker[k] { k += 1 }
-                guard k == m else { i += 1; continue }
-                let start = i + m
-                var hex = true
-                for j in start..<start + 40 where !isHex(bytes[j]) {
-                    hex = false
-                    break
+        return message.withUTF8 { bytes in
+            var found: [String] = []
+            let length = marker.count
+            var at = 0
+            while bytes.count - at >= length + 40 {
+                // memchr to each "T", then compare the rest.
+                guard let t = memchr(bytes.baseAddress! + at, Int32(UInt8(ascii: "T")), bytes.count - at - length - 39) else { break }
+                at = UnsafeRawPointer(t) - UnsafeRawPointer(bytes.baseAddress!)
+                if marker.withUnsafeBytes({ memcmp(t, $0.baseAddress!, length) }) == 0 {
+                    let sha = bytes[(at + length)..<(at + length + 40)]
+                    if sha.allSatisfy(isHex) { found.append(String(decoding: sha, as: UTF8.self).lowercased()) }
+                    at += length
+                } else {
+                    at += 1
                 }
-                if hex { found.append(String(decoding: bytes[start..<start + 40], as: UTF8.self).lowercased()) }
-                i = start
             }
+            return found
         }
-        return found
     }
 
     @inline(__always) static func isHex(_ b: UInt8) -> Bool {

@@ -25,6 +25,10 @@ extension RecordReader {
                 malformed(problem)
                 return nil
             }
+            if annotator.excludes(fields) {
+                chunk.excludedCount += 1
+                return nil
+            }
             var warnings = schema.fieldProblems(fields)
             let record = makeRecord(fields, location: location, modeBits: annotator.annotate(fields), refs: &chunk.refs,
                                     warnings: &warnings)

@@ -12,6 +12,7 @@ extension RecordReader {
         /// Records kept with a field of an unexpected type (ignored) or an out-of-range time.
         package var fieldWarnings: [MalformedLine] = []
         package var fieldWarningCount = 0
+        package var excludedCount = 0
         package var lines = 0
         package var bytes: Int64 = 0
         package var partialTail: (line: Int, bytes: Int)?

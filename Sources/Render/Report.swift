@@ -9,6 +9,8 @@ import Foundation
 /// stage. Renderers only read it.
 public struct Report: Sendable {
     public var version: String
+    /// The libgit2 the tool links (set by the pipeline: Render never sees git).
+    public var libgit2Version = ""
     public var records: RecordSet
     public var mix: FailureMix
     /// Things a reader must know to trust the numbers (skipped stages,
@@ -86,6 +88,26 @@ public struct Report: Sendable {
     public var trendWindows: (recent: WindowSummary, wider: WindowSummary)? {
         guard !mix.trends.isEmpty, let recent = mix.recent, let wider = mix.wider else { return nil }
         return (recent, wider)
+    }
+}
+
+/// The newest session and how long ago it ended: a lane that went quiet.
+public struct Liveness: Sendable {
+    public var sessionID: String
+    public var end: Double
+    /// Seconds since it ended (nil: no clock given).
+    public var age: Double?
+
+    public init?(_ report: Report) {
+        guard let newest = report.records.sessions.last(where: { $0.end != nil }), let end = newest.end else { return nil }
+        sessionID = newest.sessionID
+        self.end = end
+        age = report.context.generatedAt.timeIntervalSince1970 - end
+    }
+
+    /// "newest session 4f46 ended 2026-06-01T10:00:00Z (3h 05m ago)".
+    public var text: String {
+        "newest session \(sessionID) ended \(Timestamp.format(end))" + (age.map { " (\(RuleEvaluation.duration($0)) ago)" } ?? "")
     }
 }
 
