@@ -9,6 +9,8 @@ let package = Package(
     name: "failmix",
     products: [
         .executable(name: "failmix", targets: ["failmix"]),
+        // The stamping hook's fast path: no libgit2, no Foundation.
+        .executable(name: "failmix-stamp", targets: ["failmix-stamp"]),
         .library(name: "FailmixKit", targets: ["FailmixKit"]),
     ],
     dependencies: [
@@ -24,6 +26,9 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // Commit-message trailers placed as git places them: plain Swift and libc.
+        .target(name: "FailmixTrailers", path: "Sources/Trailers"),
+        .executableTarget(name: "failmix-stamp", dependencies: ["FailmixTrailers"], path: "Sources/failmix-stamp"),
         .target(
             name: "FailmixGit",
             dependencies: ["CLibGit2", .product(name: "HeapModule", package: "swift-collections")],
@@ -37,7 +42,7 @@ let package = Package(
         .target(name: "FailmixClassify", dependencies: ["FailmixRecords"], path: "Sources/Classify"),
         .target(
             name: "FailmixEvidence",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGit", "FailmixSupport"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGit", "FailmixSupport", "FailmixTrailers"],
             path: "Sources/Evidence"
         ),
         .target(
@@ -53,7 +58,7 @@ let package = Package(
         // `.failmix.toml`: the policy and every stage's settings.
         .target(
             name: "FailmixConfig",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGate", "FailmixSupport", "TOMLKit"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixSupport", "TOMLKit"],
             path: "Sources/Config"
         ),
         // Delivery of rendered results to CI services (GitHub, GitLab) over HTTP.
@@ -63,7 +68,7 @@ let package = Package(
             name: "FailmixKit",
             dependencies: [
                 "FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixRender",
-                "FailmixGit", "FailmixPublish", "FailmixConfig", "FailmixStore", "FailmixSupport",
+                "FailmixGit", "FailmixPublish", "FailmixConfig", "FailmixStore", "FailmixSupport", "FailmixTrailers",
             ],
             path: "Sources/Pipeline"
         ),
@@ -74,7 +79,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit", "FailmixGit", "FailmixStore", "FailmixSupport"]),
+        .testTarget(name: "FailmixTests", dependencies: ["FailmixKit", "FailmixGit", "FailmixStore", "FailmixSupport", "FailmixTrailers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -46,7 +46,7 @@ def generate_records(path, n, seed=1):
                 "padding": "x" * 900}) + "\n")
 
 
-def measure(cmd, runs, setup=None, cwd=None):
+def measure(cmd, runs, setup=None, cwd=None, env=None):
     """Median wall seconds and max peak RSS (KiB) of `cmd` over `runs` runs."""
     walls, rss = [], []
     for _ in range(runs):
@@ -54,7 +54,7 @@ def measure(cmd, runs, setup=None, cwd=None):
             setup()
         start = time.perf_counter()
         p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, cwd=cwd)
+                             stderr=subprocess.PIPE, cwd=cwd, env=env)
         _, err = p.communicate()
         walls.append(time.perf_counter() - start)
         if p.returncode not in (0, 1):
@@ -203,8 +203,35 @@ def main():
             table.add("git corroboration warm (HEAD unchanged)", "%.1f ms" % (warm * 1000), "<= 20 ms", warm <= 0.020)
             table.add("peak RSS, git corroboration", "%.1f MiB" % (max(cold_rss, warm_rss) / 1024), "<= 64 MiB",
                       max(cold_rss, warm_rss) <= 64 * 1024)
+        # `failmix doctor` reads only recent history and the records' tail.
+        doctor = [fm, "doctor", "--repo", repo, "--records", recs]
+        if subprocess.run(doctor, capture_output=True).returncode in (0, 1):
+            took, _ = measure(doctor, runs)
+            table.add("doctor, %dk-commit repository" % (n_commits // 1000), "%.1f ms" % (took * 1000), "<= 200 ms", took <= 0.200)
     else:
         print("  (no ../shared/tools/make-fixture: git figures skipped)")
+
+    # ---- the stamping hook, per commit ------------------------------------------
+    stamp_repo = os.path.join(OUT, "stamp-repo")
+    shutil.rmtree(stamp_repo, ignore_errors=True)
+    subprocess.run(["git", "init", "-q", stamp_repo], check=True)
+    if subprocess.run([fm, "hook", "install", "prepare-commit-msg", "--repo", stamp_repo], capture_output=True).returncode == 0:
+        hook = os.path.join(stamp_repo, ".git", "hooks", "prepare-commit-msg")
+        message = os.path.join(stamp_repo, ".git", "COMMIT_EDITMSG")
+        template = "Fix the parser\n\nWhy it was wrong.\n\nSigned-off-by: Bob <bob@agents.example.org>\n" \
+                   "# Please enter the commit message for your changes.\n#\n# On branch main\n"
+
+        def fresh_message():
+            with open(message, "w") as f:
+                f.write(template)
+        session = dict(os.environ, GIT_COMMITTER_SESSION_ID="ff15abcd-0000-4000-8000-00000000beef")
+        outside = {k: v for k, v in os.environ.items() if k != "GIT_COMMITTER_SESSION_ID"}
+        stamped, _ = measure([hook, message, "message"], max(runs, 20), setup=fresh_message, cwd=stamp_repo, env=session)
+        if "Git-Session-Id: ff15abcd" not in open(message).read():
+            sys.exit("the stamping hook did not stamp")
+        idle, _ = measure([hook, message, "message"], max(runs, 20), setup=fresh_message, cwd=stamp_repo, env=outside)
+        table.add("prepare-commit-msg hook, in a session", "%.1f ms per commit" % (stamped * 1000), "<= 10 ms", stamped <= 0.010)
+        table.add("prepare-commit-msg hook, outside a session", "%.1f ms per commit" % (idle * 1000), "<= 10 ms", idle <= 0.010)
 
     # ---- summary ---------------------------------------------------------------
     cpu = "unknown"

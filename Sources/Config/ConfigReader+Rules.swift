@@ -5,8 +5,11 @@ import TOMLKit
 extension ConfigReader {
     mutating func readRule(_ t: TOMLTable, index: Int, modes: [String], classes: FaultClasses) -> GateRule? {
         let key = "rules[\(index)]"
+        if let metric = choice(t, "metric", key + ".metric", GateMetric.self), metric == .trailerCoverage {
+            return readCoverageRule(t, key: key)
+        }
         unknownKeys(t, allowed: ["name", "mode", "window", "warn", "fail", "warn_count", "fail_count", "min_sessions",
-                                 "confidence", "streak", "basis", "clear"], in: key + ".")
+                                 "confidence", "streak", "basis", "clear", "metric"], in: key + ".")
         let targetName = string(t, "mode", key + ".mode")
         if t["mode"] == nil { issue(key, "a rule needs `mode` (a mode, a class, or \"any\")") }
         let classNames = classes.classes.map(\.name)

@@ -8,7 +8,7 @@ extension ConfigReader {
     mutating func configuration(_ root: TOMLTable) -> Configuration {
         var c = Configuration()
         c.source = path
-        unknownKeys(root, allowed: ["records", "git", "modes", "classes", "rules", "gate", "ci", "agents"], in: "")
+        unknownKeys(root, allowed: ["records", "git", "modes", "classes", "rules", "gate", "ci", "agents", "doctor"], in: "")
         if let records = table(root, "records", "records") { readRecords(records, into: &c) }
         if let git = table(root, "git", "git") { readGit(git, into: &c) }
         if let modes = table(root, "modes", "modes") { readModes(modes, into: &c) }
@@ -41,6 +41,7 @@ extension ConfigReader {
         }
         if let ci = table(root, "ci", "ci") { readCI(ci, modes: modeNames, into: &c) }
         if let agents = root["agents"] { readAgents(agents, into: &c) }
+        if let doctor = table(root, "doctor", "doctor") { readDoctor(doctor, into: &c) }
         return c
     }
 
@@ -51,7 +52,9 @@ extension ConfigReader {
     }
 
     mutating func readGit(_ t: TOMLTable, into c: inout Configuration) {
-        unknownKeys(t, allowed: ["repo", "revs", "all_branches", "trailer", "agent_authors", "window_slack", "notes_ref"], in: "git.")
+        unknownKeys(t, allowed: ["repo", "revs", "all_branches", "trailer", "agent_authors", "window_slack", "notes_ref",
+                                 "session_env", "subject_patterns", "bookkeeping_paths"], in: "git.")
+        readProvenance(t, into: &c)
         c.repository = string(t, "repo", "git.repo", nonEmpty: true)
         c.revs = strings(t, "revs", "git.revs") ?? c.revs
         c.allBranches = bool(t, "all_branches", "git.all_branches") ?? c.allBranches

@@ -1,4 +1,5 @@
 import FailmixClassify
+import FailmixEvidence
 import FailmixGate
 import FailmixRecords
 import FailmixSupport
@@ -22,6 +23,15 @@ public struct Configuration: Sendable {
     public var agentAuthors: [String] = []
     public var windowSlack: Double = 0
     public var notesRef = "refs/notes/ci"
+    /// `[git] session_env`: where the stamping hook finds the session id.
+    public var sessionEnvironment = EvidenceOptions.defaultSessionEnvironment
+    /// `[git] subject_patterns`: regexes whose one capture group is a session id.
+    public var subjectPatterns = EvidenceOptions.defaultSubjectPatterns
+    /// `[git] bookkeeping_paths`: globs; a commit touching only these doesn't refute a noop.
+    public var bookkeepingPaths: [String] = []
+    /// `[doctor] max_silence`: seconds without a new record before doctor
+    /// warns (nil: 4× the median gap between recent records).
+    public var maxSilence: Double?
     public var modes: [ModeDefinition] = BuiltinModes.all()
     /// `[modes.low_productivity] cutoff`, already applied to `modes`; kept so
     /// `config show` can print it.
@@ -62,10 +72,13 @@ public struct Configuration: Sendable {
         out += "[git]\n"
         if let repository { out += "repo = \(Self.toml(repository))\n" }
         out += "revs = \(Self.toml(revs))\nall_branches = \(allBranches)\ntrailer = \(Self.toml(trailer))\n"
-        out += "agent_authors = \(Self.toml(agentAuthors))\nwindow_slack = \(Self.toml(windowSlack))\nnotes_ref = \(Self.toml(notesRef))\n\n"
+        out += "agent_authors = \(Self.toml(agentAuthors))\nwindow_slack = \(Self.toml(windowSlack))\nnotes_ref = \(Self.toml(notesRef))\n"
+        out += "session_env = \(Self.toml(sessionEnvironment))\nsubject_patterns = \(Self.toml(subjectPatterns))\n"
+        out += "bookkeeping_paths = \(Self.toml(bookkeepingPaths))\n\n"
         out += renderModes()
         out += "[classes]\n" + classes.classes.map { "\($0.name) = \(Self.toml($0.modes))\n" }.joined() + "\n"
         for rule in rules {
+            if rule.metric == .trailerCoverage { out += Self.renderCoverageRule(rule); continue }
             out += "[[rules]]\nname = \(Self.toml(rule.name))\nmode = \(Self.toml(Self.targetName(rule.target)))\nwindow = \(rule.window)\n"
             if let w = rule.warn { out += "warn = \(Self.toml(w))\n" }
             if let f = rule.fail { out += "fail = \(Self.toml(f))\n" }
@@ -80,6 +93,7 @@ public struct Configuration: Sendable {
         }
         out += "[gate]\non_error = \(Self.toml(onError.rawValue))\nclear_margin = \(Self.toml(clearMargin))\n"
         if let defaultBasis { out += "basis = \(Self.toml(defaultBasis.rawValue))\n" }
+        if let maxSilence { out += "\n[doctor]\nmax_silence = \(Self.toml(maxSilence))\n" }
         out += "\n[ci]\nblock_modes = \(Self.toml(blockModes))\ncontext = \(Self.toml(statusContext))\n"
         for agent in agents {
             out += "\n[[agents]]\nname = \(Self.toml(agent.name))\nrecords = \(Self.toml(agent.records))\n"
@@ -113,6 +127,15 @@ public struct Configuration: Sendable {
             out += "\n"
         }
         return out
+    }
+
+    static func renderCoverageRule(_ rule: GateRule) -> String {
+        var out = "[[rules]]\nname = \(toml(rule.name))\nmetric = \(toml(rule.metric.rawValue))\nwindow = \(rule.window)\n"
+        if let w = rule.warnBelow { out += "warn_below = \(toml(w))\n" }
+        if let f = rule.failBelow { out += "fail_below = \(toml(f))\n" }
+        out += "min_commits = \(rule.minCommits)\n"
+        if let c = rule.clear { out += "clear = \(toml(c))\n" }
+        return out + "\n"
     }
 
     static func targetName(_ t: RuleTarget) -> String {
@@ -203,6 +226,16 @@ public struct Configuration: Sendable {
         window_slack = 0
         # Where CI results are kept as git notes (`failmix ci record`).
         notes_ref = "refs/notes/ci"
+        # The `prepare-commit-msg` hook (`failmix hook install prepare-commit-msg`)
+        # stamps `trailer: <id>` on commits made while one of these variables
+        # is set (the first non-empty wins).
+        session_env = \(Configuration.toml(EvidenceOptions.defaultSessionEnvironment))
+        # Report-tail commits name their session only in the subject: regexes
+        # whose one capture group is the id (`session ff15 — …`, `… (ff15)`).
+        subject_patterns = \(Configuration.toml(EvidenceOptions.defaultSubjectPatterns))
+        # Commits touching only these paths (globs; ** crosses directories) are
+        # attributed but don't refute a noop, e.g. ["journal/**", "state/**"].
+        bookkeeping_paths = []
 
         # Tune a built-in mode, switch it off, or add your own (every condition
         # in `when` must hold: equals, in, less_than or contains):
@@ -267,6 +300,16 @@ public struct Configuration: Sendable {
         basis = "corroborated"
         min_sessions = 10
 
+        [[rules]]
+        # The share of agent commits carrying the session trailer: near 0 means
+        # the stamping hook is not running (installed where git doesn't look),
+        # and attribution fell back to clocks. Warns below 20% with 10+ commits.
+        name = "trailer-coverage"
+        metric = "trailer_coverage"
+        window = 30
+        warn_below = 0.20
+        min_commits = 10
+
         # Optional on any rule: confidence = 0.9 fires a rate rule only when the
         # Wilson lower bound of its rate exceeds the threshold (off by default:
         # with min_sessions 10 the raw rate is what people expect to see);
@@ -282,6 +325,10 @@ public struct Configuration: Sendable {
         clear_margin = 0.10
         # basis = "recorded"     # for rules without their own basis; default:
         #                        # corroborated when git is available, else recorded
+
+        [doctor]
+        # max_silence = 21600    # seconds without a new record before `failmix doctor`
+        #                        # warns; default: 4x the median gap between records
 
         [ci]
         # A pull request whose sessions had one of these modes fails the check.

@@ -4,9 +4,11 @@ public enum NoopVerdict: String, Sendable, CaseIterable {
     case confirmed
     /// At least one commit is attributed to it: it did something.
     case refuted
-    /// Only commits that several session windows could claim.
+    /// Only commits that several sessions could claim.
     case uncertain
-    /// Its window reaches into history a shallow clone does not have.
+    /// Git cannot judge it: its window reaches into history a shallow clone
+    /// lacks, or only time windows could judge it and its times are unusable
+    /// (a bulk import, no usable time); `SessionEvidence.noopReason` says which.
     case unverifiable
 }
 
@@ -35,6 +37,8 @@ public enum AttributionKind: String, Sendable, CaseIterable {
     case trailer
     /// The session's deliverables list the commit's SHA.
     case deliverable
+    /// The commit's subject names the session (`[git] subject_patterns`).
+    case subject
     /// An agent commit made inside this session's window and no other.
     case window
 }
@@ -78,10 +82,15 @@ public struct EvidenceItem: Sendable, Hashable, Comparable {
 public struct SessionEvidence: Sendable, Equatable {
     /// The commits attributed to the session, ordered by SHA.
     public var attributions: [CommitAttribution] = []
-    /// Commits inside this and other sessions' windows, attributed to none; ordered.
+    /// Commits this and other sessions could claim, attributed to none; ordered.
     public var ambiguousCommits: [String] = []
     /// Only for sessions recorded as noop.
     public var noop: NoopVerdict?
+    /// Why the noop is unverifiable.
+    public var noopReason: String?
+    /// Attributed commits that touch only `[git] bookkeeping_paths` (looked
+    /// at only for noop sessions, where they could change the verdict); ordered.
+    public var bookkeepingCommits: [String] = []
     /// Nil when neither the record nor git says CI broke.
     public var ciBreak: CIBreakVerdict?
     public var evidence: [EvidenceItem] = []
@@ -135,6 +144,12 @@ public struct Corroboration: Sendable, Equatable {
     /// Agent commits, made since the oldest session began, that no session
     /// claims (not even ambiguously); ordered.
     public var unclaimedCommits: [String]
+    /// Every commit the attribution mix counts, with its method.
+    public var agentCommits: [AgentCommit] = []
+    /// The slack around session windows the attribution used.
+    public var windowSlack: Double = 0
+    /// Why window attribution was off for every session (a bulk import), or nil.
+    public var windowsOff: String?
 
     public func verdictCounts(in range: Range<Int>) -> VerdictCounts {
         var counts = VerdictCounts()

@@ -22,6 +22,7 @@ struct CorroborationCache {
         for rev in options.revs { text += ((try? repository.resolve(rev)) ?? rev) + "\u{0}" }
         text += "\(repository.referenceTarget(options.notesRef) ?? "-")\u{0}\(options.notesRef)\u{0}\(options.trailer)\u{0}"
         text += options.agentAuthors.joined(separator: ",") + "\u{0}\(options.windowSlack)\u{0}"
+        text += options.subjectPatterns.joined(separator: "\u{1}") + "\u{0}" + options.bookkeepingPaths.joined(separator: "\u{1}") + "\u{0}"
         for s in records.sessions {
             text += "\(s.sessionID)|\(s.start ?? -1)|\(s.end ?? -1)|\(s.modeBits)|\(s.isProductive)|\(s.hasDeliverables)|"
             text += records.refs(of: s).joined(separator: ",") + "\n"
@@ -29,7 +30,7 @@ struct CorroborationCache {
         return String(fnv1a(text.utf8), radix: 16) + "-" + String(fnv1a(text.utf8.reversed()), radix: 16)
     }
 
-    static let magic = Array("failmix-evidence-v2\n".utf8)
+    static let magic = Array("failmix-evidence-v3\n".utf8)
 
     /// A compact binary file, not JSON: decoding JSON through Codable cost a
     /// warm run 3 ms, most of it runtime conformance lookups.
@@ -78,6 +79,7 @@ struct CorroborationCache {
             w.u8(s.productiveWithoutCommits ? 1 : 0)
             w.u64(s.corroboratedModeBits)
         }
+        encodeAttribution(c, into: &w)
     }
 
     /// nil when the bytes are damaged or truncated.
@@ -125,10 +127,11 @@ struct CorroborationCache {
             (s.productiveWithoutCommits, s.corroboratedModeBits) = (productive, bits)
             sessions.append(s)
         }
-        guard r.atEnd else { return nil }
         let repository = RepositoryInfo(workdir: workdir, gitDirectory: gitDirectory, headSHA: head, isShallow: shallow,
                                         isEmpty: empty, isDetached: detached, missingHistoryBefore: before)
-        return Corroboration(sessions: sessions, repository: repository, notes: notes, commitsWalked: Int(walked),
-                             unclaimedCommits: unclaimed)
+        var result = Corroboration(sessions: sessions, repository: repository, notes: notes, commitsWalked: Int(walked),
+                                   unclaimedCommits: unclaimed)
+        guard decodeAttribution(&r, into: &result), r.atEnd else { return nil }
+        return result
     }
 }

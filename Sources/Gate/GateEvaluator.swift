@@ -8,6 +8,8 @@ public struct GateInput: Sendable {
     public var classes: FaultClasses
     public var recorded: [ModeSet]
     public var corroborated: [ModeSet]?
+    /// Agent commits and those with the trailer, per window size (trailer-coverage rules).
+    public var trailerCounts: [Int: TrailerCount] = [:]
     /// Sessions in the whole store, which `resume` and `ack` record as their
     /// starting mark: a reader that hands on only the newest sessions (the
     /// gate's cache, `RecordSet.sessionCount`) must pass its total here, or
@@ -49,6 +51,7 @@ public struct RuleEvaluation: Sendable, Equatable {
 
     /// The threshold of the level reached (or the lowest one, when none was).
     public var threshold: String {
+        if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.threshold(self) }
         func rateText(_ r: Double) -> String { String(format: "%.0f%%", r * 100) }
         switch level {
         case .fail: return rule.failCount.map { "\($0) sessions" } ?? rule.fail.map(rateText) ?? "-"
@@ -59,6 +62,7 @@ public struct RuleEvaluation: Sendable, Equatable {
 
     /// One line a person can act on.
     public var reason: String {
+        if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.reason(self) }
         if notEnoughData { return "\(rule.name): not enough data (\(n)/\(rule.minSessions) sessions)" }
         var text = "\(rule.name): \(rule.target) \(count)/\(n) = \(String(format: "%.1f%%", rate * 100)) of the last \(rule.window) sessions"
         text += level == .pass ? ", below \(threshold)" : " \(rule.isCountRule ? "reached" : "exceeds") \(threshold) (\(level))"
@@ -73,6 +77,7 @@ public struct RuleEvaluation: Sendable, Equatable {
 /// Applies rules to the failure mix.
 public enum GateEvaluator {
     public static func evaluate(_ rule: GateRule, _ input: GateInput) -> RuleEvaluation {
+        if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.evaluate(rule, input) }
         let basis: Basis = rule.basis == .recorded || input.corroborated == nil ? .recorded : (rule.basis ?? .corroborated)
         let sessions = basis == .corroborated ? input.corroborated! : input.recorded
         let matches = matcher(rule.target, input)
@@ -131,6 +136,7 @@ public enum GateEvaluator {
     /// a rate threshold under the margin, would otherwise never clear).
     public static func isClear(_ evaluation: RuleEvaluation, margin: Double) -> Bool {
         let rule = evaluation.rule
+        if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.isClear(evaluation, margin: margin) }
         if evaluation.notEnoughData { return false }
         if evaluation.count == 0 { return true }
         if let count = rule.failCount ?? rule.warnCount {

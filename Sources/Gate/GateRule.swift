@@ -44,6 +44,13 @@ public struct GateRule: Sendable, Equatable {
     public var basis: Basis?
     /// While paused, the rule keeps failing until its rate falls below this.
     public var clear: Double?
+    /// `modes` (the fields above) or `trailer_coverage` (the fields below).
+    public var metric = GateMetric.modes
+    /// Trailer coverage: warn or fail below these shares of agent commits,
+    /// deciding nothing with fewer than `minCommits` agent commits.
+    public var warnBelow: Double?
+    public var failBelow: Double?
+    public var minCommits = 10
 
     public init(name: String, target: RuleTarget, window: Int, warn: Double? = nil, fail: Double? = nil,
                 warnCount: Int? = nil, failCount: Int? = nil, minSessions: Int = 10, confidence: Double? = nil,
@@ -74,6 +81,7 @@ public struct GateRule: Sendable, Equatable {
         GateRule(name: "failure-rate", target: .any, window: 30, warn: 0.70, fail: 0.90),
         GateRule(name: "abandoned-loops", target: .mode("abandoned_loop"), window: 30, fail: 0.40, streak: 12),
         GateRule(name: "ci-breaks", target: .mode("ci_break"), window: 30, warnCount: 2, failCount: 4, basis: .corroborated),
+        defaultTrailerCoverage,
     ]
 }
 

@@ -14,16 +14,8 @@ extension Repository {
         return value.map { String(cString: $0) }
     }
 
-    /// The directory git runs hooks from: `core.hooksPath` when set (relative
-    /// to the working tree root, as git resolves it), else the common git
-    /// directory's `hooks` (shared by all worktrees).
+    /// The directory git runs hooks from (see `hooksLocation()`).
     public func hooksDirectory() throws(GitError) -> String {
-        if let configured = try configString("core.hooksPath"), !configured.isEmpty {
-            var path = configured
-            if path.hasPrefix("~/"), let home = getenv("HOME") { path = String(cString: home) + path.dropFirst(1) }
-            if path.hasPrefix("/") { return path }
-            return (workdir ?? gitDirectory) + "/" + path
-        }
-        return commonDirectory + "/hooks"
+        try hooksLocation().directory
     }
 }

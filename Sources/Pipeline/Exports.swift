@@ -7,3 +7,4 @@
 @_exported import FailmixGit
 @_exported import FailmixConfig
 @_exported import FailmixStore
+@_exported import FailmixTrailers

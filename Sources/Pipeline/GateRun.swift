@@ -20,7 +20,8 @@ extension PipelineOptions {
         modes = config.modes
         repositoryPath = config.repository
         evidence = EvidenceOptions(revs: config.revs, allBranches: config.allBranches, trailer: config.trailer,
-                                   agentAuthors: config.agentAuthors, windowSlack: config.windowSlack, notesRef: config.notesRef)
+                                   agentAuthors: config.agentAuthors, windowSlack: config.windowSlack, notesRef: config.notesRef,
+                                   subjectPatterns: config.subjectPatterns, bookkeepingPaths: config.bookkeepingPaths)
     }
 }
 
@@ -43,7 +44,7 @@ struct GatePlan {
         catalog = ModeCatalog(options.modes)
         var schema = RecordSchema()
         classifier = Classifier(catalog: catalog, plan: &schema.plan)
-        needsGit = try context.workingRepository() != nil && options.evidence != nil && config.rules.contains { $0.basis != .recorded }
+        needsGit = try context.workingRepository() != nil && options.evidence != nil && config.rules.contains { $0.basis != .recorded || $0.metric == .trailerCoverage }
         var readOptions = RecordReadOptions()
         readOptions.timestampIs = options.timestampIs
         // Commit ids in deliverables only matter when a rule is judged on git's evidence.
@@ -114,11 +115,17 @@ extension Pipeline {
                              sizes: plan.windows)
         var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: notes)
         if let corroboration { report.attach(corroboration) }
-        let input = GateInput(
+        var input = GateInput(
             catalog: plan.catalog, classes: config.classes,
             recorded: records.sessions.map { ModeSet(bits: $0.modeBits) },
             corroborated: corroboration?.sessions.map { ModeSet(bits: $0.corroboratedModeBits) },
             sessionCount: records.sessionCount)
+        if let corroboration {
+            for rule in config.rules where rule.metric == .trailerCoverage {
+                let mix = corroboration.attributionMix(sessions: records.sessions, last: rule.window)
+                input.trailerCounts[rule.window] = TrailerCount(agentCommits: mix.agentCommits, trailer: mix.counts[.trailer, default: 0])
+            }
+        }
         let gate = Gate(rules: config.rules, clearMargin: config.clearMargin)
         let store = GateStateStore(directory: try context.stateDirectory(records: records))
         // Nothing to judge yet: decide without creating any state on disk.

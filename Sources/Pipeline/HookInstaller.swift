@@ -8,12 +8,14 @@ import Foundation
 public struct HookInstaller {
     /// Git's hooks failmix can guard, and `pre-session` for run loops that
     /// call `.git/hooks/pre-session` before each session.
-    public static let hookNames = ["pre-push", "pre-merge-commit", "pre-commit", "pre-session"]
+    public static let hookNames = ["pre-push", "pre-merge-commit", "pre-commit", "pre-session", StampSettings.hookName]
     static let marker = "# failmix-managed hook"
 
     public let directory: String
     /// The failmix executable the hook runs (absolute).
     public let executable: String
+    /// What the `prepare-commit-msg` hook stamps.
+    public var stamp = StampSettings()
 
     public init(repository: Repository, executable: String) throws(GitError) {
         directory = try repository.hooksDirectory()
@@ -75,7 +77,8 @@ public struct HookInstaller {
     }
 
     func script(_ hook: String) -> String {
-        """
+        if hook == StampSettings.hookName { return stamp.script(executable: executable, marker: Self.marker) }
+        return """
         #!/bin/sh
         \(Self.marker) (\(hook)). Installed by `failmix hook install`;
         # `failmix hook uninstall` removes it and restores any hook it replaced.

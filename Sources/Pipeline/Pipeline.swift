@@ -70,24 +70,6 @@ public enum Pipeline {
 
     /// Warnings about input that makes time-based numbers meaningless.
     static func inputNotes(_ records: RecordSet) -> [String] {
-        var notes: [String] = []
-        // Span of end times and the median duration of an even sample: no
-        // per-session arrays, whatever the store's size.
-        let sessions = records.sessions
-        let timed = sessions.lazy.filter { $0.end != nil }
-        let count = timed.count
-        if count >= 20, let lo = timed.first?.end, let hi = sessions.last?.end {
-            let span = hi - lo
-            let step = max(1, sessions.count / 1001)
-            let durations = stride(from: 0, to: sessions.count, by: step).compactMap { i -> Double? in
-                guard let s = sessions[i].start, let e = sessions[i].end else { return nil }
-                return e - s
-            }.sorted()
-            let median = durations.isEmpty ? 0 : durations[durations.count / 2]
-            if span < 600, median * Double(count) > 10 * max(span, 1) {
-                notes.append("all \(count) timed sessions end within \(Int(span.rounded())) seconds of each other, yet they last \(Int(median.rounded())) s (median): the timestamps look like a bulk import, so the time order and session windows are not meaningful")
-            }
-        }
-        return notes
+        ClockCheck.bulkImport(records.sessions).map { [$0] } ?? []
     }
 }

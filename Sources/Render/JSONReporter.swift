@@ -44,6 +44,7 @@ public enum JSONReporter: Reporter {
                 out.write(CIBreakVerdict.allCases.map { "\"\($0.rawValue)\":\(v.ciBreak[$0, default: 0])" }.joined(separator: ","))
                 out.write("},\"productive_without_commits\":\(v.productiveWithoutCommits)}")
             }
+            if let mix = report.attributionMix(in: w) { out.write("," + AttributionText.json(mix)) }
             out.write("}")
         }
         out.write("],\"trends\":[")
@@ -63,7 +64,8 @@ public enum JSONReporter: Reporter {
             let repo = e.repository
             out.write("{\"repository\":\(json(repo.workdir ?? repo.gitDirectory)),\"head\":\(repo.headSHA.map(json) ?? "null"),\"shallow\":\(repo.isShallow),\"empty\":\(repo.isEmpty),\"detached\":\(repo.isDetached),\"commits_walked\":\(e.commitsWalked),\"unclaimed_commits\":[")
             out.write(e.unclaimedCommits.map(json).joined(separator: ","))
-            out.write("],\"notes\":[" + e.notes.map(json).joined(separator: ",") + "]}")
+            out.write("]" + AttributionText.gitJSON(report, e))
+            out.write(",\"notes\":[" + e.notes.map(json).joined(separator: ",") + "]}")
         } else {
             out.write("null")
         }
@@ -264,6 +266,8 @@ public enum JSONReporter: Reporter {
         line += e.ambiguousCommits.map { "\"\($0)\"" }.joined(separator: ",")
         line += "]"
         if let noop = e.noop { line += ",\"noop\":\"\(noop.rawValue)\"" }
+        if let reason = e.noopReason { line += ",\"noop_reason\":\(json(reason))" }
+        if !e.bookkeepingCommits.isEmpty { line += ",\"bookkeeping_commits\":[" + e.bookkeepingCommits.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
         if let ci = e.ciBreak { line += ",\"ci_break\":\"\(ci.rawValue)\"" }
         line += ",\"evidence\":["
         line += e.evidence.map { "{\"sha\":\"\($0.sha)\",\"kind\":\"\($0.kind.rawValue)\",\"detail\":\(json($0.detail))}" }.joined(separator: ",")

@@ -43,6 +43,7 @@ public enum MarkdownReporter: Reporter {
         } else if report.records.sessions.isEmpty {
             out.write("No sessions yet.\n\n")
         }
+        out.write(AttributionText.markdown(report))
         let r = report.records
         out.write("### Input\n\n")
         out.write("\(r.recordLines) records read from \(r.files.count) file(s), \(r.sessionCount) sessions, \(r.duplicatesFolded) duplicates folded, \(r.malformedCount) malformed lines, \(r.untimedCount) without a usable time.\n\n")

@@ -81,6 +81,12 @@ public enum PrometheusReporter: Reporter {
         Family(name: "failmix_mode_sessions", help: "Sessions in the window with the failure mode (count rules such as ci-breaks).") { r in
             perMode(r) { _, count in Double(count) }
         },
+        Family(name: "failmix_commits", help: "Agent commits of the window's sessions by how they were attributed (method: trailer, deliverable, subject, window, ambiguous, unattributed).") { r in
+            AttributionText.prometheus(r, windowLabel: windowLabel)?.commits ?? []
+        },
+        Family(name: "failmix_trailer_coverage_ratio", help: "Share of the window's agent commits carrying the session trailer (near 0: the stamping hook is not running).") { r in
+            AttributionText.prometheus(r, windowLabel: windowLabel)?.coverage ?? []
+        },
         Family(name: "failmix_last_session_timestamp_seconds", help: "End of the newest session (Unix time); time() minus it is the agent's silence.") { r in
             r.records.sessions.last?.end.map { [([], $0)] } ?? []
         },
@@ -95,6 +101,9 @@ public enum PrometheusReporter: Reporter {
             return [([], gate.paused ? 1 : 0)]
         },
     ]
+
+    /// Families written only when git was read (a report or gate with a repository).
+    public static let gitOnlyMetricNames: Set<String> = ["failmix_commits", "failmix_trailer_coverage_ratio"]
 
     /// The names of every family failmix can write.
     public static var metricNames: [String] { ["failmix_build_info"] + families.map(\.name) }

@@ -82,6 +82,7 @@ public enum TextReporter: Reporter {
                     out.write("    productive without commits: \(v.productiveWithoutCommits)\n")
                 }
             }
+            if let mix = report.attributionMix(in: window) { out.write("    commits: \(AttributionText.line(mix))\n") }
         }
         for note in evidence.notes { out.write(paint.yellow("  note: ") + Escape.terminal(note) + "\n") }
         out.write("\n")

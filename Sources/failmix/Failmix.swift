@@ -11,7 +11,7 @@ struct Failmix: ParsableCommand {
         version: FailmixVersion.banner,
         subcommands: [
             ReportCommand.self, GateCommand.self, ExplainCommand.self, StatusCommand.self, ResumeCommand.self, AckCommand.self,
-            InitCommand.self, ConfigCommand.self, HookCommand.self, CICommand.self, VersionCommand.self,
+            InitCommand.self, ConfigCommand.self, HookCommand.self, DoctorCommand.self, CICommand.self, VersionCommand.self,
         ],
         defaultSubcommand: ReportCommand.self
     )

@@ -6,7 +6,7 @@ import Foundation
 struct HookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hook", abstract: "Install or remove failmix's git hooks (chaining any hook already there).",
-        subcommands: [Install.self, Uninstall.self])
+        subcommands: [Install.self, Uninstall.self, HookStampCommand.self])
 
     static func validate(_ hooks: [String]) throws {
         for hook in hooks where !HookInstaller.hookNames.contains(hook) {
@@ -15,8 +15,15 @@ struct HookCommand: ParsableCommand {
     }
 
     /// The installer for the repository, running this very executable.
+    /// The stamping hook takes its trailer key and variables from the configuration.
     static func installer(_ repository: RepositoryOptions) throws -> HookInstaller {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
-        return try HookInstaller(repository: try repository.discover(), executable: executable)
+        var installer = try HookInstaller(repository: try repository.discover(), executable: executable)
+        let configuration: Configuration
+        do { configuration = try PipelineContext.loadConfiguration(explicit: nil, repositoryPath: repository.path) } catch {
+            throw FailmixFailure(message: "invalid configuration:\n\(error)")
+        }
+        installer.stamp = StampSettings(trailer: configuration.trailer, environment: configuration.sessionEnvironment)
+        return installer
     }
 }

@@ -6,7 +6,7 @@ import Testing
 @testable import FailmixRecords
 
 /// A session as a test writes it into a records file.
-private struct SessionSpec {
+struct SessionSpec {
     var id: String
     var start: Int64?
     var end: Int64?
@@ -38,7 +38,7 @@ private struct SessionSpec {
 }
 
 /// The records as the pipeline reads them, and what git makes of them.
-private struct Outcome {
+struct Outcome {
     var records: RecordSet
     var catalog: ModeCatalog
     var corroboration: Corroboration
@@ -52,7 +52,7 @@ private struct Outcome {
     }
 }
 
-private func corroborate(
+func corroborate(
     _ repositoryPath: String, _ sessions: [SessionSpec],
     options: EvidenceOptions = EvidenceOptions(agentAuthors: ["bob@agents.example.org"])
 ) throws -> Outcome {

@@ -13,7 +13,7 @@ import Testing
         #expect(r.status == 2 && r.stderr.contains("exists"))
         r = try failmix(["config", "show"], cwd: ws.repo)
         #expect(r.status == 0 && r.stdout.contains("name = \"abandoned-loops\"") && r.stdout.contains("streak = 12"))
-        #expect(try failmix(["config", "check"], cwd: ws.repo).stdout.contains("ok (4 rules, 7 modes)"))
+        #expect(try failmix(["config", "check"], cwd: ws.repo).stdout.contains("ok (5 rules, 7 modes)"))
     }
 
     @Test func ackIsShownAndValidated() throws {

@@ -1,0 +1,143 @@
+import FailmixEvidence
+import Foundation
+
+/// The records checks of `failmix doctor`, on the newest part of the
+/// records file only (its last `Doctor.recordsTail` bytes): found and
+/// readable, malformed lines, records without `start_time`, timestamps of a
+/// bulk import, and whether records still arrive at their usual pace.
+struct DoctorRecords {
+    let options: Doctor.Options
+    let configuration: Configuration
+    let repositoryRoot: String?
+
+    /// What the newest lines say.
+    struct Tail {
+        var lines = 0
+        var malformed: [(line: Int, error: String)] = []
+        var withoutStartTime = 0
+        /// Window ends (end_time, else timestamp) and durations of the records that have them.
+        var ends: [Double] = []
+        var durations: [Double] = []
+        /// The tail began mid-file: line numbers are counted from its start.
+        var partial = false
+    }
+
+    func checks() -> [DoctorCheck] {
+        let explicit = options.recordPaths.isEmpty ? configuration.recordPaths : options.recordPaths
+        let primary: String
+        do {
+            guard let found = try RecordSources.resolve(explicit: explicit, repositoryRoot: repositoryRoot,
+                                                        environment: options.environment, includeRotated: false).last?.path
+            else { throw RecordError.noRecords(searched: []) }
+            primary = found
+        } catch {
+            let searched = RecordSources.defaultCandidates(repositoryRoot: repositoryRoot, environment: options.environment)
+            return [DoctorCheck("records", .warn, "no records file found (looked in \(searched.joined(separator: ", ")))",
+                                fix: "point `[records] paths` in .failmix.toml at the agent's session-records.jsonl")]
+        }
+        guard let handle = FileHandle(forReadingAtPath: primary) else {
+            let exists = FileManager.default.fileExists(atPath: primary)
+            return [DoctorCheck("records", .fail, exists ? "\(primary) is not readable" : "\(primary) does not exist",
+                                fix: exists ? "give failmix's user read access to it" : "fix `[records] paths` in .failmix.toml")]
+        }
+        defer { try? handle.close() }
+        let tail = Self.readTail(handle)
+        var checks: [DoctorCheck] = []
+        let scope = tail.partial ? "the newest \(tail.lines) lines of \(primary)" : "\(primary) (\(tail.lines) lines)"
+        if tail.malformed.isEmpty {
+            checks.append(DoctorCheck("records", .pass, "\(scope): no malformed lines"))
+        } else {
+            let first = tail.malformed[0]
+            checks.append(DoctorCheck("records", .warn, "\(scope): \(tail.malformed.count) malformed line(s), first at line \(first.line)\(tail.partial ? " of the tail" : ""): \(first.error)",
+                                      fix: "`failmix report --strict` lists them with file and line; fix the writer"))
+        }
+        checks.append(timesCheck(tail))
+        checks.append(silenceCheck(tail))
+        return checks
+    }
+
+    func timesCheck(_ tail: Tail) -> DoctorCheck {
+        let name = "record-times"
+        let records = tail.lines - tail.malformed.count
+        guard records > 0 else { return DoctorCheck(name, .pass, "no records yet") }
+        let sorted = tail.ends.sorted()
+        let median = tail.durations.sorted().dropFirst(tail.durations.count / 2).first ?? 0
+        if let first = sorted.first, let last = sorted.last,
+           let note = ClockCheck.bulkImport(timed: sorted.count, span: last - first, medianDuration: median) {
+            return DoctorCheck(name, .warn, note + "; window attribution is off and noops only windows could judge are unverifiable",
+                               fix: "have the writer record real start_time/end_time; stamp commits (`failmix hook install prepare-commit-msg`)")
+        }
+        let share = Double(tail.withoutStartTime) / Double(records)
+        if share > 0.5 {
+            return DoctorCheck(name, .warn, String(format: "%.0f%% of the newest records have no start_time: their windows are guessed from timestamp and duration_seconds", share * 100),
+                               fix: "have the writer record start_time and end_time")
+        }
+        return DoctorCheck(name, .pass, String(format: "%.0f%% of the newest records have a start_time", (1 - share) * 100))
+    }
+
+    /// Silent for more than 4× the usual gap between records (or `[doctor] max_silence`).
+    func silenceCheck(_ tail: Tail) -> DoctorCheck {
+        let name = "records-arriving"
+        let ends = tail.ends.sorted()
+        guard let newest = ends.last else { return DoctorCheck(name, .pass, "no timed records yet") }
+        var gaps: [Double] = []
+        for (later, earlier) in zip(ends.dropFirst(), ends) where later > earlier { gaps.append(later - earlier) }
+        gaps.sort()
+        let median: Double? = gaps.isEmpty ? nil : gaps[gaps.count / 2]
+        let usual: Double? = median.map { (gap: Double) -> Double in gap * 4 }
+        guard let limit = configuration.maxSilence ?? usual else {
+            return DoctorCheck(name, .pass, "newest record \(Timestamp.format(newest)); too few records to know their usual pace")
+        }
+        let silent = options.now.timeIntervalSince1970 - newest
+        let basis = configuration.maxSilence != nil ? "[doctor] max_silence" : "4× the median gap"
+        if silent > limit {
+            return DoctorCheck(name, .warn, "no new record for \(Self.duration(silent)) (newest \(Timestamp.format(newest))), more than \(Self.duration(limit)) (\(basis))",
+                               fix: "check that the agent runs and its harness still writes records (`failmix status` if the gate paused it)")
+        }
+        return DoctorCheck(name, .pass, "newest record \(Self.duration(max(0, silent))) ago, within \(Self.duration(limit)) (\(basis))")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s < 120 { return "\(s) s" }
+        if s < 7200 { return "\(s / 60) min" }
+        if s < 172_800 { return "\(s / 3600) h" }
+        return "\(s / 86_400) days"
+    }
+
+    /// The last `Doctor.recordsTail` bytes, whole lines only; a last line
+    /// without a newline is a writer mid-append and is left alone.
+    static func readTail(_ handle: FileHandle) -> Tail {
+        var tail = Tail()
+        let size = (try? handle.seekToEnd()) ?? 0
+        let start = size > UInt64(Doctor.recordsTail) ? size - UInt64(Doctor.recordsTail) : 0
+        try? handle.seek(toOffset: start)
+        var bytes = [UInt8]((try? handle.readToEnd()) ?? Data())
+        tail.partial = start > 0
+        if tail.partial, let firstNewline = bytes.firstIndex(of: 10) { bytes.removeFirst(firstNewline + 1) }
+        if let lastNewline = bytes.lastIndex(of: 10) { bytes.removeLast(bytes.count - lastNewline - 1) } else { bytes = [] }
+        var number = 0
+        for line in bytes.split(separator: 10, omittingEmptySubsequences: false).dropLast() {
+            number += 1
+            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
+            tail.lines += 1
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                tail.malformed.append((number, "not a JSON object"))
+                continue
+            }
+            guard object["session_id"] is String else {
+                tail.malformed.append((number, "no string session_id"))
+                continue
+            }
+            let start = (object["start_time"] as? String).flatMap(Timestamp.parse)
+            if start == nil { tail.withoutStartTime += 1 }
+            let end = (object["end_time"] as? String).flatMap(Timestamp.parse) ?? (object["timestamp"] as? String).flatMap(Timestamp.parse)
+            if let end {
+                tail.ends.append(end)
+                if let start { tail.durations.append(end - start) }
+                else if let d = object["duration_seconds"] as? Double, d.isFinite { tail.durations.append(d) }
+            }
+        }
+        return tail
+    }
+}
