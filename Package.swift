@@ -52,7 +52,8 @@ let package = Package(
         ),
         .target(
             name: "FailmixRender",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixSupport"],
+            // FailmixGit only for libgit2's version in Prometheus' failmix_build_info.
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixSupport", "FailmixGit"],
             path: "Sources/Render"
         ),
         // `.failmix.toml`: the policy and every stage's settings.

@@ -160,7 +160,7 @@ def main():
                    capture_output=True)
     size_mb = os.path.getsize(big_html) / 1e6
     table.add("HTML report size, %dk records" % (n_gate // 1000), "%.2f MB" % size_mb, "<= 2 MB", size_mb <= 2)
-    fleet_dir = os.path.join(OUT, "fleet")
+    fleet_dir = os.path.join(OUT, "fleet-%d" % n_gate)
     per_agent = n_gate // 100
     if not os.path.exists(os.path.join(fleet_dir, "agent-99.jsonl")):
         shutil.rmtree(fleet_dir, ignore_errors=True)

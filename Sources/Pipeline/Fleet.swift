@@ -87,7 +87,7 @@ extension Pipeline {
             records.partialTails += r.partialTails
             records.untimedCount += r.untimedCount
         }
-        var report = Report(version: FailmixVersion.current, records: records, mix: sum(agents.map(\.mix)),
+        var report = Report(records: records, mix: sum(agents.map(\.mix)),
                             notes: agents.flatMap { a in a.notes.map { "\(a.context.agent ?? "?"): \($0)" } })
         let corroborated = agents.compactMap(\.corroboratedMix)
         if !agents.isEmpty, corroborated.count == agents.count { report.corroboratedMix = sum(corroborated) }

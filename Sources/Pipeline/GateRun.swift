@@ -113,7 +113,7 @@ extension Pipeline {
         let config = context.configuration
         let mix = FailureMix(catalog: plan.catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
                              sizes: plan.windows)
-        var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: notes)
+        var report = Report(records: records, mix: mix, notes: notes)
         if let corroboration { report.attach(corroboration) }
         var input = GateInput(
             catalog: plan.catalog, classes: config.classes,

@@ -49,7 +49,7 @@ public enum Pipeline {
     ) -> Report {
         let mix = FailureMix(catalog: catalog, sessions: records.sessions.map { ModeSet(bits: $0.modeBits) },
                              sizes: context.options.windows)
-        var report = Report(version: FailmixVersion.current, records: records, mix: mix, notes: inputNotes(records))
+        var report = Report(records: records, mix: mix, notes: inputNotes(records))
         if let corroboration {
             report.attach(corroboration)
         } else if context.options.evidence != nil {

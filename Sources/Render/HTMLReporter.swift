@@ -110,7 +110,8 @@ struct Page {
                 w("<p>Probe: \(probe.allowed) session(s) let through after session #\(probe.afterSessions)\(state.resumedBy.map { ", resumed by \(h($0))" } ?? "").</p>\n")
             }
         } else {
-            w("<p class=\"pause\">Not paused.</p>\n")
+            // A report decides without remembering; only `failmix gate` pauses.
+            w("<p class=\"pause\">Not paused\(gate.level == .fail && !gate.paused ? " (a <code>failmix gate</code> run now would pause the agent)" : "").</p>\n")
         }
         if !gate.messages.isEmpty {
             w("<ul class=\"messages\">" + gate.messages.map { "<li>\(h($0))</li>" }.joined() + "</ul>\n")

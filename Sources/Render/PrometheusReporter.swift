@@ -1,6 +1,5 @@
 import FailmixClassify
 import FailmixGate
-import FailmixGit
 import FailmixRecords
 
 /// Prometheus text exposition (format 0.0.4), for node_exporter's textfile
@@ -26,7 +25,7 @@ public enum PrometheusReporter: Reporter {
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
         write("failmix_build_info", "failmix's version and the libgit2 it links (always 1).",
-              [([("version", report.version), ("libgit2", LibGit2.version)], 1)], into: &out)
+              [([("version", report.version), ("libgit2", report.libgit2Version)], 1)], into: &out)
         // Each agent's report with its label: the fleet's agents, or the one report.
         let subjects: [(Labels, Report)] = report.context.isFleet
             ? report.context.agents.map { ([("agent", $0.context.agent ?? "")], $0) }

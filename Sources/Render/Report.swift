@@ -9,6 +9,8 @@ import Foundation
 /// stage. Renderers only read it.
 public struct Report: Sendable {
     public var version: String
+    /// The libgit2 the tool links (set by the pipeline: Render never sees git).
+    public var libgit2Version = ""
     public var records: RecordSet
     public var mix: FailureMix
     /// Things a reader must know to trust the numbers (skipped stages,

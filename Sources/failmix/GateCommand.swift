@@ -44,6 +44,7 @@ struct GateCommand: ParsableCommand {
         for warning in run.warnings { Stderr.line("failmix: warning: \(warning)") }
         run.report.context.agent = agent?.name
         run.report.context.gate = run.decision
+        if output.formats.contains(HTMLReporter.identifier) { Pipeline.attachHistory(&run.report, context: context) }
         try output.write(run.report, default: "text")
         try verdict.exit(run.decision.level)
     }

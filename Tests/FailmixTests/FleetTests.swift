@@ -94,6 +94,11 @@ import Testing
         #expect(idle.stdout.contains("failmix_gate_decision{agent=\"idle\",decision=\"fail\"} 1"), "\(idle.stdout)")
         #expect(idle.stdout.contains("failmix_gate_paused{agent=\"idle\"} 1"))
         #expect(idle.stdout.contains("failmix_mode_ratio{agent=\"idle\",mode=\"noop\",window=\"30\",basis=\"recorded\"} 1"))
+        // The gate's own page: its decision, the pause it just recorded, the policy's thresholds.
+        let page = try failmix(["gate", "--config", config, "--no-git", "--agent", "idle", "--format", "html"], cwd: dir.path)
+        #expect(page.status == 1)
+        #expect(page.stdout.contains("<title>failmix report — idle</title>") && page.stdout.contains("data-event=\"paused\""))
+        #expect(page.stdout.contains("class=\"th fail\""))
         let busy = try failmix(["gate", "--config", config, "--no-git", "--agent", "busy", "--format", "prometheus"], cwd: dir.path)
         #expect(busy.status == 0)
         #expect(busy.stdout.contains("failmix_gate_decision{agent=\"busy\",decision=\"pass\"} 1"), "\(busy.stdout)")
