@@ -1,5 +1,3 @@
-import Foundation
-
 /// Little-endian binary encoding for failmix's cache files.
 
 /// Appends fixed-width little-endian values and length-prefixed strings.

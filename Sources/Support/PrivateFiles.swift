@@ -45,17 +45,8 @@ public enum PrivateFiles {
         guard fstat(fd, &st) == 0 else { throw .errno("read", path) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw FileError("read", path, reason: "not a regular file") }
         guard st.st_size <= limit else { throw FileError("read", path, reason: "larger than \(limit) bytes") }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes {
-                FileIO.read(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]), at: Int64(filled))
-            }
-            if n < 0 { throw .errno("read", path) }
-            if n == 0 { break }
-            filled += n
-        }
-        return Array(bytes[0..<filled])
+        guard let bytes = FileIO.readToEnd(fd, limit: limit) else { throw .errno("read", path) }
+        return bytes
     }
 
     /// Removes temporary files that writers killed mid-write left in
