@@ -18,6 +18,7 @@ targets="records timestamp config messages records-cache session-ids evidence-ca
 # The Swift runtime's crash reporter would fight ASan's; libFuzzer reports.
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/Fuzz/lsan.supp:print_suppressions=0}"
 
 build() {
   swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing --sanitize=address \
@@ -26,18 +27,20 @@ build() {
 }
 
 seeds() {
+  set +o pipefail  # head closes pipes early on purpose
   local c=Fuzz/corpus t
   for t in $targets; do mkdir -p "$c/$t"; done
-  local real=../shared/data/real/skogbackup-claude-session-records.jsonl
+  local shared=${FAILMIX_SHARED:-../shared}
+  local real=$shared/data/real/skogbackup-claude-session-records.jsonl
   # records and timestamps: real records, a noisy generated fixture, edge cases.
   if [ -f "$real" ]; then
     head -n 600 "$real" | split -l 3 - "$c/records/real-"
     grep -o '"\(timestamp\|start_time\|end_time\)": *"[^"]*"' "$real" | head -n 300 | sed 's/.*: *"//; s/"$//' | sort -u |
       while read -r ts; do printf '%s' "$ts" > "$c/timestamp/$(printf '%s' "$ts" | md5sum | cut -c1-12)"; done
   fi
-  if [ -x ../shared/tools/make-fixture ]; then
+  if [ -x "$shared/tools/make-fixture" ]; then
     local d; d=$(mktemp -d)
-    ../shared/tools/make-fixture "$d/fx" --sessions 60 --seed 7 --noise >/dev/null
+    "$shared/tools/make-fixture" "$d/fx" --sessions 60 --seed 7 --noise >/dev/null
     split -l 4 "$d/fx/session-records.jsonl" "$c/records/fixture-"
     rm -rf "$d"
   fi
@@ -72,9 +75,9 @@ seeds() {
     "$root/.build/debug/failmix" report --agent-author 'a@*' >/dev/null 2>&1) || true
   for f in "$repo"/.git/failmix/cache/*; do
     case "$f" in
-      *.cache) head -c -8 "$f" > "$c/records-cache/$(basename "$f")" ;;   # the target appends the checksum
+      */evidence.cache) head -c -8 "$f" > "$c/evidence-cache/$(basename "$f")" ;;  # the targets append the checksum
+      *.cache) head -c -8 "$f" > "$c/records-cache/$(basename "$f")" ;;
       *.ids) cp "$f" "$c/session-ids/" ;;
-      *evidence*) head -c -8 "$f" > "$c/evidence-cache/$(basename "$f")" ;;
     esac
   done
   [ -f "$repo/.git/failmix/state.json" ] && cp "$repo/.git/failmix/state.json" "$c/state/state.json"

@@ -12,7 +12,7 @@ import Foundation
 /// takes the fuzzer's input and drives the real code path with it; a trap,
 /// an out-of-bounds access or a leak is the finding.
 enum FuzzTargets {
-    static let all: [String: (UnsafeRawBufferPointer) -> Void] = [
+    static let all: [String: @Sendable (UnsafeRawBufferPointer) -> Void] = [
         "records": records,
         "timestamp": timestamp,
         "config": config,
