@@ -4,12 +4,14 @@ data, several times, and prints medians, peak RSS and ratios against the
 targets of the speed issue. It is not a test and never fails CI.
 
     scripts/bench.py [--failmix .build/release/failmix] [--runs 5] [--quick]
-                     [--results bench/RESULTS.md]
+                     [--results bench/RESULTS.md] [--git-only]
 
 Data is generated in bench/out/ (ignored by git): 200k and 1M records with
 ../shared/tools/make-records when present (else a built-in generator of the
-same shape), and a repository of >= 100k commits with ../shared/tools/make-fixture
-(git figures are skipped without it).
+same shape), a repository of >= 100k commits with ../shared/tools/make-fixture
+(synthetic git figures are skipped without it), and an 80k-commit repository
+shaped like a real project's with scripts/make-realistic-repo.py (generated
+once, several minutes: `git gc --aggressive` dominates).
 """
 import argparse, json, os, platform, random, resource, shutil, statistics, subprocess, sys, time
 from datetime import datetime, timezone
@@ -46,21 +48,82 @@ def generate_records(path, n, seed=1):
                 "padding": "x" * 900}) + "\n")
 
 
+def run_once(cmd, setup=None, cwd=None, env=None):
+    """Wall seconds, peak RSS (KiB) and CPU seconds (user + system) of one run of `cmd`."""
+    if setup:
+        setup()
+    start = time.perf_counter()
+    p = subprocess.Popen(["/usr/bin/time", "-f", "%M %U %S"] + cmd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, cwd=cwd, env=env)
+    _, err = p.communicate()
+    wall = time.perf_counter() - start
+    if p.returncode not in (0, 1):
+        sys.exit("benchmark command failed (%d): %s\n%s" % (p.returncode, " ".join(cmd), err.decode()[-2000:]))
+    rss, user, system = err.decode().strip().splitlines()[-1].split()
+    return wall, int(rss), float(user) + float(system)
+
+
 def measure(cmd, runs, setup=None, cwd=None, env=None):
     """Median wall seconds and max peak RSS (KiB) of `cmd` over `runs` runs."""
-    walls, rss = [], []
+    results = [run_once(cmd, setup, cwd, env) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def measure_pair(ours, baseline, runs, setup=None):
+    """`ours` and `baseline` run alternately, so both see the same load on a
+    shared machine: (median wall, median CPU, peak RSS) of each."""
+    a, b = [], []
     for _ in range(runs):
-        if setup:
-            setup()
-        start = time.perf_counter()
-        p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, cwd=cwd, env=env)
-        _, err = p.communicate()
-        walls.append(time.perf_counter() - start)
-        if p.returncode not in (0, 1):
-            sys.exit("benchmark command failed (%d): %s\n%s" % (p.returncode, " ".join(cmd), err.decode()[-2000:]))
-        rss.append(int(err.decode().strip().splitlines()[-1]))
-    return statistics.median(walls), max(rss)
+        b.append(run_once(baseline))
+        a.append(run_once(ours, setup))
+    summary = lambda rs: (statistics.median(r[0] for r in rs), statistics.median(r[2] for r in rs), max(r[1] for r in rs))
+    return summary(a), summary(b)
+
+
+GIT_LOG_FORMAT = "--format=%H%x00%ae%x00%at%x00%B"  # what a corroboration reads of each commit
+
+
+def git_rows(table, fm, name, repo, records, runs, recent=None):
+    """Cold corroboration of the whole history against `git log` in the same
+    run, peak RSS, the warm run, and (given `recent` records) the windowed walk."""
+    out = os.path.join(OUT, "git-%s.json" % name.split()[0])
+    cmd = [fm, "report", "--records", records, "--repo", repo, "--agent-author", "bob@agents.example.org",
+           "--last", "0", "--format", "json", "--output", out]
+    if subprocess.run(cmd, capture_output=True).returncode != 0:
+        print("  (failmix cannot corroborate yet: git figures skipped)")
+        return
+
+    def drop_git_cache():
+        shutil.rmtree(os.path.join(repo, ".git", "failmix", "cache"), ignore_errors=True)
+    walked = json.load(open(out))["git"]["commits_walked"]
+    (cold, cold_cpu, cold_rss), (log, log_cpu, _) = measure_pair(cmd, ["git", "-C", repo, "log", GIT_LOG_FORMAT], runs,
+                                                                setup=drop_git_cache)
+    warm, warm_rss = measure(cmd, runs)
+    table.add("git corroboration cold, %s (%d commits walked)" % (name, walked),
+              "%.3fs = %.2f x git log (%.3fs); cpu %.2fs vs %.2fs" % (cold, cold / log, log, cold_cpu, log_cpu),
+              "<= 1.5x git log", cold <= 1.5 * log)
+    table.add("git corroboration warm (HEAD unchanged), %s" % name, "%.1f ms" % (warm * 1000), "<= 20 ms", warm <= 0.020)
+    worst = max(cold_rss, warm_rss)
+    if recent:
+        windowed = cmd[:3] + [recent] + cmd[4:]
+        results = [run_once(windowed, drop_git_cache) for _ in range(max(runs, 7))]
+        wall = statistics.median(r[0] for r in results)
+        cpu = statistics.median(r[2] for r in results)
+        worst = max(worst, max(r[1] for r in results))
+        table.add("windowed walk cold, last 100 sessions over 2 days, %s" % name,
+                  "%.1f ms (cpu %.1f ms)" % (wall * 1000, cpu * 1000), "<= 30 ms", wall <= 0.030)
+    table.add("peak RSS, git corroboration, %s" % name, "%.1f MiB" % (worst / 1024), "<= 64 MiB", worst <= 64 * 1024)
+
+
+def realistic_repository(commits):
+    """scripts/make-realistic-repo.py's repository and records, generated once."""
+    out = os.path.join(OUT, "realistic-%dk" % (commits // 1000))
+    if not os.path.exists(os.path.join(out, "recent-100.jsonl")):
+        shutil.rmtree(out, ignore_errors=True)
+        print("generating %s (%d commits, git gc --aggressive: several minutes)" % (out, commits), flush=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "make-realistic-repo.py"), out,
+                        "--commits", str(commits)], check=True)
+    return out
 
 
 class Table:
@@ -73,16 +136,47 @@ class Table:
         self.rows.append((figure, value, target, "met" if ok else "**not met**"))
 
 
+def git_section(table, fm, runs, n_commits, n_realistic):
+    # ---- git corroboration vs a git log walk --------------------------------
+    # The synthetic history (short messages, one-file trees, a straight line)
+    # and one shaped like a real project's (scripts/make-realistic-repo.py).
+    fixture = os.path.join(SHARED, "tools", "make-fixture")
+    if os.path.exists(fixture):
+        fx = os.path.join(OUT, "git-%d" % n_commits)
+        if not os.path.exists(os.path.join(fx, "truth.json")):
+            shutil.rmtree(fx, ignore_errors=True)
+            subprocess.run([fixture, fx, "--sessions", "300", "--human-commits", str(n_commits)],
+                           check=True, capture_output=True)
+        repo, recs = os.path.join(fx, "repo"), os.path.join(fx, "session-records.jsonl")
+        git_rows(table, fm, "synthetic %dk" % (n_commits // 1000), repo, recs, runs)
+        # `failmix doctor` reads only recent history and the records' tail.
+        doctor = [fm, "doctor", "--repo", repo, "--records", recs]
+        if subprocess.run(doctor, capture_output=True).returncode in (0, 1):
+            took, _ = measure(doctor, runs)
+            table.add("doctor, %dk-commit repository" % (n_commits // 1000), "%.1f ms" % (took * 1000), "<= 200 ms", took <= 0.200)
+    else:
+        print("  (no ../shared/tools/make-fixture: synthetic git figures skipped)")
+    real = realistic_repository(n_realistic)
+    git_rows(table, fm, "realistic %dk" % (n_realistic // 1000), os.path.join(real, "repo"),
+             os.path.join(real, "session-records.jsonl"), runs, recent=os.path.join(real, "recent-100.jsonl"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--failmix", default=os.path.join(ROOT, ".build", "release", "failmix"))
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="smaller data, fewer runs (a smoke run)")
     ap.add_argument("--results", default=os.path.join(ROOT, "bench", "RESULTS.md"))
+    ap.add_argument("--git-only", action="store_true", help="only the git figures (results file not written)")
     a = ap.parse_args()
     fm = os.path.abspath(a.failmix)
     runs = 2 if a.quick else a.runs
     n_report, n_gate, n_commits = (20_000, 100_000, 10_000) if a.quick else (200_000, 1_000_000, 100_000)
+    n_realistic = 8_000 if a.quick else 80_000
+    if a.git_only:
+        os.makedirs(OUT, exist_ok=True)
+        git_section(Table(), fm, runs, n_commits, n_realistic)
+        return
     os.makedirs(OUT, exist_ok=True)
     table = Table()
 
@@ -179,37 +273,7 @@ def main():
     table.add("peak RSS, fleet report, 100 agents x %dk records" % (per_agent // 1000), "%.1f MiB" % (worst_fleet / 1024),
               "<= 64 MiB", worst_fleet <= 64 * 1024)
 
-    # ---- git corroboration vs a git log walk --------------------------------
-    fixture = os.path.join(SHARED, "tools", "make-fixture")
-    if os.path.exists(fixture):
-        fx = os.path.join(OUT, "git-%d" % n_commits)
-        if not os.path.exists(os.path.join(fx, "truth.json")):
-            shutil.rmtree(fx, ignore_errors=True)
-            subprocess.run([fixture, fx, "--sessions", "300", "--human-commits", str(n_commits)],
-                           check=True, capture_output=True)
-        repo, recs = os.path.join(fx, "repo"), os.path.join(fx, "session-records.jsonl")
-        log, _ = measure(["git", "-C", repo, "log", "--format=%H%x00%at%x00%ae"], runs)
-        cmd = [fm, "report", "--records", recs, "--repo", repo, "--agent-author", "bob@agents.example.org",
-               "--last", "0", "--format", "json", "--output", os.path.join(OUT, "git.json")]
-        has_git = subprocess.run(cmd, capture_output=True).returncode == 0
-
-        def drop_git_cache():
-            shutil.rmtree(os.path.join(repo, ".git", "failmix", "cache"), ignore_errors=True)
-        if has_git:
-            cold, cold_rss = measure(cmd, runs, setup=drop_git_cache)
-            warm, warm_rss = measure(cmd, runs)
-            table.add("git corroboration cold, %dk commits" % (n_commits // 1000),
-                      "%.3fs = %.2f x git log (%.3fs)" % (cold, cold / log, log), "<= 1.5x git log", cold <= 1.5 * log)
-            table.add("git corroboration warm (HEAD unchanged)", "%.1f ms" % (warm * 1000), "<= 20 ms", warm <= 0.020)
-            table.add("peak RSS, git corroboration", "%.1f MiB" % (max(cold_rss, warm_rss) / 1024), "<= 64 MiB",
-                      max(cold_rss, warm_rss) <= 64 * 1024)
-        # `failmix doctor` reads only recent history and the records' tail.
-        doctor = [fm, "doctor", "--repo", repo, "--records", recs]
-        if subprocess.run(doctor, capture_output=True).returncode in (0, 1):
-            took, _ = measure(doctor, runs)
-            table.add("doctor, %dk-commit repository" % (n_commits // 1000), "%.1f ms" % (took * 1000), "<= 200 ms", took <= 0.200)
-    else:
-        print("  (no ../shared/tools/make-fixture: git figures skipped)")
+    git_section(table, fm, runs, n_commits, n_realistic)
 
     # ---- the stamping hook, per commit ------------------------------------------
     stamp_repo = os.path.join(OUT, "stamp-repo")
@@ -233,6 +297,16 @@ def main():
         table.add("prepare-commit-msg hook, in a session", "%.1f ms per commit" % (stamped * 1000), "<= 10 ms", stamped <= 0.010)
         table.add("prepare-commit-msg hook, outside a session", "%.1f ms per commit" % (idle * 1000), "<= 10 ms", idle <= 0.010)
 
+    # ---- the gate's decisions: backtest speed, decision quality (issue #14) -----
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import bench_decisions
+    decisions = ""
+    if subprocess.run([fm, "backtest", "--help"], capture_output=True).returncode == 0:
+        bench_decisions.backtest_speed(fm, table, runs, OUT, generate_records, measure)
+        rows = bench_decisions.decision_table(fm, *((50_000, 100) if a.quick else (300_000, 400)))
+        decisions = bench_decisions.markdown(rows)
+        print("\nDecision quality (failmix simulate, seed 1):\n" + decisions)
+
     # ---- summary ---------------------------------------------------------------
     cpu = "unknown"
     try:
@@ -252,6 +326,9 @@ def main():
             f.write("| figure | measured | target | |\n|---|---|---|---|\n")
             for row in table.rows:
                 f.write("| %s | %s | %s | %s |\n" % row)
+            if decisions:
+                f.write("\n## Decision quality\n\nSeeded simulated agents (`failmix simulate`, seed 1) through the real gate; "
+                        "see bench/DECISIONS.md for the definitions and the figures before issue #14.\n\n" + decisions)
         print("\nwrote %s" % a.results)
 
 

@@ -16,4 +16,8 @@ static inline int failmix_enable_caching(int enabled) {
 static inline int failmix_set_mwindow_size(size_t bytes) {
     return git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, bytes);
 }
+/* Objects read are not re-hashed to check their ids (git does not either). */
+static inline int failmix_set_strict_hash_verification(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}
 #endif

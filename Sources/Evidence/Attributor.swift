@@ -84,10 +84,9 @@ struct Attributor {
     /// Every trailer with the key: the sessions named exactly or by a unique
     /// prefix, and the candidates of prefixes that fit several.
     private func trailerMatch(_ commit: Commit) -> (named: [Int32], candidates: [Int32]) {
-        guard !commit.trailers.isEmpty else { return ([], []) }
         var named: Set<Int32> = [], candidates: Set<Int32> = []
-        for trailer in commit.trailers where trailer.key.lowercased() == trailerKey {
-            switch ids.match(trailer.value) {
+        for value in commit.trailerValues(forKey: trailerKey) {
+            switch ids.match(value) {
             case let .one(session): named.insert(session)
             case let .several(sessions): candidates.formUnion(sessions)
             case .none: break

@@ -19,10 +19,11 @@ public struct WalkTips: Sendable, Equatable {
 /// once. Ends early at the first commit older than `stopBefore`, so a short
 /// time span of a huge history stays cheap.
 ///
-/// A priority queue (swift-collections' `Heap`) of looked-up commits keyed on
+/// A priority queue (swift-collections' `Heap`) of read commits keyed on
 /// committer time, newest first (ties: first queued first), not libgit2's revwalk: the revwalk inflates every commit to
 /// order it and a lookup inflates it again, twice `git log`'s work; here each
-/// commit is read once, when it is queued. libgit2 1.5's revwalk also fails
+/// commit is read once, when it is queued, straight from the object database
+/// and parsed into its Swift fields. libgit2 1.5's revwalk also fails
 /// on a shallow clone's missing parents (shallow grafts came in 1.7); the
 /// queue does not follow the boundary commits' parents.
 public final class CommitWalk {
@@ -41,7 +42,8 @@ public final class CommitWalk {
     private struct Entry: Comparable {
         var time: Int64
         var sequence: Int
-        var commit: OpaquePointer
+        var id: git_oid
+        var commit: Commit
 
         static func < (a: Entry, b: Entry) -> Bool {
             a.time != b.time ? a.time < b.time : a.sequence > b.sequence
@@ -58,31 +60,25 @@ public final class CommitWalk {
         for tip in tips { try push(tip) }
     }
 
-    deinit {
-        for entry in queue.unordered { git_commit_free(entry.commit) }
-    }
-
     public func next() throws(GitError) -> Commit? {
         guard !finished, let entry = queue.popMax() else {
             finished = true
             return nil
         }
-        defer { git_commit_free(entry.commit) }
         if let stopBefore, entry.time < stopBefore {
             finished = true
             return nil
         }
-        let commit = entry.commit
-        if !boundary.contains(ObjectKey(git_commit_id(commit).pointee)) {
-            for i in 0..<git_commit_parentcount(commit) { try push(git_commit_parent_id(commit, i).pointee) }
+        if !boundary.contains(ObjectKey(entry.id)) {
+            for parent in entry.commit.parents { try push(git_oid.parse(parent)) }
         }
-        return Commit(commit)
+        return entry.commit
     }
 
     private func push(_ oid: git_oid) throws(GitError) {
         guard seen.insert(ObjectKey(oid)).inserted else { return }
-        let commit = try repository.lookupCommit(oid)
-        queue.insert(Entry(time: Int64(git_commit_time(commit)), sequence: queued, commit: commit))
+        let commit = try repository.readCommit(oid)
+        queue.insert(Entry(time: commit.committerTime, sequence: queued, id: oid, commit: commit))
         queued += 1
     }
 }

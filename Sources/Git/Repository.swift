@@ -4,10 +4,25 @@ import Foundation
 /// An open repository. Frees its libgit2 handle exactly once, on deinit.
 public final class Repository {
     let handle: OpaquePointer
+    /// The object database, opened on first use: commits are read from it directly.
+    private var objectDatabase: OpaquePointer?
 
     private init(handle: OpaquePointer) { self.handle = handle }
 
-    deinit { git_repository_free(handle) }
+    deinit {
+        if let objectDatabase { git_odb_free(objectDatabase) }
+        git_repository_free(handle)
+    }
+
+    var odb: OpaquePointer {
+        get throws(GitError) {
+            if let objectDatabase { return objectDatabase }
+            var odb: OpaquePointer?
+            try check(git_repository_odb(&odb, handle), "opening the object database")
+            objectDatabase = odb
+            return odb!
+        }
+    }
 
     /// Opens the repository containing `path` (searching upwards), the way
     /// `git` finds it from a working directory; worktrees included.

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+@testable import FailmixGit
+
+/// How the walk and the notes reader read objects, on histories shaped the
+/// way the fast paths have to handle them.
+@Suite struct HistoryReadingTests {
+    let t0: Int64 = 1_780_000_000
+
+    /// Runs `git fast-import` on `stream` in `repo`.
+    private func fastImport(_ repo: TestRepository, _ stream: String) throws {
+        let result = try run("/usr/bin/env", ["git", "fast-import", "--quiet", "--done"], cwd: repo.path, stdin: stream)
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// Hundreds of notes sit in two-character fan-out directories (git's
+    /// layout once a notes tree grows); flat and fanned-out entries are found
+    /// alike, and a commit without a note has none.
+    @Test func notesInFanOutTrees() throws {
+        let repo = try TestRepository()
+        var stream = ""
+        let count = 600
+        for i in 1...count {
+            stream += "commit refs/heads/main\nmark :\(i)\ncommitter A <a@example.org> \(t0 + Int64(i)) +0000\n"
+            stream += "data 9\ncommit \(i % 10)\n\n"
+        }
+        stream += "commit refs/notes/ci\ncommitter CI <ci@example.org> \(t0 + 9999) +0000\ndata 5\nnotes\n"
+        for i in 1...count where i % 7 != 0 {
+            let text = "status: success\njob: \(i)\n"
+            stream += "N inline :\(i)\ndata \(text.utf8.count)\n\(text)\n"
+        }
+        stream += "\ndone\n"
+        try fastImport(repo, stream)
+        let top = try repo.git(["ls-tree", "--name-only", "refs/notes/ci"]).split(separator: "\n")
+        #expect(top.allSatisfy { $0.count == 2 }, "expected a fanned-out notes tree, got \(top.prefix(3))")
+
+        let shas = try repo.git(["rev-list", "--reverse", "main"]).split(separator: "\n").map(String.init)
+        #expect(shas.count == count)
+        let repository = try Repository.open(repo.path)
+        let notes = try #require(try repository.notes())
+        for (i, sha) in shas.enumerated() where i % 37 == 0 || i % 7 == 6 {
+            let expected: String? = (i + 1) % 7 == 0 ? nil : "status: success\njob: \(i + 1)\n"
+            #expect(try notes.note(for: sha) == expected, "commit \(i + 1)")
+            #expect(try notes.note(for: sha.uppercased()) == expected)
+        }
+        #expect(try notes.note(for: "not a sha") == nil)
+    }
+
+    /// Every commit of a merge-heavy history (the bench's generator, small)
+    /// reads as git shows it: author, times, parents, message; the walk
+    /// visits each once, newest committer time first.
+    @Test func walkReadsWhatGitShows() throws {
+        let dir = TempDir("failmix-realistic")
+        let script = Paths.packageRoot + "/scripts/make-realistic-repo.py"
+        let made = try runTool("python3", [script, dir.file("out"), "--commits", "400", "--sessions", "30", "--no-gc"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let repo = dir.file("out/repo")
+        let log = try runTool("git", ["-C", repo, "log", "-z", "--format=%H%x01%an%x01%ae%x01%at%x01%ct%x01%P%x01%B"])
+        var expected: [String: [String]] = [:]
+        for record in log.stdout.split(separator: "\0", omittingEmptySubsequences: true) {
+            let fields = record.split(separator: "\u{1}", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
+            expected[fields[0]] = fields
+        }
+        #expect(expected.count > 400)
+        let walk = try Repository.open(repo).walk()
+        var seen = Set<String>()
+        var previous = Int64.max / 2
+        var merges = 0
+        while let commit = try walk.next() {
+            #expect(seen.insert(commit.sha).inserted)
+            let fields = try #require(expected[commit.sha])
+            #expect(commit.authorName == fields[1] && commit.authorEmail == fields[2])
+            #expect(commit.authorTime == Int64(fields[3]) && commit.committerTime == Int64(fields[4]))
+            #expect(commit.parents == fields[5].split(separator: " ").map(String.init))
+            #expect(commit.message == fields[6], "message of \(commit.sha)")
+            if commit.parents.count > 1 { merges += 1 }
+            // The generator lets a few committer clocks run behind; apart from those, newest first.
+            if commit.committerTime > previous + 7200 { Issue.record("out of order: \(commit.sha)") }
+            previous = commit.committerTime
+        }
+        #expect(seen.count == expected.count)
+        #expect(merges > 40)
+    }
+
+    /// Odd commit objects read the way libgit2 reads them: extra and
+    /// multi-line headers skipped, the e-mail inside the last <>, names and
+    /// e-mails trimmed, leading blank lines of the message dropped, a
+    /// signature without an e-mail or time read as empty rather than failing.
+    @Test func oddCommitObjects() throws {
+        let repo = try TestRepository()
+        let tree = try repo.git(["hash-object", "-t", "tree", "-w", "--stdin"])
+        func object(_ text: String) throws -> String {
+            let result = try run("/usr/bin/env", ["git", "hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+                                 cwd: repo.path, stdin: text)
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let parent = try object("tree \(tree)\nauthor A <a@x> 5 +0000\ncommitter A <a@x> 6 +0000\n\nfirst\n")
+        let signed = try object("""
+            tree \(tree)
+            parent \(parent)
+            parent \(parent)
+            author  Jo  Doe <jo> <jo@example.org >  1700000000 -0130
+            committer C <c@x> 1700000100 +0000
+            encoding ISO-8859-1
+            gpgsig -----BEGIN PGP SIGNATURE-----
+             parent 0000000000000000000000000000000000000000
+             author Nobody <nobody@x> 1 +0000
+             -----END PGP SIGNATURE-----
+
+
+            subject
+
+            Git-Session-Id: s1
+            Signed-off-by: Jo <jo@example.org>
+
+            """)
+        let repository = try Repository.open(repo.path)
+        let commit = try repository.commit(signed)
+        #expect(commit.sha == signed)
+        #expect(commit.parents == [parent, parent])
+        #expect(commit.authorName == "Jo  Doe <jo>" && commit.authorEmail == "jo@example.org")
+        #expect(commit.authorTime == 1_700_000_000 && commit.committerTime == 1_700_000_100)
+        #expect(commit.message == "subject\n\nGit-Session-Id: s1\nSigned-off-by: Jo <jo@example.org>\n")
+        #expect(commit.trailerValues(forKey: "git-session-id") == ["s1"])
+        #expect(commit.trailerValues(forKey: "Reviewed-by").isEmpty)
+
+        let bare = try object("tree \(tree)\nauthor nobody\ncommitter C <c@x>\n")
+        let odd = try repository.commit(bare)
+        #expect(odd.authorName.isEmpty && odd.authorEmail.isEmpty && odd.authorTime == 0 && odd.committerTime == 0)
+        #expect(odd.message.isEmpty && odd.parents.isEmpty)
+        #expect(throws: GitError.self) { try repository.commit(tree) }
+    }
+
+    @Test func trailerKeyPrecheck() {
+        #expect(Commit.mayContain("x\n\nGIT-session-ID: 1\n", "git-session-id"))
+        #expect(Commit.mayContain("x\n\nSigned-off-by: A\nGit-Session-Id: 1", "git-session-id"))
+        #expect(!Commit.mayContain("x\n\nsee Git-Session-Id: 1\n", "git-session-id"))
+        #expect(!Commit.mayContain("x\n\nSigned-off-by: A\n", "git-session-id"))
+        #expect(!Commit.mayContain("", "k"))
+        #expect(Commit.mayContain("anything", "clé"))
+    }
+}
