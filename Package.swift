@@ -27,7 +27,7 @@ let package = Package(
             providers: [.apt(["libgit2-dev"])]
         ),
         // Commit-message trailers placed as git places them: plain Swift and libc.
-        .target(name: "FailmixTrailers", path: "Sources/Trailers"),
+        .target(name: "FailmixTrailers", dependencies: ["FailmixSupport"], path: "Sources/Trailers"),
         .executableTarget(name: "failmix-stamp", dependencies: ["FailmixTrailers"], path: "Sources/failmix-stamp"),
         .target(
             name: "FailmixGit",

@@ -301,6 +301,16 @@ def main():
         table.add("prepare-commit-msg hook, in a session", "%.1f ms per commit" % (stamped * 1000), "<= 10 ms", stamped <= 0.010)
         table.add("prepare-commit-msg hook, outside a session", "%.1f ms per commit" % (idle * 1000), "<= 10 ms", idle <= 0.010)
 
+    # ---- the gate's decisions: backtest speed, decision quality (issue #14) -----
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import bench_decisions
+    decisions = ""
+    if subprocess.run([fm, "backtest", "--help"], capture_output=True).returncode == 0:
+        bench_decisions.backtest_speed(fm, table, runs, OUT, generate_records, measure)
+        rows = bench_decisions.decision_table(fm, *((50_000, 100) if a.quick else (300_000, 400)))
+        decisions = bench_decisions.markdown(rows)
+        print("\nDecision quality (failmix simulate, seed 1):\n" + decisions)
+
     # ---- summary ---------------------------------------------------------------
     cpu = "unknown"
     try:
@@ -320,6 +330,9 @@ def main():
             f.write("| figure | measured | target | |\n|---|---|---|---|\n")
             for row in table.rows:
                 f.write("| %s | %s | %s | %s |\n" % row)
+            if decisions:
+                f.write("\n## Decision quality\n\nSeeded simulated agents (`failmix simulate`, seed 1) through the real gate; "
+                        "see bench/DECISIONS.md for the definitions and the figures before issue #14.\n\n" + decisions)
         print("\nwrote %s" % a.results)
 
 

@@ -85,9 +85,15 @@ public struct Classifier: RecordAnnotator, Sendable {
     private let bytes: [UInt8]
     private let strings: [Range<Int32>]
     private let numbers: [Double]
+    /// Conditions that take a record out of the population (`mode` unused):
+    /// any one holding excludes it.
+    private let exclusions: [Clause]
+    /// The slot of `duplicate_of`, when records carrying it are excluded.
+    private let duplicateSlot: Int32
 
-    /// Registers every field the rules read in `plan`.
-    public init(catalog: ModeCatalog, plan: inout FieldPlan) {
+    /// Registers every field the rules read in `plan`; `population` says
+    /// which records leave the population.
+    public init(catalog: ModeCatalog, plan: inout FieldPlan, population: PopulationFilter = PopulationFilter()) {
         self.catalog = catalog
         var clauses: [Clause] = [], checks: [Check] = [], bytes: [UInt8] = [], strings: [Range<Int32>] = [], numbers: [Double] = []
         func pooled(_ s: String, _ ci: Bool) -> Range<Int32> {
@@ -95,8 +101,11 @@ public struct Classifier: RecordAnnotator, Sendable {
             bytes += (ci ? s.lowercased() : s).utf8
             return start..<Int32(bytes.count)
         }
-        for (mode, definition) in catalog.modes.enumerated() {
-            for clause in definition.anyOf {
+        let exclusionClauses = population.exclude.map { [$0] }
+        let compiled = catalog.modes.enumerated().map { ($0.offset, $0.element.anyOf) } + [(-1, exclusionClauses)]
+        var exclusions: [Clause] = []
+        for (mode, anyOf) in compiled {
+            for clause in anyOf {
                 let first = Int32(checks.count)
                 for condition in clause {
                     var check = Check(slot: Int32(plan.slot(for: condition.path)), operation: .oneOf)
@@ -125,9 +134,12 @@ public struct Classifier: RecordAnnotator, Sendable {
                     }
                     checks.append(check)
                 }
-                clauses.append(Clause(mode: Int32(mode), first: first, end: Int32(checks.count)))
+                let compiledClause = Clause(mode: Int32(mode), first: first, end: Int32(checks.count))
+                if mode < 0 { exclusions.append(compiledClause) } else { clauses.append(compiledClause) }
             }
         }
+        self.exclusions = exclusions
+        duplicateSlot = population.excludeDuplicates ? Int32(plan.slot(for: FieldPath("duplicate_of"))) : -1
         (self.clauses, self.checks, self.bytes, self.strings, self.numbers) = (clauses, checks, bytes, strings, numbers)
     }
 
@@ -148,6 +160,29 @@ public struct Classifier: RecordAnnotator, Sendable {
                                 if holds { bits |= 1 << UInt64(clause.mode) }
                             }
                             return bits
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the record leaves the population: an exclusion condition
+    /// holds, or it names the session it duplicates (`duplicate_of`).
+    public func excludes(_ fields: LineFields) -> Bool {
+        if duplicateSlot >= 0 {
+            let kind = fields.kind(Int(duplicateSlot))
+            if kind != .absent, kind != .null { return true }
+        }
+        guard !exclusions.isEmpty else { return false }
+        return checks.withUnsafeBufferPointer { checks in
+            bytes.withUnsafeBufferPointer { bytes in
+                strings.withUnsafeBufferPointer { strings in
+                    numbers.withUnsafeBufferPointer { numbers in
+                        exclusions.contains { clause in
+                            (Int(clause.first)..<Int(clause.end)).allSatisfy {
+                                Self.holds(checks[$0], fields, bytes: bytes, strings: strings, numbers: numbers)
+                            }
                         }
                     }
                 }

@@ -70,6 +70,31 @@ public struct ModeDefinition: Sendable, Equatable {
     }
 }
 
+/// Which records count at all: monitoring and test runs, and records that
+/// name the session they duplicate, are not the agent's work.
+public struct PopulationFilter: Sendable, Equatable {
+    /// A record matching any of these leaves the population.
+    public var exclude: [FieldCondition]
+    /// Records carrying `duplicate_of` leave it.
+    public var excludeDuplicates: Bool
+
+    public init(exclude: [FieldCondition] = [], excludeDuplicates: Bool = false) {
+        self.exclude = exclude
+        self.excludeDuplicates = excludeDuplicates
+    }
+
+    /// The default: `run_type` monitoring or test, and duplicates.
+    public static let defaults = PopulationFilter(
+        exclude: [FieldCondition("run_type", .oneOf([.string("monitoring"), .string("test")], caseInsensitive: false))],
+        excludeDuplicates: true)
+
+    /// Readable form, for `config show` and the records cache's fingerprint.
+    public var text: String {
+        ModeDefinition(name: "", label: "", cause: "", fix: "", anyOf: exclude.map { [$0] }).ruleText
+            + (excludeDuplicates ? " | duplicate_of" : "")
+    }
+}
+
 public enum BuiltinModes {
     public static let lowProductivityCutoff = 0.3
 
@@ -108,6 +133,16 @@ public enum BuiltinModes {
                 name: "exit_failure", label: "Exit failure", cause: "crashes or non-zero exits",
                 fix: "read the failure_reason of recent failures and fix the harness or environment",
                 anyOf: [[FieldCondition("outcome", .equals(.string("failed"), caseInsensitive: true))]]),
+            // Not in the reference classifier: failures of the infrastructure
+            // (the model API's auth, rate limits, calls that got no response),
+            // which pause rules skip and a warning rule of its own reports.
+            ModeDefinition(
+                name: "infra", label: "Infra failure", cause: "the model API or credentials failed, not the agent",
+                fix: "check API keys, quotas and the provider's status; the agent needs no change",
+                anyOf: [
+                    [FieldCondition("failure_reason", .oneOf([.string("auth"), .string("rate_limit"), .string("pre_response_api_failure")], caseInsensitive: true))],
+                    [FieldCondition("attempt_kind", .equals(.string("infra_retry"), caseInsensitive: false))],
+                ]),
         ]
     }
 }

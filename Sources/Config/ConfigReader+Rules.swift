@@ -9,7 +9,7 @@ extension ConfigReader {
             return readCoverageRule(t, key: key)
         }
         unknownKeys(t, allowed: ["name", "mode", "window", "warn", "fail", "warn_count", "fail_count", "min_sessions",
-                                 "confidence", "streak", "basis", "clear", "metric"], in: key + ".")
+                                 "confidence", "streak", "basis", "clear", "metric"] + Self.decisionRuleKeys, in: key + ".")
         let targetName = string(t, "mode", key + ".mode")
         if t["mode"] == nil { issue(key, "a rule needs `mode` (a mode, a class, or \"any\")") }
         let classNames = classes.classes.map(\.name)
@@ -27,6 +27,7 @@ extension ConfigReader {
         }
         var rule = GateRule(name: string(t, "name", key + ".name", nonEmpty: true) ?? targetName ?? key, target: target ?? .any,
                             window: integer(t, "window", key + ".window", min: 1) ?? 30)
+        readRuleKind(t, key: key, into: &rule)
         rule.warn = rate(t, "warn", key + ".warn")
         rule.fail = rate(t, "fail", key + ".fail")
         rule.warnCount = integer(t, "warn_count", key + ".warn_count", min: 1)
@@ -38,7 +39,7 @@ extension ConfigReader {
         rule.streak = integer(t, "streak", key + ".streak", min: 1)
         rule.basis = choice(t, "basis", key + ".basis", Basis.self)
         rule.clear = number(t, "clear", key + ".clear")
-        checkThresholds(rule, key: key, present: Set(t.keys))
+        if rule.kind == .window { checkThresholds(rule, key: key, present: Set(t.keys)) } else { checkSequential(rule, key: key, present: Set(t.keys)) }
         return target == nil ? nil : rule
     }
 

@@ -46,7 +46,8 @@ extension ConfigReader {
     }
 
     mutating func readRecords(_ t: TOMLTable, into c: inout Configuration) {
-        unknownKeys(t, allowed: ["paths", "timestamp_is"], in: "records.")
+        unknownKeys(t, allowed: ["paths", "timestamp_is", "exclude", "exclude_duplicates"], in: "records.")
+        readPopulation(t, into: &c)
         c.recordPaths = strings(t, "paths", "records.paths") ?? c.recordPaths
         c.timestampIs = choice(t, "timestamp_is", "records.timestamp_is", TimestampMeaning.self) ?? c.timestampIs
     }
@@ -124,9 +125,9 @@ extension ConfigReader {
     }
 
     /// `when = [{ field = "outcome", equals = "timeout" }, …]`: all must hold.
-    mutating func readConditions(_ mode: TOMLTable, key: String) -> [FieldCondition]? {
-        let key = key + ".when"
-        guard let array = mode["when"]?.array, !array.isEmpty else {
+    mutating func readConditions(_ mode: TOMLTable, key: String, field: String = "when") -> [FieldCondition]? {
+        let key = key + "." + field
+        guard let array = mode[field]?.array, !array.isEmpty else {
             issue(key, "expected a non-empty array of conditions like { field = \"outcome\", equals = \"timeout\" }")
             return nil
         }
@@ -208,7 +209,8 @@ extension ConfigReader {
     }
 
     mutating func readGate(_ t: TOMLTable, into c: inout Configuration) {
-        unknownKeys(t, allowed: ["on_error", "clear_margin", "basis"], in: "gate.")
+        unknownKeys(t, allowed: ["on_error", "clear_margin", "basis", "on_insufficient", "mode"], in: "gate.")
+        readGateDecisions(t, into: &c)
         c.onError = choice(t, "on_error", "gate.on_error", Configuration.OnError.self) ?? c.onError
         c.clearMargin = rate(t, "clear_margin", "gate.clear_margin") ?? c.clearMargin
         c.defaultBasis = choice(t, "basis", "gate.basis", Basis.self)

@@ -39,6 +39,12 @@ public struct Configuration: Sendable {
     public var classes = FaultClasses.defaults
     public var rules = GateRule.defaults
     public var onError = OnError.closed
+    /// `[gate] on_insufficient`: the decision when a rule has too few sessions.
+    public var onInsufficient = Level.pass
+    /// `[gate] mode`: "shadow" evaluates, journals and reports, and never stops the agent.
+    public var gateMode = GateMode.enforce
+    /// `[records] exclude` and `exclude_duplicates`.
+    public var population = PopulationFilter.defaults
     public var clearMargin = 0.10
     /// `[gate] basis`: the basis of every rule that names none, already
     /// applied to `rules` (nil: corroborated when git is available, else recorded).
@@ -52,6 +58,15 @@ public struct Configuration: Sendable {
 
     public init() {}
 
+    /// `[gate] mode`.
+    public enum GateMode: String, Sendable, CaseIterable {
+        /// Pauses stop the agent (exit 1).
+        case enforce
+        /// What the gate would do is evaluated, journalled (in its own state)
+        /// and reported; the exit code always lets the session run.
+        case shadow
+    }
+
     public static let fileName = ".failmix.toml"
 
     /// What a built-in mode takes besides label, cause, fix and when.
@@ -60,7 +75,7 @@ public struct Configuration: Sendable {
     /// Changes whenever something that shapes a session's facts changes
     /// (the records cache keys on it).
     public var recordFingerprint: String {
-        let text = modes.map { "\($0.name)=\($0.ruleText)" }.joined(separator: "\n") + "\n\(timestampIs.rawValue)"
+        let text = modes.map { "\($0.name)=\($0.ruleText)" }.joined(separator: "\n") + "\n\(timestampIs.rawValue)\n\(population.text)"
         return String(fnv1a(text.utf8), radix: 16)
     }
 
@@ -68,7 +83,8 @@ public struct Configuration: Sendable {
     /// back to the same configuration.
     public func renderTOML() -> String {
         var out = "# effective configuration (" + (source.map { "from \($0)" } ?? "built-in defaults; no \(Self.fileName)") + ")\n\n"
-        out += "[records]\npaths = \(Self.toml(recordPaths))\ntimestamp_is = \(Self.toml(timestampIs.rawValue))\n\n"
+        out += "[records]\npaths = \(Self.toml(recordPaths))\ntimestamp_is = \(Self.toml(timestampIs.rawValue))\n"
+        out += "exclude = [" + population.exclude.map(Self.toml).joined(separator: ", ") + "]\nexclude_duplicates = \(population.excludeDuplicates)\n\n"
         out += "[git]\n"
         if let repository { out += "repo = \(Self.toml(repository))\n" }
         out += "revs = \(Self.toml(revs))\nall_branches = \(allBranches)\ntrailer = \(Self.toml(trailer))\n"
@@ -89,9 +105,11 @@ public struct Configuration: Sendable {
             if let s = rule.streak { out += "streak = \(s)\n" }
             if let b = rule.basis { out += "basis = \(Self.toml(b.rawValue))\n" }
             if let c = rule.clear { out += "clear = \(Self.toml(c))\n" }
+            out += Self.renderDecisionKeys(rule)
             out += "\n"
         }
         out += "[gate]\non_error = \(Self.toml(onError.rawValue))\nclear_margin = \(Self.toml(clearMargin))\n"
+        out += "on_insufficient = \(Self.toml(onInsufficient.description))\nmode = \(Self.toml(gateMode.rawValue))\n"
         if let defaultBasis { out += "basis = \(Self.toml(defaultBasis.rawValue))\n" }
         if let maxSilence { out += "\n[doctor]\nmax_silence = \(Self.toml(maxSilence))\n" }
         out += "\n[ci]\nblock_modes = \(Self.toml(blockModes))\ncontext = \(Self.toml(statusContext))\n"
@@ -208,6 +226,11 @@ public struct Configuration: Sendable {
         # What `timestamp` means when start_time/end_time are absent:
         # gptme-sessions writes it when a session ends.
         timestamp_is = "end"
+        # Records that are not the agent's work leave the population (any one
+        # condition, written as in [modes]); `exclude = []` keeps them all.
+        exclude = [{ field = "run_type", in = ["monitoring", "test"] }]
+        # A record carrying `duplicate_of` repeats another session: leave it out.
+        exclude_duplicates = true
 
         [git]
         # repo = "."             # the repository to corroborate with (default: the one you run in)
@@ -278,14 +301,19 @@ public struct Configuration: Sendable {
         min_sessions = 10
 
         [[rules]]
-        # The published practice: abandoned-loop rate above 40% for 12
-        # consecutive sessions means pause and investigate. The streak keeps one
-        # bad hour from stopping the agent.
+        # A sequential test (Bernoulli CUSUM) instead of the published
+        # "above 40% for 12 consecutive sessions": from the healthy level (27%)
+        # to 50% it pauses a healthy agent 2.6x less often (0.39 vs 1.02 false
+        # pauses per 1,000 sessions) and finds a rise to 50% as fast (median
+        # 31 sessions); h 5.224 = 2,500 healthy sessions between false alarms
+        # (or give `run_length = 2500` and h is computed). See README.
         name = "abandoned-loops"
         mode = "abandoned_loop"
-        window = 30
-        fail = 0.40
-        streak = 12
+        kind = "cusum"
+        baseline = 0.27
+        alarm = 0.50
+        h = 5.224
+        window = 300
         min_sessions = 10
 
         [[rules]]
@@ -301,6 +329,16 @@ public struct Configuration: Sendable {
         min_sessions = 10
 
         [[rules]]
+        # API outages (failure_reason auth, rate_limit, pre_response_api_failure,
+        # or attempt_kind "infra_retry") are the `infra` mode: every other rule
+        # skips those sessions (skip_infra = false counts them); this one warns.
+        name = "infra-outage"
+        mode = "infra"
+        window = 30
+        warn_count = 3
+        min_sessions = 10
+
+        [[rules]]
         # The share of agent commits carrying the session trailer: near 0 means
         # the stamping hook is not running (installed where git doesn't look),
         # and attribution fell back to clocks. Warns below 20% with 10+ commits.
@@ -309,6 +347,13 @@ public struct Configuration: Sendable {
         window = 30
         warn_below = 0.20
         min_commits = 10
+
+        # Optional: warn when records stop arriving (a lane gone dark):
+        # [[rules]]
+        # name = "silence"
+        # mode = "any"
+        # kind = "silence"
+        # max_silence = "6h"      # or silence_factor = 8 (x the median gap between sessions)
 
         # Optional on any rule: confidence = 0.9 fires a rate rule only when the
         # Wilson lower bound of its rate exceeds the threshold (off by default:
@@ -325,6 +370,12 @@ public struct Configuration: Sendable {
         clear_margin = 0.10
         # basis = "recorded"     # for rules without their own basis; default:
         #                        # corroborated when git is available, else recorded
+        # A rule with fewer than min_sessions sessions says "insufficient":
+        # the decision stays "pass", or "warn" to make the lack of data loud.
+        on_insufficient = "pass"
+        # "shadow": evaluate, journal (in .git/failmix/shadow/) and report what
+        # the gate would do, and always let the session run: try a policy live.
+        mode = "enforce"
 
         [doctor]
         # max_silence = 21600    # seconds without a new record before `failmix doctor`

@@ -11,6 +11,10 @@ public struct GateDecision: Sendable {
     /// Lines that explain the decision beyond the rules (pause, probe, acks).
     public var messages: [String]
     public var acks: [GateState.Ack]
+    /// The rules holding the pause (below their threshold, not yet clear).
+    public var holding: [String] = []
+    /// Half-open: the causing rules judged on the probe sessions.
+    public var probeResults: [RuleEvaluation] = []
 
     public var firedRules: [RuleEvaluation] { evaluations.filter { $0.level != .pass } }
 
@@ -31,15 +35,26 @@ extension Level {
 
 /// Decides, remembering pauses: a failing gate pauses the agent; the pause
 /// holds until every rule that caused it falls below its clear level, or a
-/// person resumes (letting `probe` sessions through, then re-evaluating).
+/// person resumes (letting `probe` sessions through, then judging the rules
+/// that caused the pause on those sessions: half-open).
 public struct Gate: Sendable {
     public var rules: [GateRule]
     /// How far below its threshold a rule must fall to clear a pause.
     public var clearMargin: Double
+    /// The decision when a rule has too few sessions to decide: pass or warn.
+    public var onInsufficient: Level
 
-    public init(rules: [GateRule] = GateRule.defaults, clearMargin: Double = 0.10) {
+    public init(rules: [GateRule] = GateRule.defaults, clearMargin: Double = 0.10, onInsufficient: Level = .pass) {
         self.rules = rules
         self.clearMargin = clearMargin
+        self.onInsufficient = onInsufficient
+    }
+
+    /// Every rule's verdict, each window restarted at the resume that reset it.
+    public func evaluate(_ input: GateInput, state: GateState) -> [RuleEvaluation] {
+        rules.map { rule in
+            GateEvaluator.evaluate(rule, input, since: state.resets?[rule.name].flatMap { input.index(after: $0) })
+        }
     }
 
     /// Evaluates `input`; when `remember` (a pre-session gate, not a report)
@@ -47,48 +62,32 @@ public struct Gate: Sendable {
     public func decide(_ input: GateInput, state: inout GateState, remember: Bool, now: Date = Date()) -> (GateDecision, [GateEvent]) {
         var events: [GateEvent] = []
         let sessionCount = input.sessionCount
-        var evaluations = rules.map { GateEvaluator.evaluate($0, input) }
         // Acknowledged conditions warn instead of failing until they expire.
         let expired = state.acks.filter { !$0.isActive(now: now, sessionCount: sessionCount) }
         if remember, !expired.isEmpty {
             state.acks.removeAll { !$0.isActive(now: now, sessionCount: sessionCount) }
             events += expired.map { GateEvent(at: now, event: "ack-expired", detail: $0.rule) }
         }
+        if remember { pruneResets(&state, input) }
         let active = state.acks.filter { $0.isActive(now: now, sessionCount: sessionCount) }
-        for i in evaluations.indices where evaluations[i].level == .fail && active.contains(where: { $0.rule == evaluations[i].rule.name }) {
-            evaluations[i].level = .warn
-            evaluations[i].acknowledged = true
-        }
-        let raw = evaluations.map(\.level).max() ?? .pass
-        var decision = GateDecision(level: raw, evaluations: evaluations, paused: false, messages: [], acks: active)
-        if input.recorded.isEmpty {
-            decision.level = .pass
+        var evaluations = evaluate(input, state: state)
+        acknowledge(&evaluations, active)
+        var decision = GateDecision(level: level(evaluations), evaluations: evaluations, paused: false, messages: [], acks: active)
+        if input.visible == 0 {
+            decision.level = onInsufficient
             decision.messages.append("no sessions yet")
             return (decision, events)
         }
-        let failing = evaluations.filter { $0.level == .fail }
-        if state.paused {
-            if let probe = state.probe {
-                if let through = GateState.sessions(since: probe.afterSessions, now: sessionCount), through < probe.allowed {
-                    decision.level = .pass
-                    decision.messages.append("resumed by \(state.resumedBy ?? "someone"): probe session \(through + 1) of \(probe.allowed) let through; the gate re-evaluates after it")
-                    return (decision, events)
-                }
-                // Half-open: the probe sessions ran; judge again on them.
-                if remember {
-                    state.probe = nil
-                    if failing.isEmpty {
-                        close(&state, now: now, why: "the probe sessions passed", events: &events)
-                    } else {
-                        pause(&state, failing, now: now, event: "reopened", events: &events)
-                    }
-                }
-                decision.paused = !failing.isEmpty
-                if !failing.isEmpty { decision.messages.append("the probe sessions failed again: paused") }
-                return (decision, events)
+        decision.messages += Self.darkLane(input)
+        if state.paused, let probe = state.probe {
+            if let result = halfOpen(probe, input, &state, &decision, remember: remember, now: now, events: &events) {
+                return result
             }
+        }
+        let failing = decision.evaluations.filter { $0.level == .fail }
+        if state.paused {
             // An acknowledged rule no longer holds the pause: a person accepted it.
-            let holding = evaluations.filter { e in
+            let holding = decision.evaluations.filter { e in
                 state.rules.contains(e.rule.name) && !e.acknowledged && !GateEvaluator.isClear(e, margin: clearMargin)
             }
             if holding.isEmpty, failing.isEmpty {
@@ -106,30 +105,67 @@ public struct Gate: Sendable {
             }
             decision.level = .fail
             decision.paused = true
+            decision.holding = holding.map(\.rule.name)
             let since = state.since.map { " since \(Self.iso($0))" } ?? ""
             decision.messages.append("paused\(since): \(state.reasons.joined(separator: "; "))")
             for e in holding where e.level != .fail {
-                decision.messages.append("\(e.rule.name) is \(String(format: "%.1f%%", e.rate * 100)), not yet below its clear level; or run `failmix resume`")
+                decision.messages.append(e.rule.kind == .cusum
+                    ? "\(e.rule.name): the CUSUM alarm has not ended; or run `failmix resume`"
+                    : "\(e.rule.name) is \(String(format: "%.1f%%", e.rate * 100)), not yet below its clear level; or run `failmix resume`")
             }
             return (decision, events)
         }
         if !failing.isEmpty, remember {
-            pause(&state, failing, now: now, event: "paused", events: &events)
-            decision.paused = true
+            pause(&state, failing.map(\.rule.name), failing.map(\.reason), now: now, event: "paused", events: &events)
         }
+        decision.paused = !failing.isEmpty
         return (decision, events)
     }
 
-    private func pause(_ state: inout GateState, _ failing: [RuleEvaluation], now: Date, event: String, events: inout [GateEvent]) {
+    /// The decision's level: the highest rule level, and `on_insufficient`
+    /// when a rule could not decide.
+    func level(_ evaluations: [RuleEvaluation]) -> Level {
+        var level = evaluations.map(\.level).max() ?? .pass
+        if evaluations.contains(where: { $0.notEnoughData }) { level = max(level, onInsufficient) }
+        return level
+    }
+
+    func acknowledge(_ evaluations: inout [RuleEvaluation], _ active: [GateState.Ack]) {
+        for i in evaluations.indices where evaluations[i].level == .fail && active.contains(where: { $0.rule == evaluations[i].rule.name }) {
+            evaluations[i].level = .warn
+            evaluations[i].acknowledged = true
+        }
+    }
+
+    /// A reset older than its rule's lookback no longer changes anything.
+    func pruneResets(_ state: inout GateState, _ input: GateInput) {
+        guard let resets = state.resets else { return }
+        let kept = resets.filter { name, mark in
+            guard mark <= input.sessionCount, let rule = rules.first(where: { $0.name == name }) else { return false }
+            return input.sessionCount - mark < rule.lookback + 1
+        }
+        state.resets = kept.isEmpty ? nil : kept
+    }
+
+    /// "Dark lane": every recent session ended in an exit failure — the
+    /// agent runs but nothing it starts works (or the harness is broken).
+    static func darkLane(_ input: GateInput) -> [String] {
+        guard let exit = input.catalog.index(of: "exit_failure") else { return [] }
+        let recent = input.recorded[max(0, input.visible - 10)..<input.visible]
+        guard recent.count >= 5, recent.allSatisfy({ $0.contains(exit) }) else { return [] }
+        return ["dark lane: each of the last \(recent.count) sessions ended in an exit failure; the agent may not be doing any work (check its harness, credentials and failure_reason)"]
+    }
+
+    func pause(_ state: inout GateState, _ rules: [String], _ reasons: [String], now: Date, event: String, events: inout [GateEvent]) {
         state.paused = true
         state.since = now
-        state.reasons = failing.map(\.reason)
-        state.rules = failing.map(\.rule.name)
+        state.reasons = reasons
+        state.rules = rules
         state.probe = nil
         events.append(GateEvent(at: now, event: event, detail: state.reasons.joined(separator: "; ")))
     }
 
-    private func close(_ state: inout GateState, now: Date, why: String, events: inout [GateEvent]) {
+    func close(_ state: inout GateState, now: Date, why: String, events: inout [GateEvent]) {
         state.paused = false
         state.probe = nil
         state.rules = []
@@ -140,7 +176,12 @@ public struct Gate: Sendable {
     /// A person lets `probe` sessions through a pause; the gate re-evaluates after them.
     public static func resume(_ state: inout GateState, probe: Int, sessionCount: Int, by user: String, now: Date = Date()) -> [GateEvent] {
         guard state.paused else { return [] }
-        state.probe = GateState.Probe(allowed: probe, afterSessions: sessionCount)
+        state.probe = GateState.Probe(allowed: probe, afterSessions: sessionCount, granted: 0)
+        // The rules that paused the agent restart from here: judged on the
+        // probes, then on the sessions after them (a CUSUM from zero).
+        var resets = state.resets ?? [:]
+        for rule in state.rules { resets[rule] = sessionCount }
+        state.resets = resets
         state.resumedBy = user
         state.resumedAt = now
         return [GateEvent(at: now, event: "resumed", detail: "by \(user), probe \(probe)")]

@@ -22,6 +22,12 @@ public enum Basis: String, Sendable, CaseIterable {
     case corroborated, recorded
 }
 
+/// How a rule judges: a threshold on a window's rate or count, a sequential
+/// CUSUM test, or the time since the newest session.
+public enum RuleKind: String, Sendable, CaseIterable {
+    case window, cusum, silence
+}
+
 /// One policy rule: over the last `window` sessions, warn or fail when the
 /// share (or count) of sessions with the target mode crosses a threshold.
 public struct GateRule: Sendable, Equatable {
@@ -44,6 +50,19 @@ public struct GateRule: Sendable, Equatable {
     public var basis: Basis?
     /// While paused, the rule keeps failing until its rate falls below this.
     public var clear: Double?
+    public var kind = RuleKind.window
+    /// `kind = "cusum"`: baseline and alarm rates and the threshold h.
+    public var cusum: CusumParameters?
+    /// `kind = "silence"`: warn when the newest session ended longer ago
+    /// than `maxSilence` seconds, or than `silenceFactor` × the median gap
+    /// between the window's sessions.
+    public var maxSilence: Double?
+    public var silenceFactor: Double?
+    /// The level a CUSUM alarm or a silence reaches.
+    public var onAlarm = Level.fail
+    /// Whether sessions that failed on infrastructure (the `infra` mode)
+    /// leave this rule's population; nil: they do unless the rule targets infra.
+    public var skipInfra: Bool?
     /// `modes` (the fields above) or `trailer_coverage` (the fields below).
     public var metric = GateMetric.modes
     /// Trailer coverage: warn or fail below these shares of agent commits,
@@ -71,6 +90,27 @@ public struct GateRule: Sendable, Equatable {
 
     public var isCountRule: Bool { warnCount != nil || failCount != nil }
 
+    /// Whether this rule can pause the agent.
+    public var canFail: Bool {
+        switch kind {
+        case .window: fail != nil || failCount != nil
+        case .cusum, .silence: onAlarm == .fail
+        }
+    }
+
+    /// The default rule on abandoned loops: a Bernoulli CUSUM from the
+    /// published healthy level (27%) to 50%, h 5.224 (an in-control run
+    /// length of 2,500 sessions). Chosen from measured trade-offs (README,
+    /// "Default policy"; bench/DECISIONS.md): against the published streak
+    /// rule it pauses a healthy agent 2.6× less often and detects a rise to
+    /// 50% as fast, and one resume after a fix is enough.
+    public static let abandonedLoops: GateRule = {
+        var rule = GateRule(name: "abandoned-loops", target: .mode("abandoned_loop"), window: 300)
+        rule.kind = .cusum
+        rule.cusum = CusumParameters(baseline: 0.27, alarm: 0.50, h: 5.224)
+        return rule
+    }()
+
     /// How many sessions the rule looks back over, its streak included.
     public var lookback: Int { window + max(0, (streak ?? 1) - 1) }
 
@@ -79,8 +119,10 @@ public struct GateRule: Sendable, Equatable {
     public static let defaults: [GateRule] = [
         GateRule(name: "noop-rate", target: .mode("noop"), window: 30, warn: 0.15),
         GateRule(name: "failure-rate", target: .any, window: 30, warn: 0.70, fail: 0.90),
-        GateRule(name: "abandoned-loops", target: .mode("abandoned_loop"), window: 30, fail: 0.40, streak: 12),
+        abandonedLoops,
         GateRule(name: "ci-breaks", target: .mode("ci_break"), window: 30, warnCount: 2, failCount: 4, basis: .corroborated),
+        // API outages are not the agent's failures: pause rules skip them; this one says so.
+        GateRule(name: "infra-outage", target: .mode("infra"), window: 30, warnCount: 3),
         defaultTrailerCoverage,
     ]
 }

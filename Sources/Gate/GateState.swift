@@ -9,6 +9,15 @@ public struct GateState: Codable, Sendable, Equatable {
         public var allowed: Int
         /// How many sessions the store had when the person resumed.
         public var afterSessions: Int
+        /// Gate calls that let a probe session through: under the state's
+        /// lock, so racing gates let exactly `allowed` through, not one each.
+        public var granted: Int?
+
+        public init(allowed: Int, afterSessions: Int, granted: Int? = nil) {
+            self.allowed = allowed
+            self.afterSessions = afterSessions
+            self.granted = granted
+        }
     }
 
     /// A known, accepted condition: the rule warns instead of failing until
@@ -57,6 +66,10 @@ public struct GateState: Codable, Sendable, Equatable {
     public var resumedAt: Date?
     public var probe: Probe?
     public var acks: [Ack] = []
+    /// Rules whose window restarted when a person resumed: rule name → the
+    /// store's session count then. The sessions that caused a pause are not
+    /// judged again once probes have cleared it (and a CUSUM restarts).
+    public var resets: [String: Int]?
 
     public init() {}
 }

@@ -18,6 +18,7 @@ extension PipelineOptions {
         recordPaths = config.recordPaths
         timestampIs = config.timestampIs
         modes = config.modes
+        population = config.population
         repositoryPath = config.repository
         evidence = EvidenceOptions(revs: config.revs, allBranches: config.allBranches, trailer: config.trailer,
                                    agentAuthors: config.agentAuthors, windowSlack: config.windowSlack, notesRef: config.notesRef,
@@ -43,7 +44,7 @@ struct GatePlan {
         let options = context.options, config = context.configuration
         catalog = ModeCatalog(options.modes)
         var schema = RecordSchema()
-        classifier = Classifier(catalog: catalog, plan: &schema.plan)
+        classifier = Classifier(catalog: catalog, plan: &schema.plan, population: options.population)
         needsGit = try context.workingRepository() != nil && options.evidence != nil && config.rules.contains { $0.basis != .recorded || $0.metric == .trailerCoverage }
         var readOptions = RecordReadOptions()
         readOptions.timestampIs = options.timestampIs
@@ -120,14 +121,16 @@ extension Pipeline {
             recorded: records.sessions.map { ModeSet(bits: $0.modeBits) },
             corroborated: corroboration?.sessions.map { ModeSet(bits: $0.corroboratedModeBits) },
             sessionCount: records.sessionCount)
+        input.endTimes = records.sessions.map { $0.end ?? .nan }
+        input.now = now.timeIntervalSince1970
         if let corroboration {
             for rule in config.rules where rule.metric == .trailerCoverage {
                 let mix = corroboration.attributionMix(sessions: records.sessions, last: rule.window)
                 input.trailerCounts[rule.window] = TrailerCount(agentCommits: mix.agentCommits, trailer: mix.counts[.trailer, default: 0])
             }
         }
-        let gate = Gate(rules: config.rules, clearMargin: config.clearMargin)
-        let store = GateStateStore(directory: try context.stateDirectory(records: records))
+        let gate = Gate(config)
+        let store = GateStateStore(directory: config.gateStateDirectory(try context.stateDirectory(records: records)))
         // Nothing to judge yet: decide without creating any state on disk.
         let (decision, warning): (GateDecision, String?)
         if records.sessions.isEmpty {
@@ -139,19 +142,28 @@ extension Pipeline {
         }
         report.decision = Decision(decision.level)
         report.rules = decision.evaluations
-        report.findings = findings(decision, records: records, repositoryRoot: try context.workingRepository()?.workdir)
+        report.context.gate = decision
+        report.context.gateMode = config.gateMode.rawValue
+        report.context.generatedAt = now
+        report.findings = findings(decision, records: records, repositoryRoot: try context.workingRepository()?.workdir,
+                                   onInsufficient: config.onInsufficient)
         return GateRun(report: report, decision: decision, cache: nil, warnings: warning.map { [$0] } ?? [])
     }
 
     /// The gate's fired rules as located findings (pointing at the newest
     /// session's record, whose arrival tipped the decision).
-    static func findings(_ decision: GateDecision, records: RecordSet, repositoryRoot: String?) -> [Finding] {
+    static func findings(_ decision: GateDecision, records: RecordSet, repositoryRoot: String?, onInsufficient: Level = .pass) -> [Finding] {
         let newest = records.sessions.last
         let path = newest.map { relativePath(records.path(of: $0.location), to: repositoryRoot) }
         var out: [Finding] = decision.firedRules.map { e in
             Finding(level: e.level == .fail ? .failure : .warning, rule: e.rule.name,
                     title: "failmix rule \(e.rule.name)", message: e.reason, sessionID: newest?.sessionID,
                     path: path, line: newest.map { Int($0.location.line) })
+        }
+        // "Not enough data" is a verdict too: a notice (a warning with on_insufficient = "warn").
+        out += decision.evaluations.filter(\.notEnoughData).map { e in
+            Finding(level: onInsufficient == .warn ? .warning : .notice, rule: e.rule.name, title: "failmix rule \(e.rule.name)",
+                    message: e.reason)
         }
         out += decision.messages.map { Finding(level: decision.paused ? .failure : .notice, rule: "gate", title: "failmix gate", message: $0) }
         return out

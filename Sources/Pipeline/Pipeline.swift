@@ -9,6 +9,8 @@ public struct PipelineOptions: Sendable {
     /// Window sizes, most relevant first; 0 means all sessions.
     public var windows: [Int] = [100, 30]
     public var modes: [ModeDefinition] = BuiltinModes.all()
+    /// Which records count (`[records] exclude`, `duplicate_of`).
+    public var population = PopulationFilter.defaults
     /// Where to look for the repository (default: the working directory);
     /// the `PipelineContext` opens it.
     public var repositoryPath: String?
@@ -26,7 +28,7 @@ public enum Pipeline {
         let options = context.options
         let catalog = ModeCatalog(options.modes)
         var schema = RecordSchema()
-        let classifier = Classifier(catalog: catalog, plan: &schema.plan)
+        let classifier = Classifier(catalog: catalog, plan: &schema.plan, population: options.population)
         let sources = try context.recordSources()
         var readOptions = RecordReadOptions()
         readOptions.timestampIs = options.timestampIs

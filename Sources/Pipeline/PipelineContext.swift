@@ -99,7 +99,7 @@ public final class PipelineContext {
 
     /// The working repository's pause state (`resume`, `ack`): they need a repository.
     public func stateStore() throws(GitError) -> GateStateStore {
-        GateStateStore(directory: failmixDirectory(try requireRepository()))
+        GateStateStore(directory: configuration.gateStateDirectory(failmixDirectory(try requireRepository())))
     }
 
     /// Where failmix keeps the gate's state and caches: the working

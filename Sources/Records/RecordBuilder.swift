@@ -23,6 +23,10 @@ extension RecordReader {
                 malformed(problem)
                 return nil
             }
+            if annotator.excludes(fields) {
+                chunk.excludedCount += 1
+                return nil
+            }
             return makeRecord(fields, location: location, modeBits: annotator.annotate(fields), refs: &chunk.refs)
         }
     }

@@ -9,6 +9,7 @@ extension RecordReader {
         package var refs: [[String]] = []
         package var malformed: [MalformedLine] = []
         package var malformedCount = 0
+        package var excludedCount = 0
         package var lines = 0
         package var bytes: Int64 = 0
         package var partialTail: (line: Int, bytes: Int)?

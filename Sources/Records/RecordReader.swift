@@ -68,6 +68,7 @@ public struct RecordReader: Sendable {
                     }
                 }
                 set.malformedCount += chunk.malformedCount
+                set.excludedCount += chunk.excludedCount
                 for var m in chunk.malformed where set.malformed.count < options.malformedListLimit {
                     m.line += lineBase
                     set.malformed.append(m)

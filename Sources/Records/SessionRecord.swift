@@ -68,6 +68,9 @@ public struct RecordSet: Sendable {
     public var malformed: [MalformedLine] = []
     /// All malformed lines, including ones beyond the listed `malformed`.
     public var malformedCount = 0
+    /// Records left out of the population (`[records] exclude`, `duplicate_of`)
+    /// among the lines read this time (a cached read counts only the new ones).
+    public var excludedCount = 0
     public var duplicatesFolded = 0
     public var partialTails: [PartialTail] = []
     public var untimedCount = 0
@@ -136,4 +139,10 @@ public enum TimestampMeaning: String, Sendable, CaseIterable {
 public protocol RecordAnnotator {
     /// Mode bits for one scanned record; called on the reading thread.
     func annotate(_ fields: LineFields) -> UInt64
+    /// Whether the record leaves the population (it is counted, not kept).
+    func excludes(_ fields: LineFields) -> Bool
+}
+
+extension RecordAnnotator {
+    public func excludes(_ fields: LineFields) -> Bool { false }
 }

@@ -59,6 +59,10 @@ public enum JSONReporter: Reporter {
         } else {
             out.write("null")
         }
+        // The gate's mode, pause and probes (null from `report`), and the newest session.
+        out.write(",\"gate\":" + report.gateJSON())
+        out.write(",\"last_session\":" + (Liveness(report)?.json() ?? "null"))
+        if report.records.excludedCount > 0 { out.write(",\"excluded\":\(report.records.excludedCount)") }
         out.write(",\"git\":")
         if let e = report.corroboration {
             let repo = e.repository
@@ -88,7 +92,7 @@ public enum JSONReporter: Reporter {
         out.write(",\"decision\":" + (report.decision.map { "\"\($0.rawValue)\"" } ?? "null"))
         out.write(",\"rules\":")
         out.write(array(report.rules) { e in
-            "{\"name\":\(json(e.rule.name)),\"target\":\(json(e.rule.target.description)),\"window\":\(e.rule.window),\"level\":\"\(e.level)\",\"basis\":\"\(e.basis.rawValue)\",\"count\":\(e.count),\"sessions\":\(e.n),\"rate\":\(number(e.rate)),\"threshold\":\(json(e.threshold)),\"not_enough_data\":\(e.notEnoughData),\"acknowledged\":\(e.acknowledged)}"
+            "{\"name\":\(json(e.rule.name)),\"target\":\(json(e.rule.target.description)),\"window\":\(e.rule.window),\"level\":\"\(e.level)\",\"basis\":\"\(e.basis.rawValue)\",\"count\":\(e.count),\"sessions\":\(e.n),\"rate\":\(number(e.rate)),\"threshold\":\(json(e.threshold)),\"not_enough_data\":\(e.notEnoughData),\"acknowledged\":\(e.acknowledged)" + Report.ruleDetailJSON(e, holding: report.context.gate?.holding.contains(e.rule.name) ?? false) + "}"
         })
         out.write(",\"findings\":")
         out.write(array(report.rankedFindings) { f in

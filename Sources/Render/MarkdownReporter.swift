@@ -11,7 +11,15 @@ public enum MarkdownReporter: Reporter {
         let windows = report.mix.windows
         out.write("## Session Reliability Report\n\n")
         if let decision = report.decision {
-            out.write("**Decision: \(decision.rawValue.uppercased())**\n\n")
+            out.write("**Decision: \(decision.rawValue.uppercased())**\(Escape.markdown(report.gateQualifier))\n\n")
+            if !report.rules.isEmpty {
+                out.write("| Rule | State | Detail |\n|---|---|---|\n")
+                for e in report.rules {
+                    out.write("| \(Escape.markdown(e.rule.name)) | \(e.state.rawValue) | \(Escape.markdown(e.reason)) |\n")
+                }
+                out.write("\n")
+            }
+            if let live = Liveness(report) { out.write("\(Escape.markdown(live.text))\n\n") }
         }
         let findings = report.rankedFindings
         if !findings.isEmpty {

@@ -95,6 +95,9 @@ public enum PrometheusReporter: Reporter {
             guard let decision = r.decision else { return [] }
             return [Decision.pass, .warn, .fail, .error].map { ([("decision", $0.rawValue)], $0 == decision ? 1 : 0) }
         },
+        Family(name: "failmix_gate_rule_state", help: "Each gate rule's state (1 for the current one); insufficient: too few sessions to decide.") { r in
+            r.rules.flatMap { e in RuleState.allCases.map { ([("rule", e.rule.name), ("state", $0.rawValue)], $0 == e.state ? 1.0 : 0.0) } }
+        },
         Family(name: "failmix_gate_paused", help: "1 while the gate holds the agent paused.") { r in
             guard let gate = r.context.gate else { return [] }
             return [([], gate.paused ? 1 : 0)]

@@ -91,6 +91,26 @@ public struct Report: Sendable {
     }
 }
 
+/// The newest session and how long ago it ended: a lane that went quiet.
+public struct Liveness: Sendable {
+    public var sessionID: String
+    public var end: Double
+    /// Seconds since it ended (nil: no clock given).
+    public var age: Double?
+
+    public init?(_ report: Report) {
+        guard let newest = report.records.sessions.last(where: { $0.end != nil }), let end = newest.end else { return nil }
+        sessionID = newest.sessionID
+        self.end = end
+        age = report.context.generatedAt.timeIntervalSince1970 - end
+    }
+
+    /// "newest session 4f46 ended 2026-06-01T10:00:00Z (3h 05m ago)".
+    public var text: String {
+        "newest session \(sessionID) ended \(Timestamp.format(end))" + (age.map { " (\(RuleEvaluation.duration($0)) ago)" } ?? "")
+    }
+}
+
 /// Percentages as the reference report prints them (`%.1f`).
 public func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
 

@@ -8,6 +8,8 @@ import Foundation
 public struct ReportContext: Sendable {
     /// The gate's decision on these sessions (never remembered: a report changes no state).
     public var gate: GateDecision?
+    /// `[gate] mode` of the gate that decided: "enforce", or "shadow" (reported, never stops the agent).
+    public var gateMode: String?
     /// The pause state as stored (`.git/failmix/state.json`).
     public var state: GateState?
     /// The gate's journal, oldest first (`.git/failmix/journal.jsonl`).

@@ -14,7 +14,9 @@ public enum TextReporter: Reporter {
         if let decision = report.decision {
             let word = decision.rawValue.uppercased()
             let painted = decision == .fail || decision == .error ? paint.red(word) : decision == .warn ? paint.yellow(word) : paint.green(word)
-            out.write(paint.bold("failmix gate: ") + painted + "\n")
+            out.write(paint.bold("failmix gate: ") + painted + Escape.terminal(report.gateQualifier) + "\n")
+            if !report.rules.isEmpty { out.write("  rules: \(Escape.terminal(report.ruleStates))\n") }
+            if let live = Liveness(report) { out.write("  \(Escape.terminal(live.text))\n") }
             for f in report.rankedFindings {
                 let mark = f.level == .failure ? "fail" : f.level == .warning ? "warn" : "note"
                 out.write("  \(mark): \(Escape.terminal(f.message))\n")

@@ -8,7 +8,8 @@ import Darwin
 /// disk, renamed over the target, and the directory flushed. A reader sees
 /// the old file or the new one, never half of one, and after a crash the
 /// rename is either there with its contents or not there at all.
-/// Every file failmix writes in place goes through this one type.
+/// Every file failmix writes in place goes through this one type. Plain
+/// libc (no Foundation), so the commit-message stamper can use it too.
 public final class AtomicFileWriter {
     public let path: String
     let temporaryPath: String

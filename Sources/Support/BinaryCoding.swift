@@ -1,5 +1,3 @@
-import Foundation
-
 /// Little-endian binary encoding for failmix's cache files.
 
 /// Appends fixed-width little-endian values and length-prefixed strings.
@@ -58,8 +56,8 @@ extension ByteReader {
     /// Runs `body` on a reader over the whole file at `path`; nil when the
     /// file is missing or `body` finds it damaged.
     public static func withContents<T>(of path: String, _ body: (inout ByteReader) -> T?) -> T? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return data.withUnsafeBytes { raw in
+        guard let bytes = FileIO.contents(of: path) else { return nil }
+        return bytes.withUnsafeBytes { raw in
             var reader = ByteReader(raw: raw)
             return body(&reader)
         }

@@ -90,6 +90,23 @@ public enum FileIO {
         return nil
     }
 
+    /// The whole file at `path`, read to its end (nil when it cannot be
+    /// read, or holds more than `limit` bytes).
+    public static func contents(of path: String, limit: Int = .max) -> [UInt8]? {
+        let fd = openForReading(path)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, into: $0) }
+            if n < 0 { return nil }
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
+            if bytes.count > limit { return nil }
+        }
+    }
+
     /// Bytes `start..<end` of the file (fewer when it ends first); nil on a
     /// read error.
     public static func bytes(_ fd: Int32, from start: Int64, to end: Int64) -> [UInt8]? {

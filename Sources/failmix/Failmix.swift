@@ -12,6 +12,7 @@ struct Failmix: ParsableCommand {
         subcommands: [
             ReportCommand.self, GateCommand.self, ExplainCommand.self, StatusCommand.self, ResumeCommand.self, AckCommand.self,
             InitCommand.self, ConfigCommand.self, HookCommand.self, DoctorCommand.self, CICommand.self, VersionCommand.self,
+            BacktestCommand.self, SimulateCommand.self,
         ],
         defaultSubcommand: ReportCommand.self
     )

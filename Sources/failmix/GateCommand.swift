@@ -7,10 +7,17 @@ struct GateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate",
         abstract: "Evaluate the policy: pass, warn or fail (pausing the agent on fail).",
-        discussion: "Exit codes: 0 pass or warn, 1 fail (--strict: warn too; --warn-only: never), 2 usage, configuration or input error.")
+        discussion: """
+            Exit codes: 0 pass or warn, 1 fail (--strict: warn too; --warn-only: never), 2 usage, configuration or input error. \
+            With --exit-contract gptme-session-gate: 0 skip the session, 1 run it, 2 error. \
+            With [gate] mode = "shadow" the session always runs; what the gate would have done is reported and journalled.
+            """)
 
     @Option(help: ArgumentHelp("The hook running the gate (pre-session, pre-push, …), for the journal.", valueName: "name"))
     var hook: String?
+
+    @Option(help: ArgumentHelp("The exit codes the caller expects: failmix (0 go, 1 paused, 2 error) or gptme-session-gate (0 skip, 1 run, 2 error).", valueName: "contract"))
+    var exitContract: ExitContract = .failmix
 
     @OptionGroup var verdict: VerdictOptions
     @OptionGroup var config: ConfigOptions
@@ -35,9 +42,10 @@ struct GateCommand: ParsableCommand {
         } catch {
             // An internal error: closed keeps the agent waiting (2), open lets it run (0).
             let message = "failmix gate could not decide: \(error)"
-            if context.configuration.onError == .open {
-                Stderr.line("failmix: *** \(message) — on_error = \"open\": letting the session run ***")
-                throw ExitCode(0)
+            if context.configuration.onError == .open || context.configuration.gateMode == .shadow {
+                let why = context.configuration.gateMode == .shadow ? "mode = \"shadow\"" : "on_error = \"open\""
+                Stderr.line("failmix: *** \(message) — \(why): letting the session run ***")
+                throw ExitCode(exitContract.code(go: true))
             }
             throw FailmixFailure(message: message)
         }
@@ -46,6 +54,12 @@ struct GateCommand: ParsableCommand {
         run.report.context.gate = run.decision
         if output.formats.contains(HTMLReporter.identifier) { Pipeline.attachHistory(&run.report, context: context) }
         try output.write(run.report, default: "text")
-        try verdict.exit(run.decision.level)
+        var go = verdict.code(run.decision.level) == 0
+        if context.configuration.gateMode == .shadow {
+            if !go { Stderr.line("failmix: shadow mode: the gate would have stopped this session (\(run.decision.level)); it runs") }
+            go = true
+        }
+        let code = exitContract.code(go: go)
+        if code != 0 { throw ExitCode(code) }
     }
 }

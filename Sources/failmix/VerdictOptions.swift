@@ -11,7 +11,13 @@ struct VerdictOptions: ParsableArguments {
     }
 
     func exit(_ level: Level) throws {
-        let code = level.exitCode(strict: strict, warnOnly: warnOnly)
+        let code = self.code(level)
         if code != 0 { throw ExitCode(code) }
     }
+
+    func code(_ level: Level) -> Int32 { level.exitCode(strict: strict, warnOnly: warnOnly) }
+}
+
+extension ExitContract: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
 }

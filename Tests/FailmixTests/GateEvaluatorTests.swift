@@ -37,7 +37,8 @@ import Testing
     }
 
     @Test func streakEdges() {
-        let rule = GateRule.defaults.first { $0.name == "abandoned-loops" }!
+        // The published practice (the default before the CUSUM): above 40% for 12 consecutive sessions.
+        let rule = GateRule(name: "abandoned-loops", target: .mode("abandoned_loop"), window: 30, fail: 0.40, streak: 12)
         let eleven = GateEvaluator.evaluate(rule, streakInput(above: 11))
         let twelve = GateEvaluator.evaluate(rule, streakInput(above: 12))
         #expect(eleven.level == .pass && eleven.streak == 11)

@@ -12,8 +12,8 @@ import Testing
         r = try failmix(["init"], cwd: ws.repo)
         #expect(r.status == 2 && r.stderr.contains("exists"))
         r = try failmix(["config", "show"], cwd: ws.repo)
-        #expect(r.status == 0 && r.stdout.contains("name = \"abandoned-loops\"") && r.stdout.contains("streak = 12"))
-        #expect(try failmix(["config", "check"], cwd: ws.repo).stdout.contains("ok (5 rules, 7 modes)"))
+        #expect(r.status == 0 && r.stdout.contains("name = \"abandoned-loops\"") && r.stdout.contains("kind = \"cusum\"") && r.stdout.contains("h = 5.224"))
+        #expect(try failmix(["config", "check"], cwd: ws.repo).stdout.contains("ok (6 rules, 8 modes)"))
     }
 
     @Test func ackIsShownAndValidated() throws {
