@@ -97,11 +97,10 @@ public enum Doctor {
         let name = "trailer-coverage"
         guard !repository.isHeadUnborn else { return DoctorCheck(name, .pass, "no commits yet") }
         let key = configuration.trailer.lowercased()
-        var agents = 0, stamped = 0
+        var agents = 0, stamped = 0, read = 0
         var matcher = AuthorMatcher(patterns: configuration.agentAuthors)
         do {
             let walk = try repository.walk()
-            var read = 0
             while read < recentCommits, let commit = try walk.next() {
                 read += 1
                 guard matcher.isAgent(name: commit.authorName, email: commit.authorEmail) else { continue }
@@ -111,9 +110,9 @@ public enum Doctor {
         } catch {
             return DoctorCheck(name, .fail, "could not read the history: \(error)", fix: "check the repository with `git fsck`")
         }
-        let who = configuration.agentAuthors.isEmpty ? "commits (every author but bots: agent_authors is empty)" : "agent commits"
+        let who = configuration.agentAuthors.isEmpty ? " (agent_authors is empty: every author but bots counts)" : ""
         let share = agents == 0 ? "" : String(format: " (%.0f%%)", Double(stamped) / Double(agents) * 100)
-        let message = "\(stamped) of the last \(agents) \(who) among the newest \(recentCommits) carry \(configuration.trailer)\(share)"
+        let message = "\(stamped) of \(agents) agent commits among the newest \(read) carry \(configuration.trailer)\(share)\(who)"
         let fix = "install the stamping hook where git runs hooks: `failmix hook install prepare-commit-msg`, and export \(configuration.sessionEnvironment[0]) in the agent's sessions"
         if agents >= 10, stamped == 0 { return DoctorCheck(name, .fail, message, fix: fix) }
         let rule = configuration.rules.first { $0.metric == .trailerCoverage }

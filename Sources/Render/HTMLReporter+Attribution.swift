@@ -66,7 +66,24 @@ extension Page {
         for (k, line) in mix.lines.enumerated() {
             w("<polyline class=\"series s\(k % 4)\(Self.attributionDash(k))\" data-method=\"\(h(line.name))\" data-rates=\"\(line.shares.map(rateText).joined(separator: " "))\" points=\"\(frame.points(series.indices, line.shares))\"><title>\(h(line.name))</title></polyline>\n")
         }
-        w("</svg>\n<figcaption>Tied by a trailer now: <strong>\(percent(mix.lines.first { $0.name == "trailer" }?.shares.last ?? 0))</strong> of \(mix.commits.last ?? 0) commits · \(h(latest))</figcaption></figure>\n</section>\n")
+        w("</svg>\n<figcaption>Tied by a trailer now: <strong>\(percent(mix.lines.first { $0.name == "trailer" }?.shares.last ?? 0))</strong> of \(mix.commits.last ?? 0) commits · \(h(latest))</figcaption></figure>\n")
+        attributionMixTable(report)
+        w("</section>\n")
+    }
+
+    /// The report's attribution mix per window, unattributed agent commits
+    /// included, and the trailer coverage the `trailer-coverage` rule judges.
+    mutating func attributionMixTable(_ report: Report) {
+        let windows = report.mix.windows
+        let mixes = windows.compactMap { report.attributionMix(in: $0) }
+        guard mixes.count == windows.count, !windows.isEmpty else { return }
+        w("<table class=\"attribution-mix\"><caption>Agent commits by method, and trailer coverage</caption>\n<thead><tr><th scope=\"col\">method</th>")
+        w(windows.map { "<th scope=\"col\">\(h($0.label))</th>" }.joined() + "</tr></thead>\n<tbody>\n")
+        for method in AttributionMethod.allCases {
+            w("<tr><th scope=\"row\">\(method.rawValue)</th>" + mixes.map { "<td>\($0.counts[method, default: 0])</td>" }.joined() + "</tr>\n")
+        }
+        w("<tr><th scope=\"row\">trailer coverage</th>" + mixes.map { "<td>\(h(AttributionText.coverage($0))) of \($0.agentCommits)</td>" }.joined() + "</tr>\n")
+        w("</tbody></table>\n")
     }
 
     /// Lines past the fourth colour are drawn dashed.

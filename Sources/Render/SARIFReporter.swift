@@ -19,8 +19,14 @@ public enum SARIFReporter: Reporter {
         var short: String
         var full: String
         var help: String
+        /// The help as Markdown (default: the text, which then must read as Markdown too).
         var helpMarkdown: String
         var level: String
+
+        init(id: String, short: String, full: String, help: String, helpMarkdown: String? = nil, level: String) {
+            (self.id, self.short, self.full, self.help, self.level) = (id, short, full, help, level)
+            self.helpMarkdown = helpMarkdown ?? help
+        }
     }
 
     public static func render(_ report: Report, options: RenderOptions, into out: inout some TextOutputStream) {
@@ -101,15 +107,14 @@ public enum SARIFReporter: Reporter {
                 id: f.rule, short: "The gate's pause state",
                 full: "The gate is paused (sessions are refused until the rules that paused it clear) or reports on a probe or acknowledgement.",
                 help: "`failmix status` says why; `failmix resume --probe N` lets N sessions through; `failmix ack RULE` turns a known failure into a warning.",
-                helpMarkdown: "`failmix status` says why; `failmix resume --probe N` lets N sessions through; `failmix ack RULE` turns a known failure into a warning.",
                 level: level)
         }
+        // In a code span only a backtick could break out.
         let name = f.rule.filter { $0 != "`" }
         return Rule(
             id: f.rule, short: "Policy rule \(f.rule)",
             full: "The policy rule \(f.rule) (.failmix.toml, or the default policy) crossed its threshold over its window of recent sessions.",
-            help: "`failmix status` and `failmix report` show the rates behind it; fix the dominant mode's cause, or `failmix ack \(f.rule) --sessions N --reason TEXT` while a known condition lasts.",
-            helpMarkdown: "`failmix status` and `failmix report` show the rates behind it; fix the dominant mode's cause, or `failmix ack \(name) --sessions N --reason TEXT` while a known condition lasts.",
+            help: "`failmix status` and `failmix report` show the rates behind it; fix the dominant mode's cause, or `failmix ack \(name) --sessions N --reason TEXT` while a known condition lasts.",
             level: level)
     }
 

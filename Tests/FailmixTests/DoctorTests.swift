@@ -170,5 +170,10 @@ private func check(_ json: [String: Any], _ name: String) -> [String: Any]? {
             let lint = try run(promtoolPath, ["check", "metrics"], stdin: result.stdout)
             #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
         }
+        // The same mix in Markdown and in the HTML dashboard.
+        let markdown = try failmix(["report", "--records", records, "--repo", repo.path, "--agent-author", "bob@*", "--format", "markdown"])
+        #expect(markdown.stdout.contains("| trailer | 1 | 1 |") && markdown.stdout.contains("| **trailer coverage** | 50.0% of 2 | 50.0% of 2 |"))
+        let html = try failmix(["report", "--records", records, "--repo", repo.path, "--agent-author", "bob@*", "--format", "html"])
+        #expect(html.stdout.contains("<tr><th scope=\"row\">trailer coverage</th><td>50.0% of 2</td><td>50.0% of 2</td></tr>"))
     }
 }
