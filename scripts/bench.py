@@ -17,7 +17,8 @@ import argparse, json, os, platform, random, resource, shutil, statistics, subpr
 from datetime import datetime, timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+# ../shared beside the checkout; FAILMIX_SHARED names it from a worktree elsewhere.
+SHARED = os.environ.get("FAILMIX_SHARED") or os.path.join(os.path.dirname(ROOT), "shared")
 OUT = os.path.join(ROOT, "bench", "out")
 
 
@@ -98,12 +99,15 @@ def git_rows(table, fm, name, repo, records, runs, recent=None):
     walked = json.load(open(out))["git"]["commits_walked"]
     (cold, cold_cpu, cold_rss), (log, log_cpu, _) = measure_pair(cmd, ["git", "-C", repo, "log", GIT_LOG_FORMAT], runs,
                                                                 setup=drop_git_cache)
-    warm, warm_rss = measure(cmd, runs)
     table.add("git corroboration cold, %s (%d commits walked)" % (name, walked),
               "%.3fs = %.2f x git log (%.3fs); cpu %.2fs vs %.2fs" % (cold, cold / log, log, cold_cpu, log_cpu),
               "<= 1.5x git log", cold <= 1.5 * log)
-    table.add("git corroboration warm (HEAD unchanged), %s" % name, "%.1f ms" % (warm * 1000), "<= 20 ms", warm <= 0.020)
-    worst = max(cold_rss, warm_rss)
+    worst = cold_rss
+    if not recent:
+        # The warm target is for a gate's few hundred sessions, not a report of thousands.
+        warm, warm_rss = measure(cmd, runs)
+        table.add("git corroboration warm (HEAD unchanged), %s" % name, "%.1f ms" % (warm * 1000), "<= 20 ms", warm <= 0.020)
+        worst = max(worst, warm_rss)
     if recent:
         windowed = cmd[:3] + [recent] + cmd[4:]
         results = [run_once(windowed, drop_git_cache) for _ in range(max(runs, 7))]

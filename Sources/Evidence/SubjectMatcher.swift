@@ -26,7 +26,7 @@ struct SubjectMatcher {
     var isEmpty: Bool { patterns.isEmpty }
 
     func match(message: String, ids: SessionIDIndex) -> SessionIDIndex.Match {
-        guard !patterns.isEmpty else { return .none }
+        guard !patterns.isEmpty, Self.mayName(message, ids) else { return .none }
         let subject = message.prefix { $0 != "\n" }
         let words = subject.split { !($0.isLetter || $0.isNumber || $0 == "_") }
         guard words.contains(where: ids.mightName) else { return .none }
@@ -40,5 +40,35 @@ struct SubjectMatcher {
             }
         }
         return .none
+    }
+
+    /// The word screen below on the subject's bytes, for an ASCII subject
+    /// (nearly all): the walk runs it on every commit, and splitting into
+    /// Characters with Unicode properties cost a third of a cold walk. Any
+    /// other subject (a byte of 0x80 or more, a carriage return) is left to
+    /// the Character screen, so the answer is the same.
+    private static func mayName(_ message: String, _ ids: SessionIDIndex) -> Bool {
+        var message = message
+        return message.withUTF8 { bytes -> Bool in
+            func isWord(_ byte: UInt8) -> Bool {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                    || byte == UInt8(ascii: "_")
+            }
+            var i = 0
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\n") {
+                let byte = bytes[i]
+                if byte >= 0x80 || byte == UInt8(ascii: "\r") { return true }
+                guard isWord(byte) else { i += 1; continue }
+                let start = i
+                while i < bytes.count, isWord(bytes[i]) { i += 1 }
+                if i < bytes.count, bytes[i] >= 0x80 { return true }
+                var head = ""
+                for b in bytes[start..<min(start + SessionIDIndex.minimumPrefix, i)] {
+                    head.unicodeScalars.append(Unicode.Scalar((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) ? b | 0x20 : b))
+                }
+                if ids.mightName(head[...]) { return true }
+            }
+            return false
+        }
     }
 }

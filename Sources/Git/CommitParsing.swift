@@ -1,4 +1,5 @@
 import CLibGit2
+import Foundation
 
 extension Commit {
     /// Parses a commit object's bytes as the odb hands them out: the header
@@ -21,10 +22,15 @@ extension Commit {
         var line = 0
         var sawAuthor = false, sawCommitter = false
         let count = bytes.count
+        // memchr, not a byte loop: the message is most of a commit's bytes.
+        func find(_ byte: UInt8, from start: Int) -> Int {
+            guard start < count, let base = bytes.baseAddress,
+                let hit = memchr(base + start, Int32(byte), count - start) else { return count }
+            return UnsafeRawPointer(hit) - base
+        }
         // The header: up to the first empty line.
         while line < count, bytes[line] != UInt8(ascii: "\n") {
-            var end = line
-            while end < count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            let end = find(UInt8(ascii: "\n"), from: line)
             let text = UnsafeRawBufferPointer(rebasing: bytes[line..<end])
             if text.starts(with: Self.parentPrefix), text.count == Self.parentPrefix.count + 40 {
                 parents.append(String(decoding: text.dropFirst(Self.parentPrefix.count), as: UTF8.self))
@@ -40,8 +46,7 @@ extension Commit {
         // The message: after the blank line, leading newlines dropped, up to a NUL.
         var start = min(line + 1, count)
         while start < count, bytes[start] == UInt8(ascii: "\n") { start += 1 }
-        var end = start
-        while end < count, bytes[end] != 0 { end += 1 }
+        let end = find(0, from: start)
         authorName = author.name
         authorEmail = author.email
         authorTime = author.time

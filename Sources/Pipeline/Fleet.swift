@@ -48,15 +48,13 @@ extension Pipeline {
 
     /// Drops the sessions older than the largest window (all are kept when a
     /// window is "all"): the windows are counted already, and the listed
-    /// sessions and verdict counts read only the newest.
+    /// sessions read only the newest. A corroborated report keeps them all:
+    /// its agent commits point at sessions by index, and its ambiguous
+    /// commits name candidates from the whole store.
     static func trimToWindows(_ report: inout Report) {
         let sizes = report.mix.windows.map(\.last)
-        guard !sizes.contains(0), let keep = sizes.max(), report.records.sessions.count > keep else { return }
+        guard report.corroboration == nil, !sizes.contains(0), let keep = sizes.max(), report.records.sessions.count > keep else { return }
         report.records.sessions = Array(report.records.sessions.suffix(keep))
-        if var corroboration = report.corroboration {
-            corroboration.sessions = Array(corroboration.sessions.suffix(keep))
-            report.corroboration = corroboration
-        }
     }
 
     /// The fleet's report: every agent's windows added up (as recorded; as

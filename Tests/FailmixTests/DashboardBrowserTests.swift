@@ -164,6 +164,15 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
             }
         }
         #expect(checkedCommits > 0, "the fixture's sessions have commits")
+        // The per-window mix table: trailer coverage as the JSON report computes it (windows 100 and 30).
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        let cells = try [100, 30].map { last -> String in
+            let summary = windows.first { ($0["last"] as! Int) == last }!
+            let attribution = try #require(summary["attribution"] as? [String: Any])
+            let coverage = try #require(attribution["trailer_coverage"] as? Double)
+            return "<td>\(String(format: "%.1f%%", coverage * 100)) of \(attribution["agent_commits"] as! Int)</td>"
+        }
+        #expect(page.contains("<tr><th scope=\"row\">trailer coverage</th>" + cells.joined() + "</tr>"), "\(cells)")
         // Filtering by mode shows exactly the rows with it.
         let filter = loaded.page("mix.html", scripts: true)["filter"] as! [[String: Any]]
         #expect(filter.count == modes.count)
