@@ -11,7 +11,9 @@ extension Report {
     /// "noop-rate pass, failure-rate pass, abandoned-loops insufficient (5/10)".
     public var ruleStates: String {
         rules.map { e in
-            "\(e.rule.name) \(e.state.rawValue)" + (e.notEnoughData && e.rule.kind != .silence ? " (\(e.n)/\(e.rule.minSessions))" : "")
+            guard e.notEnoughData, e.rule.kind != .silence else { return "\(e.rule.name) \(e.state.rawValue)" }
+            let needed = e.rule.metric == .trailerCoverage ? e.rule.minCommits : e.rule.minSessions
+            return "\(e.rule.name) \(e.state.rawValue) (\(e.n)/\(needed))"
         }.joined(separator: ", ")
     }
 

@@ -11,7 +11,9 @@ public enum StatusReporter {
         var out = state.paused ? "paused since \(state.since.map(iso) ?? "?")\n" : "not paused\n"
         for reason in state.reasons { out += "  reason: \(t(reason))\n" }
         if let by = state.resumedBy { out += "resumed by \(t(by)) at \(state.resumedAt.map(iso) ?? "?")\n" }
-        if let probe = state.probe { out += "probe: \(probe.allowed) session(s) after session #\(probe.afterSessions)\n" }
+        if let probe = state.probe {
+            out += "probe: \(probe.allowed) session(s) after session #\(probe.afterSessions), \(probe.granted ?? 0) let through so far\n"
+        }
         for ack in state.acks {
             let until = ack.until.map { "until \(iso($0))" } ?? ack.sessions.map { "for \($0) sessions" } ?? ""
             out += "ack: \(t(ack.rule)) \(until) by \(t(ack.by)): \(t(ack.reason))\n"
