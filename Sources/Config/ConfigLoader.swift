@@ -57,6 +57,13 @@ public enum ConfigLoader {
             throw ConfigError(issues: [ConfigIssue(path: path, line: line, column: column, key: "",
                                                    message: "TOML syntax error: control character U+\(String(format: "%04X", byte)) is not allowed")])
         }
+        // toml++ (inside TOMLKit) aborts on an assertion for some non-ASCII
+        // characters in a bare key or table header (found by fuzzing): TOML
+        // allows them only inside strings and comments, so refuse them here.
+        if let (line, column) = nonASCIIOutsideStrings(in: text) {
+            throw ConfigError(issues: [ConfigIssue(path: path, line: line, column: column, key: "",
+                                                   message: "TOML syntax error: a non-ASCII character outside a string or comment (quote the key)")])
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -78,6 +85,49 @@ public enum ConfigLoader {
 }
 
 extension ConfigLoader {
+    /// The first byte of a non-ASCII character outside strings and comments
+    /// (1-based line and column, counted in bytes), skipping basic, literal
+    /// and multi-line strings as TOML delimits them.
+    static func nonASCIIOutsideStrings(in text: String) -> (line: Int, column: Int)? {
+        let b = Array(text.utf8)
+        let quote = UInt8(ascii: "\""), apostrophe = UInt8(ascii: "'"), backslash = UInt8(ascii: "\\")
+        var i = 0, line = 1, lineStart = 0
+        func starts(_ q: UInt8, count: Int, at k: Int) -> Bool { k + count <= b.count && b[k..<k + count].allSatisfy { $0 == q } }
+        while i < b.count {
+            let c = b[i]
+            if c == 0x0A {
+                line += 1
+                lineStart = i + 1
+                i += 1
+            } else if c == UInt8(ascii: "#") {
+                while i < b.count, b[i] != 0x0A { i += 1 }
+            } else if c == quote || c == apostrophe {
+                let multi = starts(c, count: 3, at: i)
+                i += multi ? 3 : 1
+                while i < b.count {
+                    if c == quote, b[i] == backslash { i += 2; continue }
+                    if b[i] == 0x0A {
+                        if !multi { break }  // an unterminated string: toml++ reports it
+                        line += 1
+                        lineStart = i + 1
+                    }
+                    if b[i] == c, !multi || starts(c, count: 3, at: i) {
+                        i += multi ? 3 : 1
+                        // A multi-line string may end with up to two more quotes.
+                        while multi, i < b.count, b[i] == c { i += 1 }
+                        break
+                    }
+                    i += 1
+                }
+            } else if c >= 0x80 {
+                return (line, i - lineStart + 1)
+            } else {
+                i += 1
+            }
+        }
+        return nil
+    }
+
     /// The first control character TOML forbids (1-based line and column).
     static func controlCharacter(in text: String) -> (line: Int, column: Int, byte: UInt8)? {
         var line = 1, column = 0

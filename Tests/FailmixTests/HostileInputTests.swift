@@ -537,6 +537,21 @@ import Testing
         #expect(gate.status == 2, "\(gate.summary)")
     }
 
+    /// Found by the config fuzz target: toml++ aborted (SIGABRT) on
+    /// replacement characters in a table header. Non-ASCII stays fine in
+    /// strings and comments.
+    @Test func nonASCIIInATableHeaderIsAnErrorNotAnAbort() throws {
+        let ws = try workspace(healthy(3))
+        ws.dir.write("repo/.failmix.toml", "[[" + String(repeating: "\u{FFFD}", count: 24) + "rules]]\nname = 3\n")
+        let r = try failmixBounded(["config", "check"], cwd: ws.repo)
+        #expect(r.keptContract && r.status == 2 && r.stderr.contains(".failmix.toml:1:3: TOML syntax error"), "\(r.summary)")
+        ws.dir.write("repo/.failmix.toml", "# café ✓\n[modes.x]\nlabel = \"naïve — ok\"\ncause = '''\nmulti ✓ line\n'''\nwhen = [{ field = \"a\", equals = \"é\" }]\n")
+        let ok = try failmixBounded(["config", "check"], cwd: ws.repo)
+        #expect(ok.status == 0, "\(ok.summary)")
+        let gate = try failmixBounded(["gate"], cwd: ws.repo)
+        #expect(gate.keptContract, "\(gate.summary)")
+    }
+
     // MARK: 15. exact line numbers across chunks
 
     @Test func lineNumbersSurviveChunkingAfterBlankLines() throws {
