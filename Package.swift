@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "FailmixRender",
             // FailmixGit only for libgit2's version in Prometheus' failmix_build_info.
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixSupport", "FailmixGit"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixSupport"],
             path: "Sources/Render"
         ),
         // `.failmix.toml`: the policy and every stage's settings.
