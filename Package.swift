@@ -3,8 +3,8 @@ import PackageDescription
 
 // Sources/ reads top-down as the pipeline: Records → Classify → Evidence (git)
 // → Gate → Render, one module per stage, each importing only earlier stages.
-// Linux only: libcurl is loaded as libcurl.so.4 and called through the Linux
-// variadic ABI, and file identity reads st_mtim; so no `platforms` claim.
+// Linux only: libcurl is loaded by its Linux library names (libcurl.so.4)
+// and file identity reads st_mtim; so no `platforms` claim.
 let package = Package(
     name: "failmix",
     products: [
