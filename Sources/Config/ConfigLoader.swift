@@ -57,12 +57,12 @@ public enum ConfigLoader {
             throw ConfigError(issues: [ConfigIssue(path: path, line: line, column: column, key: "",
                                                    message: "TOML syntax error: control character U+\(String(format: "%04X", byte)) is not allowed")])
         }
-        // toml++ (inside TOMLKit) aborts on an assertion for some non-ASCII
-        // characters in a bare key or table header (found by fuzzing): TOML
-        // allows them only inside strings and comments, so refuse them here.
-        if let (line, column) = nonASCIIOutsideStrings(in: text) {
+        // toml++ (inside TOMLKit) aborts on an assertion, instead of reporting
+        // an error, for some input that is not TOML (found by fuzzing): refuse
+        // it here, at its line and column.
+        if let (line, column, message) = parserAbort(in: text) {
             throw ConfigError(issues: [ConfigIssue(path: path, line: line, column: column, key: "",
-                                                   message: "TOML syntax error: a non-ASCII character outside a string or comment (quote the key)")])
+                                                   message: "TOML syntax error: \(message)")])
         }
         let table: TOMLTable
         do {
@@ -85,21 +85,40 @@ public enum ConfigLoader {
 }
 
 extension ConfigLoader {
-    /// The first byte of a non-ASCII character outside strings and comments
-    /// (1-based line and column, counted in bytes), skipping basic, literal
-    /// and multi-line strings as TOML delimits them.
-    static func nonASCIIOutsideStrings(in text: String) -> (line: Int, column: Int)? {
+    /// The first place where toml++ would abort rather than report an error
+    /// (1-based line and column, counted in bytes): a non-ASCII character
+    /// outside strings and comments (TOML allows them only there), or a table
+    /// header whose first key does not start with a bare-key character or a
+    /// quote (`[.a]`, `[[[`). Strings (basic, literal, multi-line) and comments
+    /// are skipped as TOML delimits them; brackets inside values are not headers.
+    static func parserAbort(in text: String) -> (line: Int, column: Int, message: String)? {
         let b = Array(text.utf8)
         let quote = UInt8(ascii: "\""), apostrophe = UInt8(ascii: "'"), backslash = UInt8(ascii: "\\")
+        let open = UInt8(ascii: "["), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
         var i = 0, line = 1, lineStart = 0
+        // After `=` until the value ends: nested brackets there are arrays, not headers.
+        var inValue = false, depth = 0, atLineStart = true
         func starts(_ q: UInt8, count: Int, at k: Int) -> Bool { k + count <= b.count && b[k..<k + count].allSatisfy { $0 == q } }
+        func startsKey(_ c: UInt8) -> Bool {
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"), quote, apostrophe: true
+            default: false
+            }
+        }
         while i < b.count {
             let c = b[i]
             if c == 0x0A {
                 line += 1
                 lineStart = i + 1
                 i += 1
-            } else if c == UInt8(ascii: "#") {
+                if depth == 0 { inValue = false }
+                atLineStart = true
+                continue
+            }
+            if c == space || c == tab || c == 0x0D { i += 1; continue }
+            defer { atLineStart = false }
+            if c == UInt8(ascii: "#") {
                 while i < b.count, b[i] != 0x0A { i += 1 }
             } else if c == quote || c == apostrophe {
                 let multi = starts(c, count: 3, at: i)
@@ -120,8 +139,19 @@ extension ConfigLoader {
                     i += 1
                 }
             } else if c >= 0x80 {
-                return (line, i - lineStart + 1)
+                return (line, i - lineStart + 1, "a non-ASCII character outside a string or comment (quote the key)")
+            } else if c == open, atLineStart, !inValue {
+                var k = i + 1
+                if k < b.count, b[k] == open { k += 1 }
+                while k < b.count, b[k] == space || b[k] == tab { k += 1 }
+                guard k < b.count, startsKey(b[k]) else {
+                    return (line, k - lineStart + 1, "a table header must start with a key")
+                }
+                i = k
             } else {
+                if c == UInt8(ascii: "="), !inValue { inValue = true }
+                if inValue, c == open || c == UInt8(ascii: "{") { depth += 1 }
+                if inValue, c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { depth = max(0, depth - 1) }
                 i += 1
             }
         }

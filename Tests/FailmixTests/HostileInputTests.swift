@@ -552,6 +552,23 @@ import Testing
         #expect(gate.keptContract, "\(gate.summary)")
     }
 
+    /// toml++ asserts (SIGABRT) on a table header that does not start with a
+    /// key (`[[[` found by the config fuzzer in CI): an error at its column.
+    @Test(arguments: [("[[[", 3), ("[.a]\n", 2), ("[[.]]\n", 3), ("# x\n[[ [\n", 4), ("[ \t.a]\n", 4)])
+    func tableHeaderWithoutAKeyIsAnErrorNotAnAbort(header: String, column: Int) throws {
+        let ws = try workspace(healthy(3))
+        ws.dir.write("repo/.failmix.toml", header)
+        let r = try failmixBounded(["config", "check"], cwd: ws.repo)
+        let line = header.hasPrefix("#") ? 2 : 1
+        #expect(r.keptContract && r.status == 2
+                && r.stderr.contains(".failmix.toml:\(line):\(column): TOML syntax error: a table header must start with a key"),
+                "\(r.summary)")
+        // A bracket that opens a line inside a value is an array, not a header.
+        ws.dir.write("repo/.failmix.toml", "[git]\nagent_authors = [\n[\"a\"],\n]\n")
+        let nested = try failmixBounded(["config", "check"], cwd: ws.repo)
+        #expect(nested.keptContract && !nested.stderr.contains("table header"), "\(nested.summary)")
+    }
+
     // MARK: 15. exact line numbers across chunks
 
     @Test func lineNumbersSurviveChunkingAfterBlankLines() throws {
