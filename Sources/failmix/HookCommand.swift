@@ -17,7 +17,11 @@ struct HookCommand: ParsableCommand {
     /// The installer for the repository, running this very executable.
     /// The stamping hook takes its trailer key and variables from the configuration.
     static func installer(_ repository: RepositoryOptions) throws -> HookInstaller {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
+        // The running binary itself: argv[0] is a bare name when failmix was
+        // found on PATH, and resolving that against the working directory
+        // wrote a path that does not exist into the hook.
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
         var installer = try HookInstaller(repository: try repository.discover(), executable: executable)
         let configuration: Configuration
         do { configuration = try PipelineContext.loadConfiguration(explicit: nil, repositoryPath: repository.path) } catch {

@@ -156,4 +156,19 @@ final class HookedRepository {
         #expect(result.status == 0)
         #expect(result.stderr.contains("not stamped"))
     }
+
+    /// Installed by a failmix found on PATH (argv[0] a bare name), the hook
+    /// names the real binary, not the working directory's `./failmix`.
+    @Test func theHookNamesTheBinaryEvenWhenFailmixWasFoundOnPath() throws {
+        let r = try HookedRepository()
+        var env = r.environment
+        let binary = URL(fileURLWithPath: Paths.failmix).resolvingSymlinksInPath().path
+        env["PATH"] = URL(fileURLWithPath: binary).deletingLastPathComponent().path + ":/usr/bin:/bin"
+        let installed = try run("/bin/sh", ["-c", "failmix hook install prepare-commit-msg pre-push"], cwd: r.repo.path, environment: env)
+        #expect(installed.status == 0, "\(installed.stderr)")
+        for hook in ["prepare-commit-msg", "pre-push"] {
+            let text = try String(contentsOfFile: r.repo.path + "/.git/hooks/" + hook, encoding: .utf8)
+            #expect(text.contains("'\(binary)'"), "\(hook) names \(text.split(separator: "\n").filter { $0.contains("FAILMIX=") })")
+        }
+    }
 }
