@@ -92,6 +92,8 @@ one() {
   local args=(-artifact_prefix="Fuzz/crashes/$target/" -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1)
   [ "$runs" -gt 0 ] && args+=(-runs="$runs")
   [ "$seconds" -gt 0 ] && args+=(-max_total_time="$seconds")
+  # FUZZ_SEED fixes libFuzzer's mutation sequence (CI: a run that can be repeated); unset, a random one.
+  [ -n "${FUZZ_SEED:-}" ] && args+=(-seed="$FUZZ_SEED")
   nice -n 19 "$bin" "$target" "${args[@]}" "Fuzz/work/$target" "Fuzz/corpus/$target"
 }
 

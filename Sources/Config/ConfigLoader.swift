@@ -89,15 +89,17 @@ extension ConfigLoader {
     /// (1-based line and column, counted in bytes): a non-ASCII character
     /// outside strings and comments (TOML allows them only there), or a table
     /// header whose first key does not start with a bare-key character or a
-    /// quote (`[.a]`, `[[[`). Strings (basic, literal, multi-line) and comments
-    /// are skipped as TOML delimits them; brackets inside values are not headers.
+    /// quote (`[.a]`, `[[[`), or a bracket in a value that closes another kind
+    /// (`s=[}`). Strings (basic, literal, multi-line) and comments are skipped
+    /// as TOML delimits them; brackets inside values are not headers.
     static func parserAbort(in text: String) -> (line: Int, column: Int, message: String)? {
         let b = Array(text.utf8)
         let quote = UInt8(ascii: "\""), apostrophe = UInt8(ascii: "'"), backslash = UInt8(ascii: "\\")
         let open = UInt8(ascii: "["), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
         var i = 0, line = 1, lineStart = 0
         // After `=` until the value ends: nested brackets there are arrays, not headers.
-        var inValue = false, depth = 0, atLineStart = true
+        var inValue = false, atLineStart = true
+        var openers: [UInt8] = []  // the value's open `[` and `{`, innermost last
         func starts(_ q: UInt8, count: Int, at k: Int) -> Bool { k + count <= b.count && b[k..<k + count].allSatisfy { $0 == q } }
         func startsKey(_ c: UInt8) -> Bool {
             switch c {
@@ -112,7 +114,7 @@ extension ConfigLoader {
                 line += 1
                 lineStart = i + 1
                 i += 1
-                if depth == 0 { inValue = false }
+                if openers.isEmpty { inValue = false }
                 atLineStart = true
                 continue
             }
@@ -150,8 +152,14 @@ extension ConfigLoader {
                 i = k
             } else {
                 if c == UInt8(ascii: "="), !inValue { inValue = true }
-                if inValue, c == open || c == UInt8(ascii: "{") { depth += 1 }
-                if inValue, c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { depth = max(0, depth - 1) }
+                if inValue, c == open || c == UInt8(ascii: "{") { openers.append(c) }
+                if inValue, c == UInt8(ascii: "]") || c == UInt8(ascii: "}") {
+                    let opener = c == UInt8(ascii: "]") ? open : UInt8(ascii: "{")
+                    guard openers.last == opener else {
+                        return (line, i - lineStart + 1, "'\(Character(Unicode.Scalar(c)))' closes nothing open here")
+                    }
+                    openers.removeLast()
+                }
                 i += 1
             }
         }

@@ -569,6 +569,17 @@ import Testing
         #expect(nested.keptContract && !nested.stderr.contains("table header"), "\(nested.summary)")
     }
 
+    /// toml++ asserts on a value whose brackets do not nest (`s=[}`, found
+    /// by the config fuzzer): an error at the stray bracket.
+    @Test(arguments: [("s=[}", 1, 4), ("x = [1,\n}\n", 2, 1), ("x = {a = [1}\n", 1, 12), ("x = [\"]\", 1]]\n", 1, 13)])
+    func bracketsThatDoNotNestAreAnErrorNotAnAbort(text: String, line: Int, column: Int) throws {
+        let ws = try workspace(healthy(3))
+        ws.dir.write("repo/.failmix.toml", text)
+        let r = try failmixBounded(["config", "check"], cwd: ws.repo)
+        #expect(r.keptContract && r.status == 2 && r.stderr.contains(".failmix.toml:\(line):\(column): TOML syntax error: "),
+                "\(r.summary)")
+    }
+
     // MARK: 15. exact line numbers across chunks
 
     @Test func lineNumbersSurviveChunkingAfterBlankLines() throws {
