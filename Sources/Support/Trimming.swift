@@ -1,30 +1,27 @@
 extension Substring {
-    /// Without the spaces and tabs at either end: Foundation's
-    /// `trimmingCharacters(in: .whitespaces)` (tab and Unicode Zs), scalar
-    /// by scalar, without bridging the text to NSString and back (parsers
-    /// that trim every line spent most of their time there).
-    public var trimmingBlanks: Substring {
-        trimming { $0 == "\t" || Self.isSpaceSeparator($0) }
-    }
+    /// Without the blanks at either end: Foundation's
+    /// `trimmingCharacters(in: .whitespaces)`, scalar by scalar, without
+    /// bridging the text to NSString and back (parsers that trim every line
+    /// spent most of their time there).
+    public var trimmingBlanks: Substring { trimming(Self.isBlank) }
 
-    /// Without whitespace or line breaks at either end: `.whitespacesAndNewlines`
-    /// (Unicode Z*, U+000A through U+000D, U+0085, and tab).
-    public var trimmingBlanksAndNewlines: Substring {
-        trimming { scalar in
-            switch scalar.value {
-            case 0x09...0x0D, 0x85: true
-            case 0..<0x80: scalar == " "
-            default:
-                switch scalar.properties.generalCategory {
-                case .spaceSeparator, .lineSeparator, .paragraphSeparator: true
-                default: false
-                }
-            }
+    /// Without blanks or line breaks at either end: `.whitespacesAndNewlines`.
+    public var trimmingBlanksAndNewlines: Substring { trimming { Self.isBlank($0) || Self.isLineBreak($0) } }
+
+    /// In Foundation's `CharacterSet.whitespaces`: tab, Unicode Zs, and U+200B.
+    static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: true
+        default: false
         }
     }
 
-    private static func isSpaceSeparator(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x80 ? scalar == " " : scalar.properties.generalCategory == .spaceSeparator
+    /// What `.whitespacesAndNewlines` adds to `.whitespaces`.
+    static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+        default: false
+        }
     }
 
     private func trimming(_ blank: (Unicode.Scalar) -> Bool) -> Substring {
