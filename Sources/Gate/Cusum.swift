@@ -41,7 +41,10 @@ public struct CusumParameters: Sendable, Equatable {
         let up = log(alarm / baseline), down = log((1 - alarm) / (1 - baseline))
         var lo = up * 0.5, hi = up
         while averageRunLength(up: up, down: down, h: hi, rate: baseline) < runLength, hi < 1_000 { hi *= 2 }
-        for _ in 0..<40 {
+        // 40 halvings, but stopped once every h left in (lo, hi] rounds up to
+        // the same thousandth: the answer is then already decided (a third of
+        // the chain runs; a gate with `run_length` recomputes h on every call).
+        for _ in 0..<40 where (lo * 1_000).rounded(.up) != (hi * 1_000).rounded(.up) {
             let mid = (lo + hi) / 2
             if averageRunLength(up: up, down: down, h: mid, rate: baseline) < runLength { lo = mid } else { hi = mid }
         }

@@ -88,13 +88,18 @@ public struct CIPublisher {
     }
 
     /// The check must conclude even when failmix itself failed.
-    public func concludeWithError(_ message: String) {
+    /// Reports a run that could not decide. `blocking` (on_error = closed)
+    /// posts an error status, which a required check treats as red; an open
+    /// policy posts success with the error in its description, so the
+    /// merge goes as configured while the annotation stays loud.
+    public func concludeWithError(_ message: String, blocking: Bool = true) {
+        let description = blocking ? message : "could not decide (on_error = open): \(message)"
         switch ci.provider {
         case .github:
             log.standardOutput("::error title=failmix::\(GitHubReporter.escapeData(message))")
-            if let github = githubPublisher() { api("commit status", permission: "statuses: write") { () throws(HTTPError) in try github.postStatus(state: "error", description: message) } }
+            if let github = githubPublisher() { api("commit status", permission: "statuses: write") { () throws(HTTPError) in try github.postStatus(state: blocking ? "error" : "success", description: description) } }
         case .gitlab:
-            if let gitlab = gitlabPublisher() { api("commit status") { () throws(HTTPError) in try gitlab.postStatus(state: "failed", description: message) } }
+            if let gitlab = gitlabPublisher() { api("commit status") { () throws(HTTPError) in try gitlab.postStatus(state: blocking ? "failed" : "success", description: description) } }
         case .plain:
             break
         }

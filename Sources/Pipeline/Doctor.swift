@@ -48,21 +48,20 @@ public enum Doctor {
     public static let recordsTail = 512 * 1024
 
     public struct Options: Sendable {
-        public var repositoryPath: String?
         public var configPath: String?
         public var recordPaths: [String] = []
         public var environment: [String: String] = ProcessInfo.processInfo.environment
         public var now = Date()
 
-        public init(repositoryPath: String? = nil, configPath: String? = nil) {
-            self.repositoryPath = repositoryPath
+        public init(configPath: String? = nil) {
             self.configPath = configPath
         }
     }
 
-    /// Throws only when it cannot run at all (no repository): exit 2.
-    public static func run(_ options: Options) throws -> DoctorReport {
-        let repository = try Repository.discover(from: options.repositoryPath ?? FileManager.default.currentDirectoryPath)
+    /// Checks `repository` (discovered once, by the caller). Throws only when
+    /// git cannot say where its hooks live; a broken configuration is a
+    /// failed check, and the rest run with the defaults.
+    public static func run(_ options: Options, repository: Repository) throws -> DoctorReport {
         var checks: [DoctorCheck] = []
 
         let (configuration, configCheck) = loadConfiguration(options, root: repository.workdir)

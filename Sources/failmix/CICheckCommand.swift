@@ -28,15 +28,24 @@ struct CICheckCommand: ParsableCommand {
         var publisher = CIPublisher(ci: ci, environment: environment, tokenEnv: tokenEnv)
         let report: Report
         let level: Level
+        let context: PipelineContext
         do {
-            let context = try config.context(records: records, git: git)
-            startDeadline(context.configuration, command: "ci")
-            publisher.context = context.configuration.statusContext
-            (report, level) = try Pipeline.check(context, pullRequest: PullRequestRange(range: range, ci: ci))
+            context = try config.context(records: records, git: git)
         } catch {
-            let message = "failmix could not decide: \(error)"
+            // No usable configuration, so no on_error to consult: exit 2.
+            let message = "failmix ci could not decide: \(error)"
             publisher.concludeWithError(message)
             throw FailmixFailure(message: message)
+        }
+        let policy = ErrorPolicy(context.configuration, command: "ci", gating: true)
+        policy.startDeadline()
+        publisher.context = context.configuration.statusContext
+        do {
+            (report, level) = try Pipeline.check(context, pullRequest: PullRequestRange(range: range, ci: ci))
+        } catch {
+            Stderr.line(policy.couldNotDecide(error))
+            publisher.concludeWithError("failmix ci could not decide: \(error)", blocking: !policy.letsGo)
+            throw ExitCode(policy.exitCode)
         }
         try output.write(report, default: ci.provider == .github ? "github" : "text")
         Deadline.shared.settled = level.exitCode(strict: verdict.strict, warnOnly: verdict.warnOnly)

@@ -12,8 +12,7 @@ struct DoctorCommand: ParsableCommand {
     @OptionGroup var config: ConfigOptions
     @Option(name: .customLong("records"), help: ArgumentHelp("A session-records.jsonl file (default: as `report` finds it).", valueName: "path"))
     var records: [String] = []
-    @Option(help: ArgumentHelp("The repository (default: the one containing the working directory).", valueName: "path"))
-    var repo: String?
+    @OptionGroup var repository: RepositoryOptions
     @Option(help: "Output format: text or json.") var format = "text"
 
     func validate() throws {
@@ -21,11 +20,11 @@ struct DoctorCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = Doctor.Options(repositoryPath: repo, configPath: config.config)
+        var options = Doctor.Options(configPath: config.config)
         options.recordPaths = records
         let report: DoctorReport
         do {
-            report = try Doctor.run(options)
+            report = try Doctor.run(options, repository: try repository.discover())
         } catch {
             throw FailmixFailure(message: "doctor could not run: \(error)")
         }

@@ -16,7 +16,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let context = try config.context(records: records, git: git)
-        startDeadline(context.configuration, command: "explain", gating: false)
+        ErrorPolicy(context.configuration, command: "explain", gating: false).startDeadline()
         print(ExplainReporter.render(try Pipeline.explain(sessionID, context: context)), terminator: "")
     }
 }

@@ -36,19 +36,14 @@ struct GateCommand: ParsableCommand {
         var context = try config.context(records: records, git: git)
         let agent = try agent.map { try agentNamed($0, in: context.configuration) }
         if let agent { context = PipelineContext(configuration: context.configuration, options: Pipeline.agentOptions(agent, base: context.options)) }
-        startDeadline(context.configuration, command: "gate")
+        let policy = ErrorPolicy(context.configuration, command: "gate", gating: true)
+        policy.startDeadline()
         var run: GateRun
         do {
             run = try Pipeline.gate(context, remember: true)
         } catch {
-            // An internal error: closed keeps the agent waiting (2), open lets it run (0).
-            let message = "failmix gate could not decide: \(error)"
-            if context.configuration.onError == .open || context.configuration.gateMode == .shadow {
-                let why = context.configuration.gateMode == .shadow ? "mode = \"shadow\"" : "on_error = \"open\""
-                Stderr.line("failmix: *** \(message) — \(why): letting the session run ***")
-                throw ExitCode(exitContract.code(go: true))
-            }
-            throw FailmixFailure(message: message)
+            Stderr.line(policy.couldNotDecide(error))
+            throw ExitCode(policy.letsGo ? exitContract.code(go: true) : 2)
         }
         for warning in run.warnings { Stderr.line("failmix: warning: \(warning)") }
         run.report.context.agent = agent?.name

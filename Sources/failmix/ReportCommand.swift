@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let context = try config.context(records: records, git: git) { if !windows.isEmpty { $0.windows = windows } }
-        startDeadline(context.configuration, command: "report", gating: false)
+        ErrorPolicy(context.configuration, command: "report", gating: false).startDeadline()
         let agents = try fleet.agents(context.configuration)
         if !agents.isEmpty {
             if !records.paths.isEmpty { throw ValidationError("--records and agents don't mix: give each agent's records in --agent NAME=RECORDS") }

@@ -152,8 +152,27 @@ import Testing
         let head = try ws.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let r = try failmix(["ci"], cwd: ws.repo, environment: githubEnvironment(ws, server: server.url, base: head, head: head))
         #expect(r.status == 2)
-        #expect(r.stdout.contains("::error title=failmix::failmix could not decide"))
+        #expect(r.stdout.contains("::error title=failmix::failmix ci could not decide"))
         let status = server.requests.first { $0.path.contains("/statuses/") }?.json as? [String: Any]
         #expect(status?["state"] as? String == "error")
+    }
+
+    /// A store with no usable record is an internal error once the
+    /// configuration is read: `[gate] on_error` decides, as for the gate.
+    @Test(arguments: ["closed", "open"])
+    func internalErrorFollowsOnError(_ onError: String) throws {
+        let ws = try Workspace()
+        ws.writeRecords((0..<40).map { #"{"session_\#($0)": 1}"# })
+        ws.dir.write("repo/.failmix.toml", "[gate]\non_error = \"\(onError)\"\n")
+        let server = try TestHTTPServer { _, _ in .json(201, [:]) }
+        defer { server.stop() }
+        let head = try ws.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try failmix(["ci"], cwd: ws.repo, environment: githubEnvironment(ws, server: server.url, base: head, head: head))
+        #expect(r.status == (onError == "open" ? 0 : 2), "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("::error title=failmix::failmix ci could not decide"), "\(r.stdout)")
+        #expect(r.stderr.contains("on_error = \"\(onError)\""), "\(r.stderr)")
+        let status = server.requests.first { $0.path.contains("/statuses/") }?.json as? [String: Any]
+        #expect(status?["state"] as? String == (onError == "open" ? "success" : "error"), "\(String(describing: status))")
+        if onError == "open" { #expect((status?["description"] as? String)?.contains("on_error = open") == true) }
     }
 }

@@ -8,7 +8,9 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
 
 /// The HTML report in a real browser: headless Chromium with the network
 /// off, driven over the DevTools protocol by scripts/browser-check.py.
-@Suite(.serialized) struct DashboardBrowserTests {
+/// The browser mostly waits (launch, page loads, settling): its tests are
+/// async so that waiting happens off the cooperative pool, and they overlap.
+@Suite struct DashboardBrowserTests {
     /// Where the screenshots stay for people to look at.
     static let screenshots = Paths.packageRoot + "/.build/screenshots"
 
@@ -19,9 +21,11 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         }
     }
 
-    func load(_ files: [String]) throws -> Loaded {
-        let r = try runTool("python3", [Paths.packageRoot + "/scripts/browser-check.py", "--chromium", chromiumPath!,
-                                        "--screenshots", Self.screenshots] + files)
+    func load(_ files: [String]) async throws -> Loaded {
+        let r = try await offPool {
+            try runTool("python3", [Paths.packageRoot + "/scripts/browser-check.py", "--chromium", chromiumPath!,
+                                    "--screenshots", Self.screenshots] + files)
+        }
         #expect(r.status == 0, "\(r.stderr)")
         let object = try jsonObject(r.stdout)
         return Loaded(pages: object["pages"] as! [[String: Any]])
@@ -59,7 +63,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
     }
 
     @Test(.enabled(if: chromiumPath != nil && Paths.shared != nil, "needs chromium and ../shared"))
-    func plottedPointsEqualTheJSONReportsRatesWithNoRequestOrError() throws {
+    func plottedPointsEqualTheJSONReportsRatesWithNoRequestOrError() async throws {
         let dir = TempDir("dash")
         let (_, args) = try workspace(dir)
         let html = dir.file("mix.html"), json = dir.file("mix.json")
@@ -67,7 +71,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         #expect(try failmix(["report", "--format", "json", "--output", json, "--last", "0", "--last", "100", "--last", "30"] + args).status == 0)
         // A page that does request and log: the harness must see both, or it proves nothing.
         let bad = dir.write("control.html", #"<!DOCTYPE html><title>control</title><img src="http://example.invalid/x.png"><script>console.error("boom")</script>"#)
-        let loaded = try load([bad, html])
+        let loaded = try await load([bad, html])
 
         let control = loaded.page("control.html", scripts: true)
         #expect((control["requests"] as! [String]).contains("http://example.invalid/x.png"))
@@ -186,7 +190,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
     }
 
     @Test(.enabled(if: chromiumPath != nil, "needs chromium"))
-    func hostileRecordsStayText() throws {
+    func hostileRecordsStayText() async throws {
         let dir = TempDir("dash-hostile")
         let lines = RenderTests.injections.enumerated().map { i, text in
             let id = String(data: try! JSONSerialization.data(withJSONObject: [text + "</code></td><script>alert(1)</script>"]), encoding: .utf8)!.dropFirst().dropLast()
@@ -195,7 +199,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         let path = dir.write("r.jsonl", lines.joined(separator: "\n") + "\n")
         let html = dir.file("hostile.html")
         #expect(try failmix(["report", "--records", path, "--no-git", "--format", "html", "--output", html]).status == 0)
-        let loaded = try load([html])
+        let loaded = try await load([html])
         for scripts in [true, false] {
             let page = loaded.page("hostile.html", scripts: scripts)
             #expect(page["requests"] as! [String] == [])
@@ -210,7 +214,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
     }
 
     @Test(.enabled(if: chromiumPath != nil && Paths.shared != nil, "needs chromium and ../shared"))
-    func fleetRowsOfSmallChartsMatchEachAgent() throws {
+    func fleetRowsOfSmallChartsMatchEachAgent() async throws {
         let dir = TempDir("dash-fleet")
         let agents = try FleetTests.agents(dir)
         let args = ["--agent-author", "bob@agents.example.org"] + agents.flatMap { ["--agent", "\($0.name)=\($0.records):\($0.repo)"] }
@@ -221,7 +225,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         #expect(try failmix(["report", "--format", "html", "--output", html] + args).status == 0)
         let json = try failmix(["report", "--format", "json"] + args)
         let listed = try jsonObject(json.stdout)["agents"] as! [[String: Any]]
-        let loaded = try load([html])
+        let loaded = try await load([html])
         let page = loaded.page("fleet.html", scripts: true)
         #expect(page["requests"] as! [String] == [] && page["errors"] as! [String] == [], "\(page["requests"]!) \(page["errors"]!)")
         let dom = page["dom"] as! [String: Any]

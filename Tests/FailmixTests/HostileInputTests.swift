@@ -39,10 +39,11 @@ import Testing
     ])
     func outOfRangeTimesNeverTrapAndTheRecordStaysCounted(record: String) throws {
         let ws = try workspace([record] + healthy(3))
+        // Every other renderer in one run (text on standard output, the rest
+        // to files): a trap in any of them still ends that run by a signal.
+        let files = ["sarif", "markdown", "junit", "prometheus", "codequality", "github"].map { ($0, ws.dir.file("report.\($0)")) }
         for args in [["report", "--format", "json", "--no-git", "--last", "0"], ["report", "--format", "json", "--last", "0"],
-                     ["report"], ["report", "--format", "sarif"], ["report", "--format", "markdown"], ["report", "--format", "junit"],
-                     ["report", "--format", "prometheus"], ["report", "--format", "codequality"], ["report", "--format", "github"],
-                     ["gate"], ["explain", "a"], ["status"]]
+                     ["report"] + files.flatMap { ["--output", "\($0.0)=\($0.1)"] }, ["gate"], ["explain", "a"], ["status"]]
         {
             let r = try failmixBounded(args, cwd: ws.repo)
             #expect(r.keptContract, "\(args): \(r.summary)")
@@ -50,6 +51,10 @@ import Testing
                 let json = try jsonObject(r.stdout)
                 let records = json["records"] as? [String: Any]
                 #expect(records?["sessions"] as? Int == 4, "\(args) \(r.stdout.prefix(300))")
+            }
+            if args.contains("--output"), r.status == 0 {
+                let missing = files.filter { !FileManager.default.fileExists(atPath: $0.1) }.map(\.0)
+                #expect(missing.isEmpty, "not rendered: \(missing)")
             }
         }
     }
@@ -410,13 +415,18 @@ import Testing
         let ws = try workspace(lines)
         _ = try ws.git(["commit", "-q", "--allow-empty", "-m", "subject \u{1B}]0;pwned\u{07}\u{1B}[2J", "-m", "Git-Session-Id: \(Self.hostileID.replacingOccurrences(of: "\u{0}", with: ""))"],
                        date: "2026-01-02T00:30:00Z")
-        for format in ["text", "github", "markdown", "json", "sarif", "junit", "prometheus", "codequality"] {
-            let r = try failmixBounded(["report", "--format", format, "--agent-author", "bob@*"], cwd: ws.repo)
-            #expect(r.keptContract, "\(format): \(r.summary)")
-            #expect(controlFree(r.stdout), "\(format): \(r.stdout.debugDescription.prefix(2000))")
-            #expect(controlFree(r.stderr), "\(format): \(r.stderr.debugDescription)")
-            let g = try failmixBounded(["gate", "--format", format], cwd: ws.repo)
-            #expect(controlFree(g.stdout), "gate \(format): \(g.stdout.debugDescription.prefix(2000))")
+        // Each command renders every format in one run: text on standard output, the rest to files.
+        let formats = ["github", "markdown", "json", "sarif", "junit", "prometheus", "codequality"]
+        for command in ["report", "gate"] {
+            let outputs = formats.flatMap { ["--output", "\($0)=\(ws.dir.file("\(command).\($0)"))"] }
+            let r = try failmixBounded([command, "--format", "text"] + outputs + (command == "report" ? ["--agent-author", "bob@*"] : []), cwd: ws.repo)
+            #expect(r.keptContract, "\(command): \(r.summary)")
+            #expect(controlFree(r.stdout), "\(command) text: \(r.stdout.debugDescription.prefix(2000))")
+            #expect(command == "gate" || controlFree(r.stderr), "\(command): \(r.stderr.debugDescription)")
+            for format in formats {
+                let text = try String(contentsOfFile: ws.dir.file("\(command).\(format)"), encoding: .utf8)
+                #expect(controlFree(text), "\(command) \(format): \(text.debugDescription.prefix(2000))")
+            }
         }
         let explain = try failmixBounded(["explain", "h1-"], cwd: ws.repo)
         #expect(explain.keptContract && controlFree(explain.stdout) && controlFree(explain.stderr), "\(explain.stdout.debugDescription)")

@@ -56,6 +56,17 @@ func run(
         stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// Runs `body` (a process run and wait) on a thread of its own and awaits it.
+/// Swift Testing runs tests on the cooperative pool, one thread per core: a
+/// test blocked on a process that mostly waits (a deadline, a browser, a
+/// server's timeout) would hold a core's worth of tests back. Expectations
+/// stay in the awaiting test; `body` only runs and returns.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
 /// Both pipes read to their end concurrently, so a chatty process can't
 /// block on a full pipe.
 func drain(_ out: Pipe, _ err: Pipe) -> (stdout: Data, stderr: Data) {
