@@ -27,9 +27,10 @@ public final class Repository {
     /// Drops what the object database keeps of what it has read: libgit2 1.5
     /// caches up to 16 MiB of delta bases per pack (fixed at compile time)
     /// and keeps the pack index and windows mapped. The database is replaced
-    /// by a fresh one on the same objects directory; the old one, and with it
-    /// its packs, is freed first, so the new one cannot pick them up again
-    /// from libgit2's process-wide table of open packs.
+    /// by a fresh one on the same objects directory, with failmix's loose
+    /// object reader attached as `open` does; the old one, and with it its
+    /// packs, is freed first, so the new one cannot pick them up again from
+    /// libgit2's process-wide table of open packs.
     func renewObjectDatabase() throws(GitError) {
         if let objectDatabase { git_odb_free(objectDatabase) }
         objectDatabase = nil
@@ -41,6 +42,7 @@ public final class Repository {
         try check(git_odb_open(&fresh, commonDirectory + "/objects"), "opening the object database")
         defer { git_odb_free(fresh) }
         try check(git_repository_set_odb(handle, fresh), "opening the object database")
+        try LooseObjectReader.attach(to: handle, commonDirectory: commonDirectory)
     }
 
     /// Opens the repository containing `path` (searching upwards), the way
@@ -65,7 +67,10 @@ public final class Repository {
         var repo: OpaquePointer?
         try check(git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil),
                   "opening repository '\(path)'")
-        return Repository(handle: repo!)
+        let repository = Repository(handle: repo!)
+        // libgit2 1.5.1 hangs on a truncated loose object: loose objects are read by failmix's reader instead.
+        try LooseObjectReader.attach(to: repository.handle, commonDirectory: repository.commonDirectory)
+        return repository
     }
 
     /// The working tree root (nil for a bare repository), without a trailing slash.

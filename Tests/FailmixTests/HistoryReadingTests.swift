@@ -94,6 +94,12 @@ import Testing
         #expect(made.status == 0, "\(made.stderr)")
         let repo = dir.file("out/repo")
         #expect(try runTool("git", ["-C", repo, "repack", "-adq"]).status == 0)
+        // The newest commits loose, read through failmix's loose-object reader across renewals.
+        for i in 1...12 {
+            let made = try runTool("git", ["-C", repo, "-c", "user.name=A", "-c", "user.email=a@example.org",
+                                           "commit", "-q", "--allow-empty", "-m", "loose \(i)"])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
         func shas(renewingEvery n: Int) throws -> [String] {
             let walk = try Repository.open(repo).walk(from: WalkTips(), stopBefore: nil, commitsPerObjectDatabase: n)
             var out: [String] = []
