@@ -59,9 +59,11 @@ let package = Package(
         // `.failmix.toml`: the policy and every stage's settings.
         .target(
             name: "FailmixConfig",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixSupport", "TOMLKit"],
+            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixEvidence", "FailmixGate", "FailmixSupport", "TOMLKit", "CTOMLRelease"],
             path: "Sources/Config"
         ),
+        // Returns a parsed TOML table's storage to C++ (TOMLKit's C layer exports no delete).
+        .target(name: "CTOMLRelease", path: "Sources/CTOMLRelease"),
         // Delivery of rendered results to CI services (GitHub, GitLab) over HTTP.
         // libcurl's variadic setopt/getinfo, called from C (libcurl itself is loaded at run time).
         .target(name: "CCurlShim", path: "Sources/CCurlShim"),

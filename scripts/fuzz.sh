@@ -21,6 +21,9 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/Fuzz/lsan.supp:print_suppressions=0}"
 
 build() {
+  # SwiftPM keeps the plan of the parent package (path dependency) and misses
+  # source files added to it since; the manifest plan is cheap to redo.
+  rm -f Fuzz/.build/release.yaml
   swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing --sanitize=address \
     2>&1 | grep -v "ld.gold: warning: Cannot export local symbol" || true
   [ -x "$bin" ] || { echo "fuzz: build failed" >&2; exit 1; }

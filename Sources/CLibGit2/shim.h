@@ -1,6 +1,18 @@
 #ifndef FAILMIX_CLIBGIT2_SHIM_H
 #define FAILMIX_CLIBGIT2_SHIM_H
 #include <git2.h>
+#include <git2/sys/odb_backend.h>
+#include <zlib.h>
+
+/* A libgit2 object-database backend with a pointer back to the Swift reader
+   that serves it (LooseObjectBackend.swift). */
+typedef struct {
+    git_odb_backend parent;
+    void *context;
+} failmix_odb_backend;
+
+/* zlib's inflateInit is a macro. */
+static inline int failmix_inflate_init(z_stream *stream) { return inflateInit(stream); }
 
 /* git_libgit2_opts is variadic, which Swift cannot call: fixed-arity helpers. */
 static inline int failmix_set_owner_validation(int enabled) {

@@ -2,7 +2,6 @@ import FailmixClassify
 import FailmixGate
 import FailmixRecords
 import Foundation
-import TOMLKit
 
 /// One problem in a configuration file, located for a person to fix.
 public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
@@ -64,17 +63,15 @@ public enum ConfigLoader {
             throw ConfigError(issues: [ConfigIssue(path: path, line: line, column: column, key: "",
                                                    message: "TOML syntax error: \(message)")])
         }
-        let table: TOMLTable
+        let document: TOMLDocument
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigError(issues: [ConfigIssue(path: path, line: error.source.begin.line, column: error.source.begin.column,
-                                                   key: "", message: "TOML syntax error: \(error.description)")])
+            document = try TOMLDocument(parsing: text)
         } catch {
-            throw ConfigError(issues: [ConfigIssue(path: path, line: 1, key: "", message: "TOML syntax error: \(error)")])
+            throw ConfigError(issues: [ConfigIssue(path: path, line: error.line, column: error.column,
+                                                   key: "", message: "TOML syntax error: \(error.message)")])
         }
-        var reader = ConfigReader(path: path, keyLines: KeyLines(text))
-        let config = reader.configuration(table)
+        var reader = ConfigReader(path: path, text: text)
+        let config = reader.configuration(document.root)
         if !reader.issues.isEmpty {
             // Stable: issues on one line keep the order they were found in.
             let ordered = reader.issues.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }

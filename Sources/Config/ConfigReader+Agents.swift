@@ -1,11 +1,10 @@
 import Foundation
-import TOMLKit
 
 extension ConfigReader {
     /// `[[agents]]`: name, records (a path or a list), repo, agent_authors.
     /// Relative paths are relative to the configuration file, so a fleet's
     /// file means the same from any working directory.
-    mutating func readAgents(_ value: TOMLValueConvertible, into c: inout Configuration) {
+    mutating func readAgents(_ value: TOMLNode, into c: inout Configuration) {
         guard let array = value.array else {
             issue("agents", "expected [[agents]] tables, found \(Self.kind(value.type))")
             return

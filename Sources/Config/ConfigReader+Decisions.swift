@@ -1,7 +1,6 @@
 import FailmixClassify
 import FailmixGate
 import Foundation
-import TOMLKit
 
 /// The keys of issue #14's decisions: rule kinds (CUSUM, silence), who
 /// counts (`[records] exclude`), and how the gate decides on too little data
@@ -10,7 +9,7 @@ extension ConfigReader {
     static let decisionRuleKeys = ["kind", "baseline", "alarm", "h", "run_length", "max_silence", "silence_factor",
                                    "on_alarm", "skip_infra"]
 
-    mutating func readRuleKind(_ t: TOMLTable, key: String, into rule: inout GateRule) {
+    mutating func readRuleKind(_ t: TOMLTableNode, key: String, into rule: inout GateRule) {
         rule.kind = choice(t, "kind", key + ".kind", RuleKind.self) ?? .window
         if let skip = bool(t, "skip_infra", key + ".skip_infra") { rule.skipInfra = skip }
         if let level = string(t, "on_alarm", key + ".on_alarm") {
@@ -83,7 +82,7 @@ extension ConfigReader {
         }
     }
 
-    mutating func readGateDecisions(_ t: TOMLTable, into c: inout Configuration) {
+    mutating func readGateDecisions(_ t: TOMLTableNode, into c: inout Configuration) {
         if let value = string(t, "on_insufficient", "gate.on_insufficient") {
             switch value {
             case "pass": c.onInsufficient = .pass
@@ -98,7 +97,7 @@ extension ConfigReader {
     /// record matching any condition leaves the population (an empty list
     /// keeps every record); `exclude_duplicates = false` keeps records that
     /// carry `duplicate_of`.
-    mutating func readPopulation(_ t: TOMLTable, into c: inout Configuration) {
+    mutating func readPopulation(_ t: TOMLTableNode, into c: inout Configuration) {
         if let value = t["exclude"] {
             if let array = value.array, array.isEmpty {
                 c.population.exclude = []

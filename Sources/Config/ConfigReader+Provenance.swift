@@ -1,11 +1,10 @@
 import FailmixEvidence
 import FailmixGate
-import TOMLKit
 
 /// `[git]`'s provenance keys (the session trailer's variables, subject
 /// patterns, bookkeeping paths), `[doctor]`, and trailer-coverage rules.
 extension ConfigReader {
-    mutating func readProvenance(_ t: TOMLTable, into c: inout Configuration) {
+    mutating func readProvenance(_ t: TOMLTableNode, into c: inout Configuration) {
         if let trailer = t["trailer"]?.string, !trailer.isEmpty, !EvidenceOptions.isTrailerKey(trailer) {
             issue("git.trailer", "a trailer key is letters, digits and dashes, not \"\(trailer)\"")
         }
@@ -25,7 +24,7 @@ extension ConfigReader {
         c.bookkeepingPaths = strings(t, "bookkeeping_paths", "git.bookkeeping_paths") ?? c.bookkeepingPaths
     }
 
-    mutating func readDoctor(_ t: TOMLTable, into c: inout Configuration) {
+    mutating func readDoctor(_ t: TOMLTableNode, into c: inout Configuration) {
         unknownKeys(t, allowed: ["max_silence"], in: "doctor.")
         if let silence = number(t, "max_silence", "doctor.max_silence") {
             if silence > 0 { c.maxSilence = silence } else { issue("doctor.max_silence", "must be more than 0 seconds, not \(silence)") }
@@ -34,7 +33,7 @@ extension ConfigReader {
 
     /// `metric = "trailer_coverage"`: warn_below / fail_below over the agent
     /// commits of the last `window` sessions, from `min_commits` commits on.
-    mutating func readCoverageRule(_ t: TOMLTable, key: String) -> GateRule? {
+    mutating func readCoverageRule(_ t: TOMLTableNode, key: String) -> GateRule? {
         unknownKeys(t, allowed: ["name", "metric", "window", "warn_below", "fail_below", "min_commits", "clear"], in: key + ".")
         var rule = GateRule.trailerCoverage(
             name: string(t, "name", key + ".name", nonEmpty: true) ?? "trailer-coverage",

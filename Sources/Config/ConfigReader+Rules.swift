@@ -1,9 +1,8 @@
 import FailmixGate
-import TOMLKit
 
 /// `[[rules]]` tables and the combinations of thresholds that cannot work.
 extension ConfigReader {
-    mutating func readRule(_ t: TOMLTable, index: Int, modes: [String], classes: FaultClasses) -> GateRule? {
+    mutating func readRule(_ t: TOMLTableNode, index: Int, modes: [String], classes: FaultClasses) -> GateRule? {
         let key = "rules[\(index)]"
         if let metric = choice(t, "metric", key + ".metric", GateMetric.self), metric == .trailerCoverage {
             return readCoverageRule(t, key: key)

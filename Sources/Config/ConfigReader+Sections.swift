@@ -1,11 +1,10 @@
 import FailmixClassify
 import FailmixGate
 import FailmixRecords
-import TOMLKit
 
 /// The sections of `.failmix.toml`, each read into the configuration.
 extension ConfigReader {
-    mutating func configuration(_ root: TOMLTable) -> Configuration {
+    mutating func configuration(_ root: TOMLTableNode) -> Configuration {
         var c = Configuration()
         c.source = path
         unknownKeys(root, allowed: ["records", "git", "modes", "classes", "rules", "gate", "ci", "agents", "doctor"], in: "")
@@ -45,14 +44,14 @@ extension ConfigReader {
         return c
     }
 
-    mutating func readRecords(_ t: TOMLTable, into c: inout Configuration) {
+    mutating func readRecords(_ t: TOMLTableNode, into c: inout Configuration) {
         unknownKeys(t, allowed: ["paths", "timestamp_is", "exclude", "exclude_duplicates"], in: "records.")
         readPopulation(t, into: &c)
         c.recordPaths = strings(t, "paths", "records.paths") ?? c.recordPaths
         c.timestampIs = choice(t, "timestamp_is", "records.timestamp_is", TimestampMeaning.self) ?? c.timestampIs
     }
 
-    mutating func readGit(_ t: TOMLTable, into c: inout Configuration) {
+    mutating func readGit(_ t: TOMLTableNode, into c: inout Configuration) {
         unknownKeys(t, allowed: ["repo", "revs", "all_branches", "trailer", "agent_authors", "window_slack", "notes_ref",
                                  "session_env", "subject_patterns", "bookkeeping_paths"], in: "git.")
         readProvenance(t, into: &c)
@@ -75,9 +74,9 @@ extension ConfigReader {
 
     /// Built-in modes tuned or switched off, and user-defined modes added
     /// after them (in key order).
-    mutating func readModes(_ table: TOMLTable, into c: inout Configuration) {
+    mutating func readModes(_ table: TOMLTableNode, into c: inout Configuration) {
         let builtinNames = BuiltinModes.all().map(\.name)
-        var overrides: [String: TOMLTable] = [:]
+        var overrides: [String: TOMLTableNode] = [:]
         var added: [ModeDefinition] = []
         var disabled: Set<String> = []
         for name in table.keys {
@@ -129,7 +128,7 @@ extension ConfigReader {
     }
 
     /// `when = [{ field = "outcome", equals = "timeout" }, …]`: all must hold.
-    mutating func readConditions(_ mode: TOMLTable, key: String, field: String = "when") -> [FieldCondition]? {
+    mutating func readConditions(_ mode: TOMLTableNode, key: String, field: String = "when") -> [FieldCondition]? {
         let key = key + "." + field
         guard let array = mode[field]?.array, !array.isEmpty else {
             issue(key, "expected a non-empty array of conditions like { field = \"outcome\", equals = \"timeout\" }")
@@ -181,7 +180,7 @@ extension ConfigReader {
         return valid ? conditions : nil
     }
 
-    mutating func scalar(_ v: TOMLValueConvertible, _ key: String) -> ScalarValue? {
+    mutating func scalar(_ v: TOMLNode, _ key: String) -> ScalarValue? {
         if let s = v.string { return .string(s) }
         if let b = v.bool { return .bool(b) }
         if let i = v.int { return .number(Double(i)) }
@@ -191,7 +190,7 @@ extension ConfigReader {
     }
 
     /// Classes named here replace the default of that name; others stay.
-    mutating func readClasses(_ t: TOMLTable, modes: [String], into c: inout Configuration) {
+    mutating func readClasses(_ t: TOMLTableNode, modes: [String], into c: inout Configuration) {
         var classes = c.classes.classes
         for name in t.keys {
             let key = "classes.\(name)"
@@ -212,7 +211,7 @@ extension ConfigReader {
         c.classes = FaultClasses(classes)
     }
 
-    mutating func readGate(_ t: TOMLTable, into c: inout Configuration) {
+    mutating func readGate(_ t: TOMLTableNode, into c: inout Configuration) {
         unknownKeys(t, allowed: ["on_error", "timeout", "clear_margin", "basis", "on_insufficient", "mode"], in: "gate.")
         readGateDecisions(t, into: &c)
         c.onError = choice(t, "on_error", "gate.on_error", Configuration.OnError.self) ?? c.onError
@@ -227,7 +226,7 @@ extension ConfigReader {
         c.defaultBasis = choice(t, "basis", "gate.basis", Basis.self)
     }
 
-    mutating func readCI(_ t: TOMLTable, modes: [String], into c: inout Configuration) {
+    mutating func readCI(_ t: TOMLTableNode, modes: [String], into c: inout Configuration) {
         unknownKeys(t, allowed: ["block_modes", "context"], in: "ci.")
         if let blockModes = strings(t, "block_modes", "ci.block_modes") {
             for (i, m) in blockModes.enumerated() where !modes.contains(m) {

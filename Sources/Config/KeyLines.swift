@@ -1,3 +1,4 @@
+import FailmixSupport
 import Foundation
 
 /// The line of every key in a TOML text, by dotted path (`gate.on_error`,
@@ -12,7 +13,7 @@ struct KeyLines {
         var openString: String?  // the delimiter of a multi-line string being skipped
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let number = index + 1
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingBlanks
             if let delimiter = openString {
                 if line.contains(delimiter) { openString = nil }
                 continue
@@ -30,7 +31,7 @@ struct KeyLines {
                 record(name, number)
             } else if let equals = line.firstIndex(of: "="), let key = Self.dottedPath(line[..<equals]) {
                 record(table.isEmpty ? key : table + "." + key, number)
-                let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                let value = line[line.index(after: equals)...].trimmingBlanks
                 for delimiter in ["\"\"\"", "'''"] where value.hasPrefix(delimiter) && !value.dropFirst(3).contains(delimiter) {
                     openString = delimiter
                 }

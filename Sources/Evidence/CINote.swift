@@ -1,4 +1,5 @@
 import FailmixRecords
+import FailmixSupport
 import Foundation
 
 /// A CI result attached to a commit in the notes ref: `key: value` lines
@@ -8,7 +9,7 @@ public struct CINote: Sendable, Equatable {
     public var fields: [String: String]
 
     public init(parsing text: String) {
-        let body = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = text.trimmingBlanksAndNewlines
         if body.hasPrefix("{"),
            let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] {
             fields = Dictionary(object.map { ($0.key.lowercased(), "\($0.value)") }, uniquingKeysWith: { first, _ in first })
@@ -17,8 +18,8 @@ public struct CINote: Sendable, Equatable {
         fields = [:]
         for line in body.split(whereSeparator: \.isNewline) {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<colon].trimmingBlanks.lowercased()
+            let value = String(line[line.index(after: colon)...].trimmingBlanks)
             if !key.isEmpty, fields[key] == nil { fields[key] = value }
         }
     }

@@ -15,7 +15,9 @@ func forEachLine(
     partial: (Int, Int) -> Void,
     bytesRead: (Int64) -> Void
 ) throws(RecordError) {
-    var capacity = 1 << 20
+    // 1 MiB, or less when the range is shorter (a small file or a tail
+    // read needs no megabyte of fresh pages).
+    var capacity = Int(min(1 << 20, max(4096, end - start)))
     var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     defer { buffer.deallocate() }
     var filled = 0

@@ -28,12 +28,15 @@ enum FuzzTargets {
     nonisolated(unsafe) static var scratch: (fd: Int32, path: String) = (-1, "")
     nonisolated(unsafe) static var reader: RecordReader!
     nonisolated(unsafe) static var classifier: Classifier!
+    /// The built-in modes: fixed input, built once rather than per execution.
+    nonisolated(unsafe) static var catalog: ModeCatalog!
 
     static func prepare() {
         let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let path = "\(directory)/failmix-fuzz-\(getpid()).jsonl"
         scratch = (open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600), path)
         unlink(path)  // the descriptor keeps it; nothing is left behind
+        catalog = ModeCatalog(BuiltinModes.all())
         var schema = RecordSchema()
         classifier = Classifier(catalog: ModeCatalog(BuiltinModes.all()), plan: &schema.plan)
         var options = RecordReadOptions()
@@ -104,7 +107,7 @@ enum FuzzTargets {
             _ = set.refs(of: s)
             _ = set.path(of: s.location)
         }
-        _ = FailureMix(catalog: ModeCatalog(BuiltinModes.all()), sessions: set.sessions.map { ModeSet(bits: $0.modeBits) }, sizes: [30, 100])
+        _ = FailureMix(catalog: catalog, sessions: set.sessions.map { ModeSet(bits: $0.modeBits) }, sizes: [30, 100])
     }
 
     /// The session-id store's header and count.
@@ -127,7 +130,6 @@ enum FuzzTargets {
     /// The gate's state file, then a decision made with it.
     static func state(_ data: UnsafeRawBufferPointer) {
         var (state, _) = GateStateStore.decode(Array(data), path: "state.json")
-        let catalog = ModeCatalog(BuiltinModes.all())
         let input = GateInput(catalog: catalog, recorded: Array(repeating: ModeSet(bits: 1), count: 40), sessionCount: 40)
         _ = Gate().decide(input, state: &state, remember: true, now: Date(timeIntervalSince1970: 1_800_000_000))
         for ack in state.acks { _ = ack.isActive(now: Date(), sessionCount: Int(data.count)) }

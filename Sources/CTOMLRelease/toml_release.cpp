@@ -1,0 +1,4 @@
+#include "toml_release.h"
+#include <new>
+
+extern "C" void failmix_toml_release_cleared_table(void *table) { ::operator delete(table); }
