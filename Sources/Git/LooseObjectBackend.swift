@@ -36,6 +36,14 @@ final class LooseObjectReader: @unchecked Sendable {
             guard let data, let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
             return LooseObjectReader.of(backend).read(id.pointee, backend: backend, data: data, length: length, type: type)
         }
+        // Abbreviated ids (a `--rev abc1234`): libgit2 asks every backend, and
+        // its loose backend would inflate a truncated match forever; an error
+        // from this one, asked first, ends the lookup.
+        backend.pointee.parent.read_prefix = { found, data, length, type, backend, id, hexLength in
+            guard let found, let data, let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
+            return LooseObjectReader.of(backend).readPrefix(String(id.pointee.hex.prefix(hexLength)), backend: backend,
+                                                            found: found, data: data, length: length, type: type)
+        }
         backend.pointee.parent.free = { backend in
             guard let backend else { return }
             let outer = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: failmix_odb_backend.self)
@@ -84,10 +92,35 @@ final class LooseObjectReader: @unchecked Sendable {
         }
     }
 
+    /// libgit2's `read_prefix`: the one loose object whose id starts with
+    /// `prefix` (4 to 40 hex digits), GIT_ENOTFOUND, or an error (ambiguous,
+    /// damaged).
+    private func readPrefix(
+        _ prefix: String, backend: UnsafeMutablePointer<git_odb_backend>, found: UnsafeMutablePointer<git_oid>,
+        data: UnsafeMutablePointer<UnsafeMutableRawPointer?>, length: UnsafeMutablePointer<Int>,
+        type: UnsafeMutablePointer<git_object_t>
+    ) -> Int32 {
+        guard prefix.utf8.count >= 2, let fanOut = UInt8(prefix.prefix(2), radix: 16) else { return GIT_ENOTFOUND.rawValue }
+        let rest = prefix.dropFirst(2)
+        let matches = names(fanOut: fanOut, directory: String(prefix.prefix(2))).filter { $0.hasPrefix(rest) }
+        guard let name = matches.first else { return GIT_ENOTFOUND.rawValue }
+        guard matches.count == 1 else {
+            git_error_set_str(Int32(GIT_ERROR_ODB.rawValue), "the abbreviated id \(prefix) names \(matches.count) loose objects")
+            return GIT_EAMBIGUOUS.rawValue
+        }
+        guard git_oid_fromstr(found, prefix.prefix(2) + name) == 0 else { return GIT_ENOTFOUND.rawValue }
+        return read(found.pointee, backend: backend, data: data, length: length, type: type)
+    }
+
     private func isLoose(fanOut: UInt8, directory: String, name: String) -> Bool {
+        names(fanOut: fanOut, directory: directory).contains(name)
+    }
+
+    /// The object names in objects/`directory` (whose value is `fanOut`).
+    private func names(fanOut: UInt8, directory: String) -> Set<String> {
         lock.lock()
         defer { lock.unlock() }
-        if let names = listings[fanOut] { return names.contains(name) }
+        if let names = listings[fanOut] { return names }
         var names: Set<String> = []
         if let dir = opendir(objectsDirectory + "/" + directory) {
             defer { closedir(dir) }
@@ -97,7 +130,7 @@ final class LooseObjectReader: @unchecked Sendable {
             }
         }
         listings[fanOut] = names
-        return names.contains(name)
+        return names
     }
 
     enum Inflated {
