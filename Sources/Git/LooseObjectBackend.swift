@@ -16,8 +16,8 @@ import Foundation
 final class LooseObjectReader: @unchecked Sendable {
     private let objectsDirectory: String
     private let lock = NSLock()
-    /// Names (38 hex digits) in objects/XX, by XX; filled on first use.
-    private var listings: [UInt8: Set<String>] = [:]
+    /// Names (38 hex digits) in objects/XX, by XX; each read on first use.
+    private var listings = [Set<String>?](repeating: nil, count: 256)
 
     private init(objectsDirectory: String) { self.objectsDirectory = objectsDirectory }
 
@@ -71,10 +71,12 @@ final class LooseObjectReader: @unchecked Sendable {
         data: UnsafeMutablePointer<UnsafeMutableRawPointer?>, length: UnsafeMutablePointer<Int>,
         type: UnsafeMutablePointer<git_object_t>
     ) -> Int32 {
+        // Most reads are of packed objects, most fan-out directories empty: no strings for those.
+        let names = names(fanOut: id.id.0)
+        guard !names.isEmpty else { return GIT_ENOTFOUND.rawValue }
         let hex = id.hex
-        let fanOut = id.id.0
         let name = String(hex.dropFirst(2))
-        guard isLoose(fanOut: fanOut, directory: String(hex.prefix(2)), name: name) else { return GIT_ENOTFOUND.rawValue }
+        guard names.contains(name) else { return GIT_ENOTFOUND.rawValue }
         let path = "\(objectsDirectory)/\(hex.prefix(2))/\(name)"
         guard let compressed = FileManager.default.contents(atPath: path) else { return GIT_ENOTFOUND.rawValue }
         let result = compressed.withUnsafeBytes { Self.inflate($0, backend: backend) }
@@ -102,7 +104,7 @@ final class LooseObjectReader: @unchecked Sendable {
     ) -> Int32 {
         guard prefix.utf8.count >= 2, let fanOut = UInt8(prefix.prefix(2), radix: 16) else { return GIT_ENOTFOUND.rawValue }
         let rest = prefix.dropFirst(2)
-        let matches = names(fanOut: fanOut, directory: String(prefix.prefix(2))).filter { $0.hasPrefix(rest) }
+        let matches = names(fanOut: fanOut).filter { $0.hasPrefix(rest) }
         guard let name = matches.first else { return GIT_ENOTFOUND.rawValue }
         guard matches.count == 1 else {
             git_error_set_str(Int32(GIT_ERROR_ODB.rawValue), "the abbreviated id \(prefix) names \(matches.count) loose objects")
@@ -112,16 +114,14 @@ final class LooseObjectReader: @unchecked Sendable {
         return read(found.pointee, backend: backend, data: data, length: length, type: type)
     }
 
-    private func isLoose(fanOut: UInt8, directory: String, name: String) -> Bool {
-        names(fanOut: fanOut, directory: directory).contains(name)
-    }
-
-    /// The object names in objects/`directory` (whose value is `fanOut`).
-    private func names(fanOut: UInt8, directory: String) -> Set<String> {
+    /// The object names (38 hex digits) in objects/XX, XX being `fanOut`.
+    private func names(fanOut: UInt8) -> Set<String> {
         lock.lock()
         defer { lock.unlock() }
-        if let names = listings[fanOut] { return names }
+        if let names = listings[Int(fanOut)] { return names }
         var names: Set<String> = []
+        let hexDigits = Array("0123456789abcdef")
+        let directory = String([hexDigits[Int(fanOut >> 4)], hexDigits[Int(fanOut & 15)]])
         if let dir = opendir(objectsDirectory + "/" + directory) {
             defer { closedir(dir) }
             while let entry = readdir(dir) {
@@ -129,7 +129,7 @@ final class LooseObjectReader: @unchecked Sendable {
                 if entryName.utf8.count == 38 { names.insert(entryName) }
             }
         }
-        listings[fanOut] = names
+        listings[Int(fanOut)] = names
         return names
     }
 
