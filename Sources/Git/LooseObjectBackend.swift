@@ -119,17 +119,32 @@ final class LooseObjectReader: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let names = listings[Int(fanOut)] { return names }
-        var names: Set<String> = []
-        let hexDigits = Array("0123456789abcdef")
-        let directory = String([hexDigits[Int(fanOut >> 4)], hexDigits[Int(fanOut & 15)]])
-        if let dir = opendir(objectsDirectory + "/" + directory) {
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let entryName = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if entryName.utf8.count == 38 { names.insert(entryName) }
-            }
+        if listings.allSatisfy({ $0 == nil }) {
+            // First use: objects/ itself says which fan-out directories exist
+            // (a packed repository has few or none), so the rest cost no open().
+            let present = Set(Self.entries(of: objectsDirectory).filter { $0.utf8.count == 2 })
+            for i in 0..<256 where !present.contains(Self.directoryName(UInt8(i))) { listings[i] = [] }
+            if let names = listings[Int(fanOut)] { return names }
         }
+        let names = Set(Self.entries(of: objectsDirectory + "/" + Self.directoryName(fanOut)).filter { $0.utf8.count == 38 })
         listings[Int(fanOut)] = names
+        return names
+    }
+
+    private static let hexDigits = Array("0123456789abcdef")
+
+    private static func directoryName(_ fanOut: UInt8) -> String {
+        String([hexDigits[Int(fanOut >> 4)], hexDigits[Int(fanOut & 15)]])
+    }
+
+    /// The names in `directory` (none when it cannot be read).
+    private static func entries(of directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
         return names
     }
 
