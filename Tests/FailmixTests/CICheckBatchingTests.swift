@@ -6,7 +6,7 @@ import Testing
     /// 60 pull-request commits, each from its own abandoned-loop session:
     /// 60+ located annotations go out as one POST of 50 and a PATCH of the rest; a
     /// 502 on the first call is retried; descriptions stay within 140.
-    @Test func fiftyAnnotationsPerRequestAndRetryAfter502() throws {
+    @Test func fiftyAnnotationsPerRequestAndRetryAfter502() async throws {
         let ws = try Workspace(commitAt: "2026-03-01T00:00:00Z")
         let base = try ws.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         // 60 commits in one git process (fast-import), each adding a file.
@@ -34,7 +34,8 @@ import Testing
         defer { server.stop() }
         var env = CICheckCommandTests().githubEnvironment(ws, server: server.url, base: base, head: head)
         env["GITHUB_STEP_SUMMARY"] = nil
-        let r = try failmix(["ci"], cwd: ws.repo, environment: env)
+        let repo = ws.repo
+        let r = try await offPool { [env] in try failmix(["ci"], cwd: repo, environment: env) }  // sleeps through the retry's backoff
         #expect(r.status == 1, "\(r.stderr)")
         let requests = server.requests
         let statuses = requests.filter { $0.path == "/repos/acme/agent/statuses/\(head)" }

@@ -33,7 +33,7 @@ func runBounded(
         process.arguments = arguments
     }
     if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    var env = environment ?? ProcessInfo.processInfo.environment
+    var env = Scratch.environment(environment)
     env["NO_COLOR"] = env["NO_COLOR"] ?? "1"
     process.environment = env
     let out = Pipe(), err = Pipe()
