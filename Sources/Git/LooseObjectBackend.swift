@@ -1,5 +1,6 @@
 import CLibGit2
 import Foundation
+import Glibc
 
 /// Reads the repository's loose objects for libgit2, ahead of libgit2's own
 /// loose backend: libgit2 1.5.1 spins forever inflating a truncated loose
@@ -78,7 +79,7 @@ final class LooseObjectReader: @unchecked Sendable {
         let name = String(hex.dropFirst(2))
         guard names.contains(name) else { return GIT_ENOTFOUND.rawValue }
         let path = "\(objectsDirectory)/\(hex.prefix(2))/\(name)"
-        guard let compressed = FileManager.default.contents(atPath: path) else { return GIT_ENOTFOUND.rawValue }
+        guard let compressed = Self.contents(of: path) else { return GIT_ENOTFOUND.rawValue }
         let result = compressed.withUnsafeBytes { Self.inflate($0, backend: backend) }
         switch result {
         case .object(let bytes, let size, let kind):
@@ -135,6 +136,24 @@ final class LooseObjectReader: @unchecked Sendable {
 
     private static func directoryName(_ fanOut: UInt8) -> String {
         String([hexDigits[Int(fanOut >> 4)], hexDigits[Int(fanOut & 15)]])
+    }
+
+    /// The file's bytes (one open, fstat and read, as libgit2 reads a loose object).
+    private static func contents(of path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size >= 0, info.st_size <= Int(Int32.max) else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            filled += n
+        }
+        return filled == bytes.count ? bytes : Array(bytes[..<filled])
     }
 
     /// The names in `directory` (none when it cannot be read).
