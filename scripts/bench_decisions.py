@@ -8,10 +8,8 @@ import glob, json, os, subprocess, tempfile, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def backtest_speed(fm, table, runs, out, generate_records, measure, n=100_000):
-    rec = os.path.join(out, "records-%d.jsonl" % n)
-    if not os.path.exists(rec):
-        generate_records(rec, n, seed=4)
+def backtest_speed(fm, table, runs, records_file, measure, n=100_000):
+    rec = records_file(n, seed=4)
     wall, rss = measure([fm, "backtest", "--records", rec, "--format", "json"], runs)
     table.add("backtest, default policy, %dk sessions" % (n // 1000), "%.3fs (%d KiB peak)" % (wall, rss), "<= 1 s",
               wall <= 1.0)

@@ -1,6 +1,8 @@
 #ifndef FAILMIX_CLIBGIT2_SHIM_H
 #define FAILMIX_CLIBGIT2_SHIM_H
 #include <git2.h>
+#include <git2/sys/repository.h>
+#include <malloc.h>
 #include <git2/sys/odb_backend.h>
 #include <zlib.h>
 
@@ -31,5 +33,10 @@ static inline int failmix_set_mwindow_size(size_t bytes) {
 /* Objects read are not re-hashed to check their ids (git does not either). */
 static inline int failmix_set_strict_hash_verification(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}
+/* glibc's malloc: blocks of at least `bytes` get their own mapping, returned
+   to the system when freed (a fixed threshold also stops glibc raising it). */
+static inline int failmix_set_mmap_threshold(size_t bytes) {
+    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
 }
 #endif

@@ -37,6 +37,14 @@ public final class CommitWalk {
     private var queued = 0
     private var finished = false
 
+    /// malloc serves blocks of 256 KiB and more from their own mappings,
+    /// returned to the system when freed. By default glibc raises that
+    /// threshold to the largest block freed so far, so once the seen set
+    /// has grown a few times, the walk's mid-sized arrays and tables land
+    /// in the heap between libgit2's small delta bases and stay there as
+    /// holes: 4-5 MiB of a long walk's peak.
+    private static let largeBlocksMapped: Void = { _ = failmix_set_mmap_threshold(256 << 10) }()
+
     /// Ordered so that the heap's maximum is the next commit to return:
     /// the newest, and of equal times the one queued first.
     private struct Entry: Comparable {
@@ -52,9 +60,11 @@ public final class CommitWalk {
         static func == (a: Entry, b: Entry) -> Bool { a.time == b.time && a.sequence == b.sequence }
     }
 
-    init(repository: Repository, tips: [git_oid], stopBefore: Int64?) throws(GitError) {
+    init(repository: Repository, tips: [git_oid], stopBefore: Int64?, commitsPerObjectDatabase: Int) throws(GitError) {
+        _ = Self.largeBlocksMapped
         self.repository = repository
         self.stopBefore = stopBefore
+        self.commitsPerObjectDatabase = max(1, commitsPerObjectDatabase)
         shallowBoundary = repository.isShallow ? repository.shallowBoundary : []
         boundary = Set(shallowBoundary.compactMap { try? ObjectKey(git_oid.parse($0)) })
         for tip in tips { try push(tip) }
@@ -62,11 +72,11 @@ public final class CommitWalk {
 
     public func next() throws(GitError) -> Commit? {
         guard !finished, let entry = queue.popMax() else {
-            finished = true
+            finish()
             return nil
         }
         if let stopBefore, entry.time < stopBefore {
-            finished = true
+            finish()
             return nil
         }
         if !boundary.contains(ObjectKey(entry.id)) {
@@ -75,11 +85,39 @@ public final class CommitWalk {
         return entry.commit
     }
 
+    /// A long walk leaves libgit2's delta-base cache full (16 MiB), the pack
+    /// index mapped and read through and its own set of seen commits; what
+    /// follows it (judging, rendering) would add its memory on top. Dropped
+    /// here, so the peak is the walk's alone; a short walk keeps the object
+    /// database (cheaper than opening the packs again).
+    private func finish() {
+        guard !finished else { return }
+        finished = true
+        seen = []
+        queue = Heap()
+        if queued >= Self.longWalk { try? repository.renewObjectDatabase() }
+    }
+
+    /// Commits read from which a walk counts as long (see `finish`).
+    static let longWalk = 4096
+
+    /// Commits read with one object database (see `push`). Each renewal
+    /// costs the delta bases the next commits would have found cached:
+    /// every 32k commits, 1.5% more instructions on an 80k-commit history
+    /// (callgrind) for a peak 6-7 MiB lower (the cache holds ~280 bytes a
+    /// commit walked there).
+    static let defaultCommitsPerObjectDatabase = 32_768
+    private let commitsPerObjectDatabase: Int
+
     private func push(_ oid: git_oid) throws(GitError) {
         guard seen.insert(ObjectKey(oid)).inserted else { return }
         let commit = try repository.readCommit(oid)
         queue.insert(Entry(time: commit.committerTime, sequence: queued, id: oid, commit: commit))
         queued += 1
+        // libgit2 1.5 keeps up to 16 MiB of delta bases (fixed at compile
+        // time) and only empties the cache when it is full: a walk's memory
+        // would grow with the history walked until then.
+        if queued % commitsPerObjectDatabase == 0 { try repository.renewObjectDatabase() }
     }
 }
 
@@ -102,7 +140,12 @@ extension Repository {
     /// unborn), newest first, ending before the first commit whose committer
     /// time is below `stopBefore`.
     public func walk(from tips: WalkTips = WalkTips(), stopBefore: Int64? = nil) throws(GitError) -> CommitWalk {
-        try CommitWalk(repository: self, tips: tipIDs(tips), stopBefore: stopBefore)
+        try walk(from: tips, stopBefore: stopBefore, commitsPerObjectDatabase: CommitWalk.defaultCommitsPerObjectDatabase)
+    }
+
+    func walk(from tips: WalkTips, stopBefore: Int64?, commitsPerObjectDatabase: Int) throws(GitError) -> CommitWalk {
+        try CommitWalk(repository: self, tips: tipIDs(tips), stopBefore: stopBefore,
+                       commitsPerObjectDatabase: commitsPerObjectDatabase)
     }
 
     private func tipIDs(_ tips: WalkTips) throws(GitError) -> [git_oid] {

@@ -24,6 +24,27 @@ public final class Repository {
         }
     }
 
+    /// Drops what the object database keeps of what it has read: libgit2 1.5
+    /// caches up to 16 MiB of delta bases per pack (fixed at compile time)
+    /// and keeps the pack index and windows mapped. The database is replaced
+    /// by a fresh one on the same objects directory, with failmix's loose
+    /// object reader attached as `open` does; the old one, and with it its
+    /// packs, is freed first, so the new one cannot pick them up again from
+    /// libgit2's process-wide table of open packs.
+    func renewObjectDatabase() throws(GitError) {
+        if let objectDatabase { git_odb_free(objectDatabase) }
+        objectDatabase = nil
+        var placeholder: OpaquePointer?
+        try check(git_odb_new(&placeholder), "renewing the object database")
+        defer { git_odb_free(placeholder) }
+        try check(git_repository_set_odb(handle, placeholder), "renewing the object database")
+        var fresh: OpaquePointer?
+        try check(git_odb_open(&fresh, commonDirectory + "/objects"), "opening the object database")
+        defer { git_odb_free(fresh) }
+        try check(git_repository_set_odb(handle, fresh), "opening the object database")
+        try LooseObjectReader.attach(to: handle, commonDirectory: commonDirectory)
+    }
+
     /// Opens the repository containing `path` (searching upwards), the way
     /// `git` finds it from a working directory; worktrees included.
     public static func discover(from path: String) throws(GitError) -> Repository {

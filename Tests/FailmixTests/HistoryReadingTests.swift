@@ -82,6 +82,52 @@ import Testing
         #expect(merges > 40)
     }
 
+    /// A walk that renews its object database every few commits (to drop
+    /// libgit2's delta-base cache) reads the same commits in the same order
+    /// as one that never does; the old pack really is closed (its index
+    /// unmapped, not picked up again from libgit2's table of open packs);
+    /// and the repository still reads objects (notes) after the walk.
+    @Test func walkRenewingTheObjectDatabase() throws {
+        let dir = TempDir("failmix-renew")
+        let script = Paths.packageRoot + "/scripts/make-realistic-repo.py"
+        let made = try runTool("python3", [script, dir.file("out"), "--commits", "120", "--sessions", "10", "--no-gc"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let repo = dir.file("out/repo")
+        #expect(try runTool("git", ["-C", repo, "repack", "-adq"]).status == 0)
+        // The newest commits loose, read through failmix's loose-object reader across renewals.
+        for i in 1...12 {
+            let made = try runTool("git", ["-C", repo, "-c", "user.name=A", "-c", "user.email=a@example.org",
+                                           "commit", "-q", "--allow-empty", "-m", "loose \(i)"])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        func shas(renewingEvery n: Int) throws -> [String] {
+            let walk = try Repository.open(repo).walk(from: WalkTips(), stopBefore: nil, commitsPerObjectDatabase: n)
+            var out: [String] = []
+            while let commit = try walk.next() { out.append(commit.sha) }
+            return out
+        }
+        let plain = try shas(renewingEvery: .max)
+        #expect(plain.count > 120)
+        #expect(try shas(renewingEvery: 7) == plain)
+
+        // Between reads the pack is open once (a descriptor on its .pack
+        // file), or not at all right after a renewal; twice would mean the
+        // old pack stayed open beside the new one.
+        let unique = String(dir.path.split(separator: "/").last!)  // links show the path normalised
+        func openPacks() throws -> Int {
+            try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").filter { fd in
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + fd)) ?? ""
+                return target.hasSuffix(".pack") && target.contains(unique)
+            }.count
+        }
+        let repository = try Repository.open(repo)
+        let walk = try repository.walk(from: WalkTips(), stopBefore: nil, commitsPerObjectDatabase: 20)
+        var open = Set<Int>()
+        while try walk.next() != nil { open.insert(try openPacks()) }
+        #expect(open == [0, 1])
+        #expect(try repository.walk().next()?.sha == plain[0])
+    }
+
     /// Odd commit objects read the way libgit2 reads them: extra and
     /// multi-line headers skipped, the e-mail inside the last <>, names and
     /// e-mails trimmed, leading blank lines of the message dropped, a
