@@ -102,11 +102,12 @@ public final class CommitWalk {
     static let longWalk = 4096
 
     /// Commits read with one object database (see `push`). Each renewal
-    /// costs the delta bases the next commits would have found cached:
-    /// every 32k commits, 1.5% more instructions on an 80k-commit history
-    /// (callgrind) for a peak 6-7 MiB lower (the cache holds ~280 bytes a
-    /// commit walked there).
-    static let defaultCommitsPerObjectDatabase = 32_768
+    /// costs the delta bases the next commits would have found cached and
+    /// the pack index read in again. On the bench's 80k-commit history (the
+    /// cache holds ~280 bytes a commit walked) one renewal at 40k commits
+    /// costs 2% more CPU for a peak ~5 MiB lower; two, at 32k and 64k, cost
+    /// 7% for ~8 MiB, too much against the 1.5x-`git log` target.
+    static let defaultCommitsPerObjectDatabase = 40_960
     private let commitsPerObjectDatabase: Int
 
     private func push(_ oid: git_oid) throws(GitError) {
