@@ -1,5 +1,6 @@
 import CLibGit2
 import Foundation
+import Glibc
 
 /// Reads the repository's loose objects for libgit2, ahead of libgit2's own
 /// loose backend: libgit2 1.5.1 spins forever inflating a truncated loose
@@ -16,8 +17,8 @@ import Foundation
 final class LooseObjectReader: @unchecked Sendable {
     private let objectsDirectory: String
     private let lock = NSLock()
-    /// Names (38 hex digits) in objects/XX, by XX; filled on first use.
-    private var listings: [UInt8: Set<String>] = [:]
+    /// Names (38 hex digits) in objects/XX, by XX; each read on first use.
+    private var listings = [Set<String>?](repeating: nil, count: 256)
 
     private init(objectsDirectory: String) { self.objectsDirectory = objectsDirectory }
 
@@ -35,6 +36,14 @@ final class LooseObjectReader: @unchecked Sendable {
         backend.pointee.parent.read = { data, length, type, backend, id in
             guard let data, let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
             return LooseObjectReader.of(backend).read(id.pointee, backend: backend, data: data, length: length, type: type)
+        }
+        // Abbreviated ids (a `--rev abc1234`): libgit2 asks every backend, and
+        // its loose backend would inflate a truncated match forever; an error
+        // from this one, asked first, ends the lookup.
+        backend.pointee.parent.read_prefix = { found, data, length, type, backend, id, hexLength in
+            guard let found, let data, let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
+            return LooseObjectReader.of(backend).readPrefix(String(id.pointee.hex.prefix(hexLength)), backend: backend,
+                                                            found: found, data: data, length: length, type: type)
         }
         backend.pointee.parent.free = { backend in
             guard let backend else { return }
@@ -63,12 +72,14 @@ final class LooseObjectReader: @unchecked Sendable {
         data: UnsafeMutablePointer<UnsafeMutableRawPointer?>, length: UnsafeMutablePointer<Int>,
         type: UnsafeMutablePointer<git_object_t>
     ) -> Int32 {
+        // Most reads are of packed objects, most fan-out directories empty: no strings for those.
+        let names = names(fanOut: id.id.0)
+        guard !names.isEmpty else { return GIT_ENOTFOUND.rawValue }
         let hex = id.hex
-        let fanOut = id.id.0
         let name = String(hex.dropFirst(2))
-        guard isLoose(fanOut: fanOut, directory: String(hex.prefix(2)), name: name) else { return GIT_ENOTFOUND.rawValue }
+        guard names.contains(name) else { return GIT_ENOTFOUND.rawValue }
         let path = "\(objectsDirectory)/\(hex.prefix(2))/\(name)"
-        guard let compressed = FileManager.default.contents(atPath: path) else { return GIT_ENOTFOUND.rawValue }
+        guard let compressed = Self.contents(of: path) else { return GIT_ENOTFOUND.rawValue }
         let result = compressed.withUnsafeBytes { Self.inflate($0, backend: backend) }
         switch result {
         case .object(let bytes, let size, let kind):
@@ -84,20 +95,76 @@ final class LooseObjectReader: @unchecked Sendable {
         }
     }
 
-    private func isLoose(fanOut: UInt8, directory: String, name: String) -> Bool {
+    /// libgit2's `read_prefix`: the one loose object whose id starts with
+    /// `prefix` (4 to 40 hex digits), GIT_ENOTFOUND, or an error (ambiguous,
+    /// damaged).
+    private func readPrefix(
+        _ prefix: String, backend: UnsafeMutablePointer<git_odb_backend>, found: UnsafeMutablePointer<git_oid>,
+        data: UnsafeMutablePointer<UnsafeMutableRawPointer?>, length: UnsafeMutablePointer<Int>,
+        type: UnsafeMutablePointer<git_object_t>
+    ) -> Int32 {
+        guard prefix.utf8.count >= 2, let fanOut = UInt8(prefix.prefix(2), radix: 16) else { return GIT_ENOTFOUND.rawValue }
+        let rest = prefix.dropFirst(2)
+        let matches = names(fanOut: fanOut).filter { $0.hasPrefix(rest) }
+        guard let name = matches.first else { return GIT_ENOTFOUND.rawValue }
+        guard matches.count == 1 else {
+            git_error_set_str(Int32(GIT_ERROR_ODB.rawValue), "the abbreviated id \(prefix) names \(matches.count) loose objects")
+            return GIT_EAMBIGUOUS.rawValue
+        }
+        guard git_oid_fromstr(found, prefix.prefix(2) + name) == 0 else { return GIT_ENOTFOUND.rawValue }
+        return read(found.pointee, backend: backend, data: data, length: length, type: type)
+    }
+
+    /// The object names (38 hex digits) in objects/XX, XX being `fanOut`.
+    private func names(fanOut: UInt8) -> Set<String> {
         lock.lock()
         defer { lock.unlock() }
-        if let names = listings[fanOut] { return names.contains(name) }
-        var names: Set<String> = []
-        if let dir = opendir(objectsDirectory + "/" + directory) {
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let entryName = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if entryName.utf8.count == 38 { names.insert(entryName) }
-            }
+        if let names = listings[Int(fanOut)] { return names }
+        if listings.allSatisfy({ $0 == nil }) {
+            // First use: objects/ itself says which fan-out directories exist
+            // (a packed repository has few or none), so the rest cost no open().
+            let present = Set(Self.entries(of: objectsDirectory).filter { $0.utf8.count == 2 })
+            for i in 0..<256 where !present.contains(Self.directoryName(UInt8(i))) { listings[i] = [] }
+            if let names = listings[Int(fanOut)] { return names }
         }
-        listings[fanOut] = names
-        return names.contains(name)
+        let names = Set(Self.entries(of: objectsDirectory + "/" + Self.directoryName(fanOut)).filter { $0.utf8.count == 38 })
+        listings[Int(fanOut)] = names
+        return names
+    }
+
+    private static let hexDigits = Array("0123456789abcdef")
+
+    private static func directoryName(_ fanOut: UInt8) -> String {
+        String([hexDigits[Int(fanOut >> 4)], hexDigits[Int(fanOut & 15)]])
+    }
+
+    /// The file's bytes (one open, fstat and read, as libgit2 reads a loose object).
+    private static func contents(of path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size >= 0, info.st_size <= Int(Int32.max) else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            filled += n
+        }
+        return filled == bytes.count ? bytes : Array(bytes[..<filled])
+    }
+
+    /// The names in `directory` (none when it cannot be read).
+    private static func entries(of directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
+        return names
     }
 
     enum Inflated {

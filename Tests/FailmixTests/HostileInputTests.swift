@@ -244,7 +244,9 @@ import Testing
         // Cut in the header, cut in the body, and a changed byte (zlib's checksum or data check).
         for (damage, bytes) in [("header", original.prefix(4)), ("half", original.prefix(original.count / 2)), ("flipped", flipped)] {
             try bytes.write(to: URL(fileURLWithPath: object))
-            for args in [["gate", "--agent-author", "bob@*"], ["report", "--agent-author", "bob@*"]] {
+            // An abbreviated id too: libgit2 resolves it through every backend's read_prefix.
+            let abbreviated = ["report", "--rev", String(head.prefix(7)), "--agent-author", "bob@*"]
+            for args in [["gate", "--agent-author", "bob@*"], ["report", "--agent-author", "bob@*"], abbreviated] {
                 let r = try failmixBounded(args, cwd: ws.repo, limit: 40)
                 #expect(r.keptContract, "\(damage) \(args): \(r.summary)")
                 // Far inside the 30 s deadline: the damage is found, not waited out.

@@ -17,10 +17,37 @@ enum ExternalTools {
         return nil
     }
 
+    /// Under pyenv, `python3` and the tools installed with it on PATH are
+    /// shims: bash scripts costing ~50 ms of CPU a call before the real
+    /// program starts. The directory of the interpreter they resolve to (from
+    /// a directory without a .python-version, as tests run) holds the same
+    /// programs; the processes tests start find it first (nil without pyenv).
+    static let resolvedPythonBin: String? = {
+        guard let shim = path("python3"), shim.contains("/shims/") else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: shim)
+        process.arguments = ["-c", "import os, sys; print(os.path.dirname(sys.executable))"]
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let dir = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: dir + "/python3") else { return nil }
+        return dir
+    }()
+
+    private static let importable = LockedDictionary<[String], Bool>()
+
+    /// Whether python3 imports every module (asked once per list).
     static func pythonHas(_ modules: [String]) -> Bool {
         if modules.isEmpty { return true }
         guard path("python3") != nil else { return false }
-        return (try? runTool("python3", ["-c", modules.map { "import \($0)" }.joined(separator: "; ")]).status) == 0
+        return importable.value(for: modules) {
+            (try? runTool("python3", ["-c", modules.map { "import \($0)" }.joined(separator: "; ")]).status) == 0
+        }
     }
 
     /// For `.enabled(if:)`: every tool present, or running in CI.

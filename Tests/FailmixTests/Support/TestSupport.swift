@@ -24,10 +24,15 @@ enum Scratch {
         return dir
     }()
 
-    /// `environment` (default: this process's) with TMPDIR set to the scratch root.
+    /// The environment of every process a test starts: `environment`
+    /// (default: this process's) with TMPDIR at the scratch root, and with
+    /// an inherited PATH led by the interpreter pyenv resolves to.
     static func environment(_ environment: [String: String]?) -> [String: String] {
         var env = environment ?? ProcessInfo.processInfo.environment
         env["TMPDIR"] = root
+        if let bin = ExternalTools.resolvedPythonBin, let path = env["PATH"], path == ProcessInfo.processInfo.environment["PATH"] {
+            env["PATH"] = bin + ":" + path
+        }
         return env
     }
 }
@@ -159,6 +164,18 @@ func failmix(_ arguments: [String], cwd: String? = nil, environment: [String: St
 
 func jsonObject(_ text: String) throws -> [String: Any] {
     try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+}
+
+/// Values computed once per key, from several threads.
+final class LockedDictionary<Key: Hashable, Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Key: Value] = [:]
+    func value(for key: Key, _ make: () -> Value) -> Value {
+        if let known = lock.withLock({ storage[key] }) { return known }
+        let made = make()
+        lock.withLock { storage[key] = made }
+        return made
+    }
 }
 
 /// Values appended from several threads.
