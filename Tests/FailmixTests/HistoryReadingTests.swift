@@ -46,15 +46,20 @@ import Testing
         #expect(try notes.note(for: "not a sha") == nil)
     }
 
+    /// A merge-heavy history from the bench's generator (small, not repacked); its path.
+    private func realisticRepository(in dir: TempDir, commits: Int, sessions: Int) throws -> String {
+        let script = Paths.packageRoot + "/scripts/make-realistic-repo.py"
+        let made = try runTool("python3", [script, dir.file("out"), "--commits", "\(commits)", "--sessions", "\(sessions)", "--no-gc"])
+        #expect(made.status == 0, "\(made.stderr)")
+        return dir.file("out/repo")
+    }
+
     /// Every commit of a merge-heavy history (the bench's generator, small)
     /// reads as git shows it: author, times, parents, message; the walk
     /// visits each once, newest committer time first.
     @Test func walkReadsWhatGitShows() throws {
         let dir = TempDir("failmix-realistic")
-        let script = Paths.packageRoot + "/scripts/make-realistic-repo.py"
-        let made = try runTool("python3", [script, dir.file("out"), "--commits", "400", "--sessions", "30", "--no-gc"])
-        #expect(made.status == 0, "\(made.stderr)")
-        let repo = dir.file("out/repo")
+        let repo = try realisticRepository(in: dir, commits: 400, sessions: 30)
         let log = try runTool("git", ["-C", repo, "log", "-z", "--format=%H%x01%an%x01%ae%x01%at%x01%ct%x01%P%x01%B"])
         var expected: [String: [String]] = [:]
         for record in log.stdout.split(separator: "\0", omittingEmptySubsequences: true) {
@@ -84,15 +89,12 @@ import Testing
 
     /// A walk that renews its object database every few commits (to drop
     /// libgit2's delta-base cache) reads the same commits in the same order
-    /// as one that never does; the old pack really is closed (its index
-    /// unmapped, not picked up again from libgit2's table of open packs);
-    /// and the repository still reads objects (notes) after the walk.
+    /// as one that never does; the old pack really is closed (not picked up
+    /// again from libgit2's table of open packs); and the repository still
+    /// reads objects after the walk.
     @Test func walkRenewingTheObjectDatabase() throws {
         let dir = TempDir("failmix-renew")
-        let script = Paths.packageRoot + "/scripts/make-realistic-repo.py"
-        let made = try runTool("python3", [script, dir.file("out"), "--commits", "120", "--sessions", "10", "--no-gc"])
-        #expect(made.status == 0, "\(made.stderr)")
-        let repo = dir.file("out/repo")
+        let repo = try realisticRepository(in: dir, commits: 120, sessions: 10)
         #expect(try runTool("git", ["-C", repo, "repack", "-adq"]).status == 0)
         // The newest commits loose, read through failmix's loose-object reader across renewals.
         for i in 1...12 {
