@@ -19,6 +19,12 @@ struct SessionIDIndex {
     /// The first 4 characters of every id (or the whole id, when shorter):
     /// a cheap test of whether a word could name a session at all.
     private let heads: Set<Substring>
+    /// The ASCII heads packed into integers (`packedHead`), for the walk's
+    /// byte screen of ASCII words: a Substring's hash is Unicode-aware and
+    /// cost an eighth of a cold walk.
+    private let asciiHeads: Set<UInt64>
+    /// Some head is not ASCII: the byte screen must ask `heads` as well.
+    let hasNonASCIIHeads: Bool
 
     init(sessions: [SessionRecord]) {
         var exact: [String: Int32] = [:]
@@ -34,7 +40,28 @@ struct SessionIDIndex {
         self.exact = exact
         self.sorted = sorted
         heads = Set(sorted.map { Substring($0.id.prefix(Self.minimumPrefix)) })
+        var asciiHeads = Set<UInt64>()
+        var nonASCII = false
+        for head in heads {
+            if head.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\r") }) {
+                asciiHeads.insert(Self.packedHead(head.utf8))
+            } else {
+                nonASCII = true
+            }
+        }
+        self.asciiHeads = asciiHeads
+        hasNonASCIIHeads = nonASCII
     }
+
+    /// Up to `minimumPrefix` ASCII bytes and their count in one integer.
+    static func packedHead(_ bytes: some Collection<UInt8>) -> UInt64 {
+        var key = UInt64(min(bytes.count, minimumPrefix)) << 32
+        for (k, byte) in bytes.prefix(minimumPrefix).enumerated() { key |= UInt64(byte) << (8 * UInt64(k)) }
+        return key
+    }
+
+    /// `mightName` for an ASCII word's lower-cased first bytes, packed.
+    func mightName(packedHead key: UInt64) -> Bool { asciiHeads.contains(key) }
 
     /// Could `word` (or a word starting like it) name a session?
     func mightName(_ word: Substring) -> Bool {

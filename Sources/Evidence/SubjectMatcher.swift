@@ -62,11 +62,11 @@ struct SubjectMatcher {
                 let start = i
                 while i < bytes.count, isWord(bytes[i]) { i += 1 }
                 if i < bytes.count, bytes[i] >= 0x80 { return true }
-                var head = ""
-                for b in bytes[start..<min(start + SessionIDIndex.minimumPrefix, i)] {
-                    head.unicodeScalars.append(Unicode.Scalar((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) ? b | 0x20 : b))
+                let head = bytes[start..<min(start + SessionIDIndex.minimumPrefix, i)].lazy.map {
+                    (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0
                 }
-                if ids.mightName(head[...]) { return true }
+                if ids.mightName(packedHead: SessionIDIndex.packedHead(head)) { return true }
+                if ids.hasNonASCIIHeads, ids.mightName(Substring(String(decoding: head, as: UTF8.self))) { return true }
             }
             return false
         }
