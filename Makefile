@@ -20,8 +20,12 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
-test: deps
-	$(SWIFT) test --disable-xctest
+# The process tests run the release binary users get (`make release`): a
+# debug failmix spends ~50 ms per start in swift-argument-parser's debug-only
+# checks, and the suite starts it ~560 times. `swift test` alone runs them
+# against the debug build.
+test: release
+	FAILMIX_BIN=$(CURDIR)/.build/release/failmix $(SWIFT) test --disable-xctest
 
 # Builds, generates the bundled example workspace (records + git history),
 # and runs the main job on it.
