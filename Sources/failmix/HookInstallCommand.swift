@@ -3,7 +3,7 @@ import FailmixKit
 
 extension HookCommand {
     struct Install: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Install hooks (default: pre-push) into the effective hooks directory.")
+        static let configuration = CommandConfiguration(commandName: "install", abstract: "Install hooks (default: pre-push) into the effective hooks directory.")
         @Argument(help: "Hooks: pre-push, pre-merge-commit, pre-commit, pre-session, prepare-commit-msg (stamps the session trailer).") var hooks: [String] = ["pre-push"]
         @OptionGroup var repository: RepositoryOptions
 

@@ -3,7 +3,7 @@ import FailmixKit
 
 extension HookCommand {
     struct Uninstall: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove failmix's hooks, restoring what they replaced.")
+        static let configuration = CommandConfiguration(commandName: "uninstall", abstract: "Remove failmix's hooks, restoring what they replaced.")
         @Argument(help: "Hooks to remove (default: every failmix hook).") var hooks: [String] = []
         @OptionGroup var repository: RepositoryOptions
 
