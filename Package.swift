@@ -29,9 +29,11 @@ let package = Package(
         // Commit-message trailers placed as git places them: plain Swift and libc.
         .target(name: "FailmixTrailers", dependencies: ["FailmixSupport"], path: "Sources/Trailers"),
         .executableTarget(name: "failmix-stamp", dependencies: ["FailmixTrailers"], path: "Sources/failmix-stamp"),
+        // libgit2's TLS trust store, never used by failmix, not parsed at start.
+        .target(name: "CGitTrustStore", path: "Sources/CGitTrustStore"),
         .target(
             name: "FailmixGit",
-            dependencies: ["CLibGit2", .product(name: "HeapModule", package: "swift-collections")],
+            dependencies: ["CLibGit2", "CGitTrustStore", .product(name: "HeapModule", package: "swift-collections")],
             path: "Sources/Git"
         ),
         // Bytes and files: binary coding, the stable hash, atomic writes, pread.

@@ -1,3 +1,4 @@
+import CGitTrustStore
 import CLibGit2
 
 /// The one place failmix talks to libgit2. Everything above sees Swift types
@@ -28,6 +29,11 @@ public enum LibGit2 {
     }()
 
     public static func ensureInitialized() { _ = initialized }
+
+    /// How often libgit2 asked for its TLS trust store, answered without
+    /// parsing the system CA bundle (CGitTrustStore): 0 after initialising
+    /// means the interposition no longer works and every run pays ~3 ms.
+    public static var trustStoreRequests: Int { Int(failmix_git_trust_store_requests()) }
 
     /// The linked library's version, e.g. "1.5.1".
     public static var version: String {
