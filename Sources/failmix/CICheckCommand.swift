@@ -44,7 +44,7 @@ struct CICheckCommand: ParsableCommand {
             (report, level) = try Pipeline.check(context, pullRequest: PullRequestRange(range: range, ci: ci))
         } catch {
             Stderr.line(policy.couldNotDecide(error))
-            publisher.concludeWithError("failmix ci could not decide: \(error)", blocking: !policy.letsGo)
+            publisher.concludeWithError(policy.undecided(error), blocking: !policy.letsGo)
             throw ExitCode(policy.exitCode)
         }
         try output.write(report, default: ci.provider == .github ? "github" : "text")

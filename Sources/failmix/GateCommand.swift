@@ -36,14 +36,14 @@ struct GateCommand: ParsableCommand {
         var context = try config.context(records: records, git: git)
         let agent = try agent.map { try agentNamed($0, in: context.configuration) }
         if let agent { context = PipelineContext(configuration: context.configuration, options: Pipeline.agentOptions(agent, base: context.options)) }
-        let policy = ErrorPolicy(context.configuration, command: "gate", gating: true)
+        let policy = ErrorPolicy(context.configuration, command: "gate", gating: true, contract: exitContract)
         policy.startDeadline()
         var run: GateRun
         do {
             run = try Pipeline.gate(context, remember: true)
         } catch {
             Stderr.line(policy.couldNotDecide(error))
-            throw ExitCode(policy.letsGo ? exitContract.code(go: true) : 2)
+            throw ExitCode(policy.exitCode)
         }
         for warning in run.warnings { Stderr.line("failmix: warning: \(warning)") }
         run.report.context.agent = agent?.name

@@ -13,11 +13,23 @@ import Testing
         ("[gate]\ntimeout = 1\nmode = \"shadow\"\n", 0, "mode = \"shadow\": letting it go"),
     ])
     func anOverrunGateFollowsItsPolicy(config: String, status: Int32, says: String) throws {
+        try overrun(config: config, arguments: [], status: status, says: says)
+    }
+
+    /// gptme's session gate runs the session on 1 and skips it on 0: letting
+    /// the agent go must say 1 there, and closed stays 2.
+    @Test(arguments: [("open", Int32(1)), ("closed", Int32(2))])
+    func anOverrunSpeaksTheCallersExitContract(onError: String, status: Int32) throws {
+        try overrun(config: "[gate]\ntimeout = 1\non_error = \"\(onError)\"\n", arguments: ["--exit-contract", "gptme-session-gate"],
+                    status: status, says: "on_error = \"\(onError)\"")
+    }
+
+    func overrun(config: String, arguments: [String], status: Int32, says: String) throws {
         let ws = try Workspace()
         try FileManager.default.createDirectory(atPath: ws.dir.file("repo/state/sessions"), withIntermediateDirectories: true)
         #expect(mkfifo(ws.dir.file("repo/state/sessions/session-records.jsonl"), 0o600) == 0)
         ws.dir.write("repo/.failmix.toml", config)
-        let r = try failmixBounded(["gate"], cwd: ws.repo, limit: 15)
+        let r = try failmixBounded(["gate"] + arguments, cwd: ws.repo, limit: 15)
         #expect(r.keptContract && r.status == status, "\(r.summary)")
         #expect(r.stderr.contains("timed out after 1 s while reading the records") && r.stderr.contains(says), "\(r.summary)")
     }
