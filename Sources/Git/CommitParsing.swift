@@ -44,7 +44,7 @@ extension Commit {
                 author = Signature(text.dropFirst(Self.authorPrefix.count))
                 sawAuthor = true
             } else if !sawCommitter, text.starts(with: Self.committerPrefix) {
-                committer = Signature(text.dropFirst(Self.committerPrefix.count))
+                committer = Signature(text.dropFirst(Self.committerPrefix.count), names: false)
                 sawCommitter = true
             }
             line = end + 1
@@ -77,12 +77,16 @@ private struct Signature {
 
     init() {}
 
-    init(_ text: Slice<UnsafeRawBufferPointer>) {
+    /// `names: false` reads the time alone (the committer's: two strings
+    /// fewer per commit).
+    init(_ text: Slice<UnsafeRawBufferPointer>, names: Bool = true) {
         guard let open = text.lastIndex(of: UInt8(ascii: "<")), let close = text.lastIndex(of: UInt8(ascii: ">")),
             open < close
         else { return }
-        name = Self.trimmed(text[text.startIndex..<open])
-        email = Self.trimmed(text[(open + 1)..<close])
+        if names {
+            name = Self.trimmed(text[text.startIndex..<open])
+            email = Self.trimmed(text[(open + 1)..<close])
+        }
         var i = close + 1
         while i < text.endIndex, text[i] == UInt8(ascii: " ") { i += 1 }
         var negative = false
