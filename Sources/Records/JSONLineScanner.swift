@@ -80,22 +80,22 @@ public struct JSONLineScanner: ~Copyable {
                 guard p < n, s[p] == UInt8(ascii: "\"") else { throw ScanFailure(offset: p, reason: .expectedKey) }
                 p += 1
                 var member = PlanMember.none
-                if node >= 0 {
-                    if let next = order.match(node: node, index: index, s, n, p, member: &member) {
-                        p = next
-                    } else {
-                        let key = try string(from: p)
-                        member = plan.member(of: Int(node), start: p, end: key.end, escaped: key.escaped, in: s, available: n)
-                        if !key.escaped { order.learn(node: node, index: index, s + p, key.end + 1 - p, member: member) }
-                        p = key.end + 1
-                    }
-                    index += 1
+                if node >= 0, let next = order.match(node: node, index: index, s, n, p, member: &member) {
+                    // The key, its colon and the whitespace around it, as last time
+                    // (this line may have more whitespace before its value).
+                    p = skipWhitespace(s, n, next)
                 } else {
-                    p = try string(from: p).end + 1
+                    let keyStart = p
+                    let key = try string(from: p)
+                    p = skipWhitespace(s, n, key.end + 1)
+                    guard p < n, s[p] == UInt8(ascii: ":") else { throw ScanFailure(offset: p, reason: .expectedColon) }
+                    p = skipWhitespace(s, n, p + 1)
+                    if node >= 0 {
+                        member = plan.member(of: Int(node), start: keyStart, end: key.end, escaped: key.escaped, in: s, available: n)
+                        if !key.escaped { order.learn(node: node, index: index, s + keyStart, p - keyStart, member: member) }
+                    }
                 }
-                p = skipWhitespace(s, n, p)
-                guard p < n, s[p] == UInt8(ascii: ":") else { throw ScanFailure(offset: p, reason: .expectedColon) }
-                p = skipWhitespace(s, n, p + 1)
+                index += 1
                 p = try value(at: p, member: member, depth: depth + 1)
                 p = skipWhitespace(s, n, p)
                 guard p < n else { throw ScanFailure(offset: p, reason: .expectedCommaOrBrace) }
@@ -276,15 +276,17 @@ func skipWhitespace(_ s: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> Int {
 
 /// The keys of the last object scanned at each plan node, in the order they
 /// came, with the plan member each named. A key that repeats the previous
-/// record's key at the same position is recognised by comparing its bytes
-/// (and its closing quote) with the remembered ones: no string scan, no hash.
-/// This is sound because the remembered bytes were scanned and validated when
-/// learned, and a string's scan depends only on its own bytes; escaped keys,
-/// keys over `keyBytes - 1` bytes and members past `maxKeys` are never learned.
+/// record's key at the same position is recognised by comparing its bytes —
+/// from after the opening quote through the closing quote, the colon and the
+/// whitespace around it, up to the value — with the remembered ones: no
+/// string scan, no hash, no separator checks. This is sound because the
+/// remembered bytes were scanned and validated when learned, and that scan
+/// depends only on those bytes; escaped keys, keys whose bytes up to the value
+/// exceed `keyBytes - 1`, and members past `maxKeys` are never learned.
 final class KeyOrder {
     static let maxKeys = 64
     static let keyBytes = 32
-    /// An entry: the key's bytes with its closing quote, zero-padded, then
+    /// An entry: the key's bytes through its colon and whitespace, zero-padded, then
     /// the length of those (0: nothing learned), the member's slot and children.
     private static let stride = keyBytes + 16
     private let storage: UnsafeMutableRawPointer
@@ -298,8 +300,7 @@ final class KeyOrder {
     deinit { storage.deallocate() }
 
     /// When the key at `p` (after its opening quote) repeats the one learned
-    /// for this position, sets `member` and returns the position after its
-    /// closing quote.
+    /// for this position, sets `member` and returns the position of its value.
     @inline(__always)
     func match(node: Int32, index: Int, _ s: UnsafePointer<UInt8>, _ n: Int, _ p: Int, member: inout PlanMember) -> Int? {
         guard index < Self.maxKeys else { return nil }
@@ -328,8 +329,8 @@ final class KeyOrder {
         return p + length
     }
 
-    /// Remembers the `length` bytes at `key` (a validated, unescaped key and
-    /// its closing quote) as the key at this position.
+    /// Remembers the `length` bytes at `key` (a validated, unescaped key, its
+    /// closing quote, colon and whitespace) as the key at this position.
     func learn(node: Int32, index: Int, _ key: UnsafePointer<UInt8>, _ length: Int, member: PlanMember) {
         guard index < Self.maxKeys else { return }
         let entry = storage + (Int(node) * Self.maxKeys + index) * Self.stride

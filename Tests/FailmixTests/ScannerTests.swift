@@ -145,7 +145,8 @@ import Testing
             }
             previous = chosen
             let separator = round % 5 == 0 ? "," : ", "
-            var line = "{" + chosen.map { "\"\($0.0)\": \($0.1)" }.joined(separator: separator) + "}"
+            let colon = [": ", ":", " : ", ":  ", ":\t"][round % 10 < 6 ? 0 : Int.random(in: 0..<5, using: &generator)]
+            var line = "{" + chosen.map { "\"\($0.0)\"\(colon)\($0.1)" }.joined(separator: separator) + "}"
             if round % 7 == 0 { line = String(line.prefix(Int.random(in: 0...line.count, using: &generator))) }
             let bytes = Array(line.utf8)
             // A tight buffer: the line's last byte is the allocation's last.
