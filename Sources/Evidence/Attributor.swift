@@ -25,7 +25,7 @@ struct Attributor {
 
     typealias Claim = (ref: String, session: Int32)
 
-    private let trailerKey: String
+    private let trailerKey: Commit.TrailerKey
     private let ids: SessionIDIndex
     /// Deliverable refs keyed by their first 7 characters (the shortest a
     /// ref can be), so a commit's lookup is one hash probe.
@@ -39,7 +39,7 @@ struct Attributor {
     private var refHits: [String: Int] = [:]
 
     init(records: RecordSet, options: EvidenceOptions, windowsOff: Bool) {
-        trailerKey = options.trailer.lowercased()
+        trailerKey = Commit.TrailerKey(options.trailer)
         ids = SessionIDIndex(sessions: records.sessions)
         var claims: [Substring: [Claim]] = [:]
         for (i, session) in records.sessions.enumerated() {
@@ -85,7 +85,7 @@ struct Attributor {
     /// prefix, and the candidates of prefixes that fit several.
     private func trailerMatch(_ commit: Commit) -> (named: [Int32], candidates: [Int32]) {
         var named: Set<Int32> = [], candidates: Set<Int32> = []
-        for value in commit.trailerValues(forKey: trailerKey) {
+        for value in commit.trailerValues(for: trailerKey) {
             switch ids.match(value) {
             case let .one(session): named.insert(session)
             case let .several(sessions): candidates.formUnion(sessions)

@@ -3,14 +3,25 @@ import Foundation
 /// Finds a session named in a commit's subject by `[git] subject_patterns`
 /// (regexes whose first capture group is the id). Subjects are first
 /// screened word by word against the ids' first characters, so the regexes
-/// run only on the few subjects that could name a session.
+/// run only on the few subjects that could name a session, and are compiled
+/// only when the first such subject comes: compiling the first regex sets up
+/// ICU's regex tables, 8M instructions (~2 ms), a quarter of a short walk's
+/// own work.
 struct SubjectMatcher {
-    private let patterns: [NSRegularExpression]
+    private let sources: [String]
+    private let compiled: Compiled
 
-    /// Patterns that don't compile are reported by the configuration check;
-    /// here they are skipped.
+    /// The regexes, compiled on first use. Patterns that don't compile are
+    /// reported by the configuration check; here they are skipped.
+    private final class Compiled {
+        let sources: [String]
+        lazy var patterns: [NSRegularExpression] = sources.compactMap { try? NSRegularExpression(pattern: $0) }
+        init(_ sources: [String]) { self.sources = sources }
+    }
+
     init(patterns: [String]) {
-        self.patterns = patterns.compactMap { try? NSRegularExpression(pattern: $0) }
+        sources = patterns
+        compiled = Compiled(patterns)
     }
 
     /// Why a pattern is unusable, or nil.
@@ -23,16 +34,14 @@ struct SubjectMatcher {
         }
     }
 
-    var isEmpty: Bool { patterns.isEmpty }
-
     func match(message: String, ids: SessionIDIndex) -> SessionIDIndex.Match {
-        guard !patterns.isEmpty, Self.mayName(message, ids) else { return .none }
+        guard !sources.isEmpty, Self.mayName(message, ids) else { return .none }
         let subject = message.prefix { $0 != "\n" }
         let words = subject.split { !($0.isLetter || $0.isNumber || $0 == "_") }
         guard words.contains(where: ids.mightName) else { return .none }
         let text = String(subject)
         let range = NSRange(text.startIndex..., in: text)
-        for pattern in patterns {
+        for pattern in compiled.patterns {
             for result in pattern.matches(in: text, range: range) where result.numberOfRanges > 1 {
                 guard let captured = Range(result.range(at: 1), in: text) else { continue }
                 let match = ids.match(text[captured])

@@ -39,7 +39,12 @@ public struct Commit: Sendable, Hashable {
     public var authorTime: Int64
     /// Committer time: what the walk is ordered (and cut off) by.
     public var committerTime: Int64
-    public var parents: [String]
+    /// The parents' full lower-case hex SHAs.
+    public var parents: [String] { parentIDs.map { $0.oid.hex } }
+    /// The parents as the walk follows them, without a string each.
+    let parentIDs: [ObjectKey]
+    /// A `parent` line whose id is not 40 hex digits: the walk cannot go on past it.
+    let unreadableParent: String?
     public var message: String
 
     /// The message's trailers, parsed when asked for: most commits are only
@@ -49,15 +54,33 @@ public struct Commit: Sendable, Hashable {
         message.utf8.contains(UInt8(ascii: ":")) ? Trailer.parse(message) : []
     }
 
+    /// A trailer key prepared once for many commits' messages.
+    public struct TrailerKey: Sendable {
+        public let name: String
+        let lowered: String
+        /// The key's bytes, ASCII letters lower-cased; nil for a non-ASCII key.
+        let needle: [UInt8]?
+
+        public init(_ name: String) {
+            self.name = name
+            lowered = name.lowercased()
+            let bytes = name.utf8.map(lowerASCII)
+            needle = bytes.contains(where: { $0 >= 0x80 }) ? nil : bytes
+        }
+    }
+
     /// The values of the trailers named `key` (in any case). The message is
     /// parsed only when it holds the key at all: real messages carry many
     /// trailers (Signed-off-by, Cc, …), rarely the one asked for.
     public func trailerValues(forKey key: String) -> [String] {
+        trailerValues(for: TrailerKey(key))
+    }
+
+    public func trailerValues(for key: TrailerKey) -> [String] {
         guard Self.mayContain(message, key) else { return [] }
-        let wanted = key.lowercased()
         var values: [String] = []
         Trailer.forEach(in: message) { name, value in
-            if String(cString: name).lowercased() == wanted { values.append(String(cString: value)) }
+            if String(cString: name).lowercased() == key.lowered { values.append(String(cString: value)) }
         }
         return values
     }
@@ -66,20 +89,25 @@ public struct Commit: Sendable, Hashable {
     /// (a trailer is a line; a non-ASCII key: assume so). Jumps from newline
     /// to newline.
     static func mayContain(_ text: String, _ key: String) -> Bool {
-        let needle = Array(key.utf8).map(lowerASCII)
-        if needle.isEmpty || needle.contains(where: { $0 >= 0x80 }) { return true }
+        mayContain(text, TrailerKey(key))
+    }
+
+    static func mayContain(_ text: String, _ key: TrailerKey) -> Bool {
+        guard let needle = key.needle, !needle.isEmpty else { return true }
         var text = text
         return text.withUTF8 { bytes -> Bool in
             guard let base = bytes.baseAddress else { return false }
-            var line = 0
-            while bytes.count - line >= needle.count {
-                var j = 0
-                while j < needle.count, lowerASCII(bytes[line + j]) == needle[j] { j += 1 }
-                if j == needle.count { return true }
-                guard let newline = memchr(base + line, 0x0A, bytes.count - line) else { return false }
-                line = UnsafeRawPointer(newline) - UnsafeRawPointer(base) + 1
+            return needle.withUnsafeBufferPointer { needle -> Bool in
+                var line = 0
+                while bytes.count - line >= needle.count {
+                    var j = 0
+                    while j < needle.count, lowerASCII(bytes[line + j]) == needle[j] { j += 1 }
+                    if j == needle.count { return true }
+                    guard let newline = memchr(base + line, 0x0A, bytes.count - line) else { return false }
+                    line = UnsafeRawPointer(newline) - UnsafeRawPointer(base) + 1
+                }
+                return false
             }
-            return false
         }
     }
 }

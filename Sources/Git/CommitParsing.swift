@@ -18,7 +18,8 @@ extension Commit {
         sha = id.hex
         var author = Signature()
         var committer = Signature()
-        var parents: [String] = []
+        var parents: [ObjectKey] = []
+        var unreadableParent: String?
         var line = 0
         var sawAuthor = false, sawCommitter = false
         let count = bytes.count
@@ -33,7 +34,12 @@ extension Commit {
             let end = find(UInt8(ascii: "\n"), from: line)
             let text = UnsafeRawBufferPointer(rebasing: bytes[line..<end])
             if text.starts(with: Self.parentPrefix), text.count == Self.parentPrefix.count + 40 {
-                parents.append(String(decoding: text.dropFirst(Self.parentPrefix.count), as: UTF8.self))
+                let hex = UnsafeRawBufferPointer(rebasing: text.dropFirst(Self.parentPrefix.count))
+                if let parent = ObjectKey(hex: hex) {
+                    parents.append(parent)
+                } else if unreadableParent == nil {
+                    unreadableParent = String(decoding: hex, as: UTF8.self)
+                }
             } else if !sawAuthor, text.starts(with: Self.authorPrefix) {
                 author = Signature(text.dropFirst(Self.authorPrefix.count))
                 sawAuthor = true
@@ -51,7 +57,8 @@ extension Commit {
         authorEmail = author.email
         authorTime = author.time
         committerTime = committer.time
-        self.parents = parents
+        parentIDs = parents
+        self.unreadableParent = unreadableParent
         message = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
 

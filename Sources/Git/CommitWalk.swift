@@ -79,8 +79,11 @@ public final class CommitWalk {
             finish()
             return nil
         }
+        if let damaged = entry.commit.unreadableParent {
+            throw GitError(operation: "reading object id '\(damaged)'", message: "expected 40 hex digits")
+        }
         if !boundary.contains(ObjectKey(entry.id)) {
-            for parent in entry.commit.parents { try push(git_oid.parse(parent)) }
+            for parent in entry.commit.parentIDs { try push(parent.oid) }
         }
         return entry.commit
     }
@@ -119,20 +122,6 @@ public final class CommitWalk {
         // time) and only empties the cache when it is full: a walk's memory
         // would grow with the history walked until then.
         if queued % commitsPerObjectDatabase == 0 { try repository.renewObjectDatabase() }
-    }
-}
-
-/// An object id as a hashable value (no hex string per commit seen).
-struct ObjectKey: Hashable {
-    var high: UInt64
-    var middle: UInt64
-    var low: UInt32
-
-    init(_ oid: git_oid) {
-        (high, middle, low) = withUnsafeBytes(of: oid.id) { raw in
-            (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
-        }
     }
 }
 

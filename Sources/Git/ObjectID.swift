@@ -28,3 +28,53 @@ extension git_oid {
         return oid
     }
 }
+
+/// An object id as a hashable value (no hex string per commit seen or parent
+/// followed).
+struct ObjectKey: Hashable, Sendable {
+    var high: UInt64
+    var middle: UInt64
+    var low: UInt32
+
+    init(_ oid: git_oid) {
+        (high, middle, low) = withUnsafeBytes(of: oid.id) { raw in
+            (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        }
+    }
+
+    /// Forty hex digits (either case), as a commit's `parent` line holds
+    /// them; nil for anything else.
+    init?(hex: UnsafeRawBufferPointer) {
+        guard hex.count == 40 else { return nil }
+        var oid = git_oid()
+        let valid = withUnsafeMutableBytes(of: &oid.id) { out -> Bool in
+            for i in 0..<20 {
+                guard let high = Self.nibble(hex[2 * i]), let low = Self.nibble(hex[2 * i + 1]) else { return false }
+                out[i] = high << 4 | low
+            }
+            return true
+        }
+        guard valid else { return nil }
+        self.init(oid)
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    var oid: git_oid {
+        var oid = git_oid()
+        withUnsafeMutableBytes(of: &oid.id) { out in
+            out.storeBytes(of: high, toByteOffset: 0, as: UInt64.self)
+            out.storeBytes(of: middle, toByteOffset: 8, as: UInt64.self)
+            out.storeBytes(of: low, toByteOffset: 16, as: UInt32.self)
+        }
+        return oid
+    }
+}

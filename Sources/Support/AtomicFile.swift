@@ -86,9 +86,10 @@ public final class AtomicFileWriter {
 }
 
 public enum AtomicFile {
-    /// Replaces the file at `path` with `bytes` (see `AtomicFileWriter`).
-    public static func write(_ bytes: [UInt8], to path: String, permissions: UInt16? = nil) throws(FileError) {
-        let writer = try AtomicFileWriter(path: path, permissions: permissions)
+    /// Replaces the file at `path` with `bytes` (see `AtomicFileWriter`;
+    /// `durable: false` for a file the next run can rebuild, a cache).
+    public static func write(_ bytes: [UInt8], to path: String, permissions: UInt16? = nil, durable: Bool = true) throws(FileError) {
+        let writer = try AtomicFileWriter(path: path, permissions: permissions, durable: durable)
         try writer.write(bytes)
         try writer.commit()
     }
