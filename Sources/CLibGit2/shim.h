@@ -13,6 +13,10 @@ typedef struct {
     void *context;
 } failmix_odb_backend;
 
+/* glibc's memrchr, declared only under _GNU_SOURCE (commit parsing looks
+   for a signature's last '<' and '>' with it). */
+extern void *memrchr(const void *s, int c, size_t n);
+
 /* zlib's inflateInit is a macro. */
 static inline int failmix_inflate_init(z_stream *stream) { return inflateInit(stream); }
 

@@ -27,9 +27,10 @@ struct Attributor {
 
     private let trailerKey: Commit.TrailerKey
     private let ids: SessionIDIndex
-    /// Deliverable refs keyed by their first 7 characters (the shortest a
-    /// ref can be), so a commit's lookup is one hash probe.
-    private let claimsByPrefix: [Substring: [Claim]]
+    /// Deliverable refs keyed by their first 7 bytes (the shortest a ref can
+    /// be), packed into an integer, so a commit's lookup is one cheap hash
+    /// probe (a Substring's hash is Unicode-aware).
+    private let claimsByPrefix: [UInt64: [Claim]]
     private let subjects: SubjectMatcher
     private let windows: WindowIndex
     /// Window attribution is off for every session (unusable clocks).
@@ -41,9 +42,9 @@ struct Attributor {
     init(records: RecordSet, options: EvidenceOptions, windowsOff: Bool) {
         trailerKey = Commit.TrailerKey(options.trailer)
         ids = SessionIDIndex(sessions: records.sessions)
-        var claims: [Substring: [Claim]] = [:]
+        var claims: [UInt64: [Claim]] = [:]
         for (i, session) in records.sessions.enumerated() {
-            for ref in records.refs(of: session) { claims[ref.prefix(7), default: []].append((ref, Int32(i))) }
+            for ref in records.refs(of: session) { claims[Self.prefixKey(ref), default: []].append((ref, Int32(i))) }
         }
         claimsByPrefix = claims
         subjects = SubjectMatcher(patterns: options.subjectPatterns)
@@ -56,7 +57,17 @@ struct Attributor {
 
     /// The deliverable claims a commit's SHA fits.
     func claims(on sha: String) -> [Claim] {
-        claimsByPrefix[sha.prefix(7)]?.filter { sha.hasPrefix($0.ref) } ?? []
+        claimsByPrefix[Self.prefixKey(sha)]?.filter { sha.hasPrefix($0.ref) } ?? []
+    }
+
+    /// Up to the first 7 UTF-8 bytes of `text` and their count in one integer.
+    private static func prefixKey(_ text: String) -> UInt64 {
+        var key: UInt64 = 0, count: UInt64 = 0
+        for byte in text.utf8.prefix(7) {
+            key |= UInt64(byte) << (8 * count)
+            count += 1
+        }
+        return key | count << 56
     }
 
     mutating func attribute(_ commit: Commit) -> Outcome {

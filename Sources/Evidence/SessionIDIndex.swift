@@ -23,6 +23,10 @@ struct SessionIDIndex {
     /// byte screen of ASCII words: a Substring's hash is Unicode-aware and
     /// cost an eighth of a cold walk.
     private let asciiHeads: Set<UInt64>
+    /// One bit per hashed ASCII head, asked before `asciiHeads`: nearly every
+    /// word of every subject is no session's head, and a bit test is cheaper
+    /// than hashing.
+    private let headBits: [UInt64]
     /// Some head is not ASCII: the byte screen must ask `heads` as well.
     let hasNonASCIIHeads: Bool
 
@@ -50,6 +54,12 @@ struct SessionIDIndex {
             }
         }
         self.asciiHeads = asciiHeads
+        var bits = [UInt64](repeating: 0, count: 1 << (Self.headBitsLog2 - 6))
+        for key in asciiHeads {
+            let bit = Self.headBit(key)
+            bits[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        headBits = bits
         hasNonASCIIHeads = nonASCII
     }
 
@@ -61,7 +71,18 @@ struct SessionIDIndex {
     }
 
     /// `mightName` for an ASCII word's lower-cased first bytes, packed.
-    func mightName(packedHead key: UInt64) -> Bool { asciiHeads.contains(key) }
+    func mightName(packedHead key: UInt64) -> Bool {
+        let bit = Self.headBit(key)
+        return headBits[bit >> 6] & (1 << UInt64(bit & 63)) != 0 && asciiHeads.contains(key)
+    }
+
+    /// 2^16 bits: a few percent of them set by a few thousand sessions.
+    private static let headBitsLog2 = 16
+
+    @inline(__always)
+    private static func headBit(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - headBitsLog2))
+    }
 
     /// Could `word` (or a word starting like it) name a session?
     func mightName(_ word: Substring) -> Bool {

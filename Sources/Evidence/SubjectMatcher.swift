@@ -55,29 +55,50 @@ struct SubjectMatcher {
     /// (nearly all): the walk runs it on every commit, and splitting into
     /// Characters with Unicode properties cost a third of a cold walk. Any
     /// other subject (a byte of 0x80 or more, a carriage return) is left to
-    /// the Character screen, so the answer is the same.
+    /// the Character screen, so the answer is the same. A word's head is
+    /// packed as `SessionIDIndex.packedHead` packs it, while the word is
+    /// scanned.
     private static func mayName(_ message: String, _ ids: SessionIDIndex) -> Bool {
         var message = message
         return message.withUTF8 { bytes -> Bool in
-            func isWord(_ byte: UInt8) -> Bool {
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                    || byte == UInt8(ascii: "_")
-            }
+            guard let p = bytes.baseAddress else { return false }
+            let n = bytes.count
             var i = 0
-            while i < bytes.count, bytes[i] != UInt8(ascii: "\n") {
-                let byte = bytes[i]
+            while i < n, p[i] != UInt8(ascii: "\n") {
+                let byte = p[i]
                 if byte >= 0x80 || byte == UInt8(ascii: "\r") { return true }
                 guard isWord(byte) else { i += 1; continue }
                 let start = i
-                while i < bytes.count, isWord(bytes[i]) { i += 1 }
-                if i < bytes.count, bytes[i] >= 0x80 { return true }
-                let head = bytes[start..<min(start + SessionIDIndex.minimumPrefix, i)].lazy.map {
-                    (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0
+                var key: UInt64 = 0, length: UInt64 = 0
+                while i < n, isWord(p[i]) {
+                    if length < UInt64(SessionIDIndex.minimumPrefix) {
+                        let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(p[i]) ? p[i] | 0x20 : p[i]
+                        key |= UInt64(lower) << (8 * length)
+                        length += 1
+                    }
+                    i += 1
                 }
-                if ids.mightName(packedHead: SessionIDIndex.packedHead(head)) { return true }
-                if ids.hasNonASCIIHeads, ids.mightName(Substring(String(decoding: head, as: UTF8.self))) { return true }
+                if i < n, p[i] >= 0x80 { return true }
+                if ids.mightName(packedHead: key | length << 32) { return true }
+                if ids.hasNonASCIIHeads {
+                    let head = UnsafeBufferPointer(start: p + start, count: Int(length)).map {
+                        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0
+                    }
+                    if ids.mightName(Substring(String(decoding: head, as: UTF8.self))) { return true }
+                }
             }
             return false
         }
     }
+
+    /// ASCII letters, digits and `_`, as bits of two masks.
+    @inline(__always)
+    private static func isWord(_ byte: UInt8) -> Bool {
+        byte < 64 ? (wordLow >> UInt64(byte)) & 1 != 0 : byte < 128 && (wordHigh >> UInt64(byte - 64)) & 1 != 0
+    }
+
+    /// Bits 48-57: '0'-'9'.
+    private static let wordLow: UInt64 = 0x03FF_0000_0000_0000
+    /// Bits 1-26 ('A'-'Z'), 31 ('_'), 33-58 ('a'-'z'), counted from 64.
+    private static let wordHigh: UInt64 = 0x07FF_FFFE_87FF_FFFE
 }

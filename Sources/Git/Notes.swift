@@ -7,8 +7,39 @@ import CLibGit2
 /// the working tree's index on the way, reading every entry of it.)
 public final class NotesReader {
     private let repository: Repository
-    /// The notes trees read so far, by the hex prefix their path spells ("" is the root).
-    private var trees: [String: OpaquePointer] = [:]
+    /// The notes trees read so far, by the hex prefix their path spells
+    /// ("" is the root, "ab" the fan-out directory ab/, "ab/cd" is "abcd").
+    /// Looked up with the prefix's bytes, not a String each: a report looks
+    /// up every attributed commit's note.
+    private var trees: [NotesPrefix: OpaquePointer] = [:]
+
+    /// A hex prefix of at most 40 digits, packed.
+    private struct NotesPrefix: Hashable {
+        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64)
+        var count: Int
+
+        init(_ hex: UnsafeBufferPointer<UInt8>, count: Int) {
+            var words: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &words) { out in
+                out.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(hex)[..<count]))
+            }
+            digits = words
+            self.count = count
+        }
+
+        static func == (a: NotesPrefix, b: NotesPrefix) -> Bool {
+            a.count == b.count && a.digits == b.digits
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(count)
+            hasher.combine(digits.0)
+            hasher.combine(digits.1)
+            hasher.combine(digits.2)
+            hasher.combine(digits.3)
+            hasher.combine(digits.4)
+        }
+    }
 
     /// Nil when `ref` does not exist (no notes written yet).
     init?(repository: Repository, ref: String) throws(GitError) {
@@ -22,7 +53,7 @@ public final class NotesReader {
         var root: OpaquePointer?
         try check(git_commit_tree(&root, commit), "reading notes ref '\(ref)'")
         self.repository = repository
-        trees[""] = root
+        trees[NotesPrefix(UnsafeBufferPointer(start: nil, count: 0), count: 0)] = root
     }
 
     deinit {
@@ -31,30 +62,42 @@ public final class NotesReader {
 
     /// The note attached to commit `sha`, or nil.
     public func note(for sha: String) throws(GitError) -> String? {
-        let hex = sha.lowercased()
-        guard hex.utf8.count == 40, var id = try blob(for: hex, depth: 0) else { return nil }
-        var blob: OpaquePointer?
-        try check(git_blob_lookup(&blob, repository.handle, &id), "reading the note of \(sha)")
-        defer { git_blob_free(blob) }
-        let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(blob), count: Int(git_blob_rawsize(blob)))
+        // The hex digits, lower-cased, NUL-terminated for libgit2's lookups by name.
+        var hex = Array((sha.utf8.allSatisfy { $0 < 0x80 } ? sha : sha.lowercased()).utf8)
+        guard hex.count == 40 else { return nil }
+        for i in hex.indices where (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(hex[i]) { hex[i] |= 0x20 }
+        hex.append(0)
+        let found = try hex.withUnsafeBufferPointer { (digits) throws(GitError) -> git_oid? in
+            try blob(for: digits, depth: 0)
+        }
+        guard var id = found else { return nil }
+        var noteBlob: OpaquePointer?
+        try check(git_blob_lookup(&noteBlob, repository.handle, &id), "reading the note of \(sha)")
+        defer { git_blob_free(noteBlob) }
+        let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(noteBlob), count: Int(git_blob_rawsize(noteBlob)))
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The note's blob under the tree at `hex`'s first `depth` characters:
-    /// an entry named by the rest, else a fan-out directory of the next two.
-    private func blob(for hex: String, depth: Int) throws(GitError) -> git_oid? {
-        guard let tree = trees[String(hex.prefix(depth))] else { return nil }
-        let rest = hex.dropFirst(depth)
-        if let entry = git_tree_entry_byname(tree, String(rest)), git_tree_entry_type(entry) == GIT_OBJECT_BLOB {
+    /// The note's blob under the tree at `hex`'s first `depth` digits: an
+    /// entry named by the rest, else a fan-out directory of the next two.
+    /// `hex` holds 40 digits and a NUL.
+    private func blob(for hex: UnsafeBufferPointer<UInt8>, depth: Int) throws(GitError) -> git_oid? {
+        guard let tree = trees[NotesPrefix(hex, count: depth)], let base = hex.baseAddress else { return nil }
+        let rest = UnsafeRawPointer(base + depth).assumingMemoryBound(to: CChar.self)
+        if let entry = git_tree_entry_byname(tree, rest), git_tree_entry_type(entry) == GIT_OBJECT_BLOB {
             return git_tree_entry_id(entry).pointee
         }
-        guard rest.count > 2, let entry = git_tree_entry_byname(tree, String(rest.prefix(2))),
-            git_tree_entry_type(entry) == GIT_OBJECT_TREE
-        else { return nil }
-        let prefix = String(hex.prefix(depth + 2))
+        guard 40 - depth > 2 else { return nil }
+        var directory: (CChar, CChar, CChar) = (CChar(bitPattern: hex[depth]), CChar(bitPattern: hex[depth + 1]), 0)
+        let found = withUnsafePointer(to: &directory) { name in
+            git_tree_entry_byname(tree, UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
+        }
+        guard let entry = found, git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
+        let prefix = NotesPrefix(hex, count: depth + 2)
         if trees[prefix] == nil {
             var subtree: OpaquePointer?
-            try check(git_tree_lookup(&subtree, repository.handle, git_tree_entry_id(entry)), "reading the notes tree '\(prefix)'")
+            try check(git_tree_lookup(&subtree, repository.handle, git_tree_entry_id(entry)),
+                      "reading the notes tree '\(String(decoding: hex[..<(depth + 2)], as: UTF8.self))'")
             trees[prefix] = subtree
         }
         return try blob(for: hex, depth: depth + 2)
