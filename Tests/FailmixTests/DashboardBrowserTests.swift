@@ -2,18 +2,12 @@ import Foundation
 import Testing
 @testable import FailmixKit
 
-/// Chromium, when installed (CI installs Debian's `chromium`).
-let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-    .first { FileManager.default.isExecutableFile(atPath: $0) }
-
 /// The HTML report in a real browser: headless Chromium with the network
-/// off, driven over the DevTools protocol by scripts/browser-check.py.
-/// The browser mostly waits (launch, page loads, settling): its tests are
-/// async so that waiting happens off the cooperative pool, and they overlap.
+/// off, driven over the DevTools protocol by scripts/browser-check.py (one
+/// browser for the run, see BrowserSession). The browser mostly waits
+/// (launch, page loads, settling): its tests are async so that waiting
+/// happens off the cooperative pool.
 @Suite struct DashboardBrowserTests {
-    /// Where the screenshots stay for people to look at.
-    static let screenshots = Paths.packageRoot + "/.build/screenshots"
-
     struct Loaded {
         var pages: [[String: Any]]
         func page(_ suffix: String, scripts: Bool) -> [String: Any] {
@@ -21,13 +15,10 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         }
     }
 
-    func load(_ files: [String]) async throws -> Loaded {
-        let r = try await offPool {
-            try runTool("python3", [Paths.packageRoot + "/scripts/browser-check.py", "--chromium", chromiumPath!,
-                                    "--screenshots", Self.screenshots] + files)
-        }
-        #expect(r.status == 0, "\(r.stderr)")
-        let object = try jsonObject(r.stdout)
+    /// Each file with scripts and without; screenshots of `photographed`.
+    func load(_ files: [String], photographed: [String]) async throws -> Loaded {
+        let answer = try await offPool { try BrowserSession.shared.load(files, screenshots: photographed) }
+        let object = try JSONSerialization.jsonObject(with: answer) as! [String: Any]
         return Loaded(pages: object["pages"] as! [[String: Any]])
     }
 
@@ -71,7 +62,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         #expect(try failmix(["report", "--format", "json", "--output", json, "--last", "0", "--last", "100", "--last", "30"] + args).status == 0)
         // A page that does request and log: the harness must see both, or it proves nothing.
         let bad = dir.write("control.html", #"<!DOCTYPE html><title>control</title><img src="http://example.invalid/x.png"><script>console.error("boom")</script>"#)
-        let loaded = try await load([bad, html])
+        let loaded = try await load([bad, html], photographed: [html])
 
         let control = loaded.page("control.html", scripts: true)
         #expect((control["requests"] as! [String]).contains("http://example.invalid/x.png"))
@@ -104,7 +95,10 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         let charts = dom["charts"] as! [[String: Any]]
         let modes = (report["modes"] as! [[String: Any]]).map { $0["name"] as! String }
         #expect(charts.map { $0["mode"] as! String } == ["any"] + modes)
+        // Thousands of points: the differences are gathered, then expected once
+        // (an #expect per point cost seconds of the suite's CPU).
         var compared = 0
+        var wrong: [String] = []
         for chart in charts {
             let mode = chart["mode"] as! String
             #expect(chart["rendered"] as! Bool && chart["labelled"] as! Bool)
@@ -128,11 +122,13 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
                 for (k, i) in indices.enumerated() {
                     let from = max(0, i - window + 1)
                     let expected = Double(hit[from...i].filter { $0 }.count) / Double(i - from + 1)
-                    #expect(abs(rates[k] - expected) < 1e-6, "\(mode) \(window) \(basis) at \(i): \(rates[k]) vs \(expected)")
+                    if abs(rates[k] - expected) >= 1e-6 { wrong.append("\(mode) \(window) \(basis) at \(i): \(rates[k]) vs \(expected)") }
                     // The point drawn is where that rate belongs.
                     let x = frame[0] + Double(i) / 399 * (frame[4] - frame[0] - frame[1])
                     let y = frame[2] + (1 - min(expected, yMax) / yMax) * (frame[5] - frame[2] - frame[3])
-                    #expect(abs(points[k][0] - x) < 0.06 && abs(points[k][1] - y) < 0.06)
+                    if !(abs(points[k][0] - x) < 0.06 && abs(points[k][1] - y) < 0.06) {
+                        wrong.append("\(mode) \(window) \(basis) at \(i): point \(points[k]) vs \([x, y])")
+                    }
                     compared += 1
                 }
                 // The newest point is the JSON report's window rate.
@@ -145,6 +141,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
             if mode == "noop" { #expect(Set(chart["thresholds"] as! [Double]) == [0.05, 0.10]) }
             if mode == "ci_break" { #expect(Set(chart["thresholds"] as! [Double]).count == 2) }
         }
+        #expect(wrong.isEmpty, "\(wrong.count) wrong points, e.g. \(wrong.prefix(10))")
         #expect(compared >= 8 * 4 * 400)
         // The attribution mix: each method's share of the last 100 sessions' commits, as the JSON report lists them.
         let attribution = dom["attribution"] as! [[String: Any]]
@@ -152,21 +149,28 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         let mix = attribution[0]
         #expect(mix["rendered"] as! Bool && mix["window"] as! Int == 100)
         var checkedCommits = 0
-        for (k, i) in (mix["indices"] as! [Int]).enumerated() {
-            let recent = sessions[max(0, i - 99)...i]
+        // Each session's commits by method, read out of the JSON once.
+        let sessionMethods = sessions.map { s -> [String: Int] in
             var byMethod: [String: Int] = [:]
-            for s in recent {
-                for kind in (s["attribution"] as! [String: String]).values { byMethod[kind, default: 0] += 1 }
-                byMethod["ambiguous", default: 0] += (s["ambiguous_commits"] as! [String]).count
-            }
+            for kind in (s["attribution"] as! [String: String]).values { byMethod[kind, default: 0] += 1 }
+            byMethod["ambiguous", default: 0] += (s["ambiguous_commits"] as! [String]).count
+            return byMethod
+        }
+        let mixCommits = mix["commits"] as! [Int]
+        let mixLines = (mix["lines"] as! [[String: Any]]).map { (method: $0["method"] as! String, rates: $0["rates"] as! [Double]) }
+        wrong = []
+        for (k, i) in (mix["indices"] as! [Int]).enumerated() {
+            var byMethod: [String: Int] = [:]
+            for counts in sessionMethods[max(0, i - 99)...i] { byMethod.merge(counts, uniquingKeysWith: +) }
             let total = byMethod.values.reduce(0, +)
-            #expect((mix["commits"] as! [Int])[k] == total)
+            if mixCommits[k] != total { wrong.append("commits at \(i): \(mixCommits[k]) vs \(total)") }
             checkedCommits += total
-            for line in mix["lines"] as! [[String: Any]] {
-                let expected = total == 0 ? 0 : Double(byMethod[line["method"] as! String] ?? 0) / Double(total)
-                #expect(abs((line["rates"] as! [Double])[k] - expected) < 1e-6, "\(line["method"]!) at \(i)")
+            for line in mixLines {
+                let expected = total == 0 ? 0 : Double(byMethod[line.method] ?? 0) / Double(total)
+                if abs(line.rates[k] - expected) >= 1e-6 { wrong.append("\(line.method) at \(i): \(line.rates[k]) vs \(expected)") }
             }
         }
+        #expect(wrong.isEmpty, "\(wrong.count) wrong attribution points, e.g. \(wrong.prefix(10))")
         #expect(checkedCommits > 0, "the fixture's sessions have commits")
         // The per-window mix table: trailer coverage as the JSON report computes it (windows 100 and 30).
         let page = try String(contentsOfFile: html, encoding: .utf8)
@@ -199,7 +203,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         let path = dir.write("r.jsonl", lines.joined(separator: "\n") + "\n")
         let html = dir.file("hostile.html")
         #expect(try failmix(["report", "--records", path, "--no-git", "--format", "html", "--output", html]).status == 0)
-        let loaded = try await load([html])
+        let loaded = try await load([html], photographed: [])
         for scripts in [true, false] {
             let page = loaded.page("hostile.html", scripts: scripts)
             #expect(page["requests"] as! [String] == [])
@@ -225,7 +229,7 @@ let chromiumPath: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "
         #expect(try failmix(["report", "--format", "html", "--output", html] + args).status == 0)
         let json = try failmix(["report", "--format", "json"] + args)
         let listed = try jsonObject(json.stdout)["agents"] as! [[String: Any]]
-        let loaded = try await load([html])
+        let loaded = try await load([html], photographed: [html])
         let page = loaded.page("fleet.html", scripts: true)
         #expect(page["requests"] as! [String] == [] && page["errors"] as! [String] == [], "\(page["requests"]!) \(page["errors"]!)")
         let dom = page["dom"] as! [String: Any]

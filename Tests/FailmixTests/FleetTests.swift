@@ -4,12 +4,12 @@ import Testing
 
 /// Fleet mode: several agents in one report, each exactly as if alone.
 @Suite struct FleetTests {
-    /// Three fixture agents (records + repository each) of different sizes.
+    /// Three fixture agents (records + repository each) of different sizes,
+    /// made once per run, copied into `dir`.
     static func agents(_ dir: TempDir) throws -> [(name: String, records: String, repo: String)] {
         try [3, 17, 5].map { seed in
             let fx = dir.file("a\(seed)")
-            let r = try run(Paths.shared! + "/tools/make-fixture", [fx, "--sessions", String(seed * 20 + 100), "--seed", String(seed)])
-            #expect(r.status == 0, "\(r.stderr)")
+            try SharedFixture.copy(["--sessions", String(seed * 20 + 100), "--seed", String(seed)], to: fx)
             return ("a\(seed)", fx + "/session-records.jsonl", fx + "/repo")
         }
     }
