@@ -185,8 +185,7 @@ private func residentPages() -> Int {
     /// over a few rounds is what counts.
     @Test func noLeaksOfLibgit2Objects() throws {
         let repo = try TestRepository()
-        var shas: [String] = []
-        for i in 0..<40 { shas.append(try repo.commit("commit \(i)\n\nGit-Session-Id: s\(i)\n", at: t0 + Int64(i))) }
+        let shas = try repo.importCommits((0..<40).map { ("commit \($0)\n\nGit-Session-Id: s\($0)\n", t0 + Int64($0)) })
         try Repository.open(repo.path).setNote(sha: shas[0], message: "status: failure\n", authorName: "CI", authorEmail: "ci@example.org")
         func exercise(_ times: Int) throws {
             for _ in 0..<times {

@@ -2,15 +2,17 @@ import Foundation
 import Testing
 @testable import FailmixTrailers
 
-/// `git interpret-trailers` on `message`, as the hook's placement must match.
-private func gitInterpret(_ message: String, commentChar: String?, extra: [String]) throws -> String {
+/// `git interpret-trailers` on each of `messages`, as the hook's placement
+/// must match: one git process for them all (`--in-place`, a file each),
+/// each file then holding what git made of that message.
+private func gitInterpret(_ messages: [String], commentChar: String?, extra: [String]) throws -> [String] {
     let dir = TempDir("failmix-trailers")
-    let file = dir.write("msg", message)
-    var args = ["-c", "core.commentChar=\(commentChar ?? "#")", "interpret-trailers"] + extra + [file]
+    let files = messages.indices.map { dir.write("msg\($0)", messages[$0]) }
+    var args = ["-c", "core.commentChar=\(commentChar ?? "#")", "interpret-trailers", "--in-place"] + extra + files
     if commentChar == nil { args.removeFirst(2) }
     let result = try runTool("git", args, cwd: dir.path)
     #expect(result.status == 0, "\(result.stderr)")
-    return result.stdout
+    return try files.map { String(decoding: try Data(contentsOf: URL(fileURLWithPath: $0)), as: UTF8.self) }
 }
 
 /// Builds messages from the pieces trailer blocks are made of, reproducibly.
@@ -51,22 +53,27 @@ private struct MessageGenerator {
         var generator = MessageGenerator(state: commentChar == nil ? 7 : 11)
         let comment = commentChar ?? "#"
         var stamped = 0, kept = 0
-        for _ in 0..<120 {
-            let message = generator.message(comment: comment)
+        let messages = (0..<120).map { _ in generator.message(comment: comment) }
+        let gits = try gitInterpret(messages, commentChar: commentChar,
+                                    extra: ["--no-divider", "--if-exists", "doNothing", "--trailer", "Git-Session-Id: ff15"])
+        var keptPairs: [(message: String, git: String)] = []
+        for (message, git) in zip(messages, gits) {
             let ours = TrailerStamp.stamp(Array(message.utf8), key: "Git-Session-Id", value: "ff15",
                                           commentChar: UInt8(ascii: comment == "#" ? "#" : ";"))
-            let git = try gitInterpret(message, commentChar: commentChar,
-                                       extra: ["--no-divider", "--if-exists", "doNothing", "--trailer", "Git-Session-Id: ff15"])
             if let ours {
                 stamped += 1
                 #expect(String(decoding: ours, as: UTF8.self) == git, "message:\n\(message)")
             } else {
-                // An existing trailer with the key wins: git adds nothing either.
                 kept += 1
-                let before = try gitInterpret(message, commentChar: commentChar, extra: ["--no-divider", "--parse"])
-                let after = try gitInterpret(git, commentChar: commentChar, extra: ["--no-divider", "--parse"])
-                #expect(before == after, "message:\n\(message)")
+                keptPairs.append((message, git))
             }
+        }
+        // An existing trailer with the key wins: git adds nothing either (the
+        // trailers it parses before and after are the same).
+        let parsed = try gitInterpret(keptPairs.map(\.message) + keptPairs.map(\.git), commentChar: commentChar,
+                                      extra: ["--no-divider", "--parse"])
+        for (k, pair) in keptPairs.enumerated() {
+            #expect(parsed[k] == parsed[keptPairs.count + k], "message:\n\(pair.message)")
         }
         #expect(stamped > 40 && kept > 5, "stamped \(stamped), kept \(kept)")
     }

@@ -74,6 +74,26 @@ final class TestRepository {
     }
 }
 
+extension TestRepository {
+    /// Empty commits by `author` on a new repository's main branch, each
+    /// committed at its author time, as `commit` makes them but all in one
+    /// git process (`fast-import`): their SHAs, oldest first. Messages are
+    /// taken as they are (end them with a newline, as `git commit` would).
+    @discardableResult
+    func importCommits(_ commits: [(message: String, time: Int64)], author: (name: String, email: String) = human) throws -> [String] {
+        var stream = ""
+        for commit in commits {
+            let who = "\(author.name) <\(author.email)> \(commit.time) +0000"
+            stream += "commit refs/heads/main\nauthor \(who)\ncommitter \(who)\n"
+            stream += "data \(commit.message.utf8.count)\n\(commit.message)\n"
+        }
+        stream += "done\n"
+        let imported = try Self.run(["fast-import", "--quiet", "--done"], in: path, stdin: stream)
+        guard imported.status == 0 else { throw CommandFailed(description: "git fast-import: \(imported.stderr)") }
+        return try git(["rev-list", "--reverse", "main"]).split(separator: "\n").map(String.init).suffix(commits.count)
+    }
+}
+
 /// A tiny agent workspace: a git repository with one agent commit inside a
 /// session's window, and that session's record.
 struct Workspace: @unchecked Sendable {

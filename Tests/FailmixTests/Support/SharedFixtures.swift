@@ -1,9 +1,10 @@
 import Foundation
 
-/// ../shared's make-fixture workspaces (records, repository, truth), each
-/// made once per run and copied for every test that asks: tests write caches
-/// and gate state into them, so none sees another's. A copy costs a few
-/// file copies; making one costs a Python start and a `git fast-import`.
+/// Generated workspaces (../shared's make-fixture, the bench's
+/// make-realistic-repo.py), each made once per run and copied for every test
+/// that asks: tests write caches, gate state and commits into them, so none
+/// sees another's. A copy costs a few file copies; making one costs a Python
+/// start and a `git fast-import`.
 enum SharedFixture {
     struct Failed: Error, CustomStringConvertible {
         var description: String
@@ -12,7 +13,12 @@ enum SharedFixture {
     /// Makes (once) the fixture make-fixture builds from these arguments and
     /// copies it to `destination`.
     static func copy(_ arguments: [String], to destination: String) throws {
-        let template = try made(arguments)
+        try copy(making: [Paths.shared! + "/tools/make-fixture"], arguments, to: destination)
+    }
+
+    /// Makes (once) what `command OUT arguments...` writes to OUT and copies it to `destination`.
+    static func copy(making command: [String], _ arguments: [String], to destination: String) throws {
+        let template = try made(command, arguments)
         try FileManager.default.copyItem(atPath: template, toPath: destination)
     }
 
@@ -27,23 +33,25 @@ enum SharedFixture {
         return path
     }()
 
-    private static func made(_ arguments: [String]) throws -> String {
+    private static func made(_ command: [String], _ arguments: [String]) throws -> String {
+        let key = command + arguments
         // One lock per fixture: tests wanting another fixture don't wait for this one.
         let keyLock: NSLock = lock.withLock {
-            if let entry = templates[arguments] { return entry.0 }
+            if let entry = templates[key] { return entry.0 }
             let made = NSLock()
-            templates[arguments] = (made, nil)
+            templates[key] = (made, nil)
             return made
         }
         return try keyLock.withLock {
-            if let done = lock.withLock({ templates[arguments]?.1 }) { return try done.get() }
-            let path = "\(root)/fx\(arguments.joined(separator: "_").filter { $0.isLetter || $0.isNumber || $0 == "_" })"
+            if let done = lock.withLock({ templates[key]?.1 }) { return try done.get() }
+            let name = key.map { ($0 as NSString).lastPathComponent }.joined(separator: "_")
+            let path = "\(root)/\(name.filter { $0.isLetter || $0.isNumber || $0 == "_" })"
             let r = Result<String, any Error> {
-                let made = try run(Paths.shared! + "/tools/make-fixture", [path] + arguments)
-                guard made.status == 0 else { throw Failed(description: "make-fixture \(arguments): \(made.stderr)") }
+                let made = try run("/usr/bin/env", command + [path] + arguments)
+                guard made.status == 0 else { throw Failed(description: "\(key.joined(separator: " ")): \(made.stderr)") }
                 return path
             }
-            lock.withLock { templates[arguments]?.1 = r }
+            lock.withLock { templates[key]?.1 = r }
             return try r.get()
         }
     }
