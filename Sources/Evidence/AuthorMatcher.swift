@@ -17,20 +17,8 @@ public struct AuthorMatcher: Sendable {
 
     public var countsEveryone: Bool { patterns.isEmpty }
 
-    /// The last author asked about: consecutive commits are mostly by the
-    /// same author, and comparing two strings is cheaper than hashing them.
-    private var last: (author: Author, answer: Bool)?
-
     public mutating func isAgent(name: String, email: String) -> Bool {
         let key = Author(name: name, email: email)
-        if let last, last.author == key { return last.answer }
-        let answer = decide(key)
-        last = (key, answer)
-        return answer
-    }
-
-    private mutating func decide(_ key: Author) -> Bool {
-        let (name, email) = (key.name, key.email)
         if let answer = known[key] { return answer }
         if Self.isBot(name: name, email: email) {
             known[key] = false
