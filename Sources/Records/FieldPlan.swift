@@ -155,7 +155,7 @@ public struct FieldPlan: Sendable {
             // The key's first 8 bytes when 8 can be read, else byte by byte.
             var prefix: UInt64 = 0
             if available >= 8 {
-                prefix = UnsafeRawPointer(key).loadUnaligned(as: UInt64.self)
+                prefix = loadWord(key)
                 if length < 8 { prefix &= (1 << (8 * UInt64(length))) - 1 }
             } else {
                 for i in 0..<min(length, 8) { prefix |= UInt64(key[i]) << (8 * UInt64(i)) }
@@ -168,7 +168,7 @@ public struct FieldPlan: Sendable {
                 if index < 0 { return .none }
                 let e = entries[index]
                 if Int(e.keyLength) == length, e.prefix == prefix,
-                    length <= 8 || memcmp(pool.baseAddress! + Int(e.keyStart) + 8, key + 8, length - 8) == 0
+                    length <= 8 || bytesEqual(pool.baseAddress! + Int(e.keyStart) + 8, key + 8, length - 8)
                 {
                     return e.member
                 }

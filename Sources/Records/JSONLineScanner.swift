@@ -172,13 +172,13 @@ public struct JSONLineScanner: ~Copyable {
         /// bytes loaded little-endian).
         @inline(__always)
         func word(at p: Int, _ word: UInt32, _ literal: StaticString) throws(ScanFailure) -> Int {
-            if p + 4 <= n, UnsafeRawPointer(s + p).loadUnaligned(as: UInt32.self) == word { return p + 4 }
+            if p + 4 <= n, loadWord32(s + p) == word { return p + 4 }
             return try self.literal(at: p, literal)
         }
 
         func literal(at p: Int, _ literal: StaticString) throws(ScanFailure) -> Int {
             let count = literal.utf8CodeUnitCount
-            guard p + count <= n, memcmp(s + p, literal.utf8Start, count) == 0 else {
+            guard p + count <= n, bytesEqual(s + p, literal.utf8Start, count) else {
                 throw ScanFailure(offset: p, reason: .badLiteral)
             }
             return p + count
@@ -197,7 +197,7 @@ public struct JSONLineScanner: ~Copyable {
                 // byte is among them. The mask's lowest flagged byte is exact, so
                 // jump straight to it (the closing quote, mostly).
                 while p + 8 <= n {
-                    let special = specialStringBytes(UnsafeRawPointer(s + p).loadUnaligned(as: UInt64.self))
+                    let special = specialStringBytes(loadWord(s + p))
                     if special != 0 {
                         p += special.trailingZeroBitCount >> 3
                         break
@@ -312,16 +312,15 @@ final class KeyOrder {
             // Whole words, the last one overlapping its predecessor.
             var i = 0
             while i + 8 < length {
-                guard key.loadUnaligned(fromByteOffset: i, as: UInt64.self) == entry.load(fromByteOffset: i, as: UInt64.self) else { return nil }
+                guard loadWord(key, i) == loadWord(entry, i) else { return nil }
                 i += 8
             }
-            guard key.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
-                == entry.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) else { return nil }
+            guard loadWord(key, length - 8) == loadWord(entry, length - 8) else { return nil }
         } else if p + 8 <= n {
             let mask: UInt64 = (1 << (8 * UInt64(length))) &- 1
-            guard key.loadUnaligned(as: UInt64.self) & mask == entry.load(as: UInt64.self) else { return nil }
+            guard loadWord(key) & mask == loadWord(entry) else { return nil }
         } else {
-            guard memcmp(key, entry, length) == 0 else { return nil }
+            guard bytesEqual(key, entry, length) else { return nil }
         }
         member = PlanMember(
             slot: entry.load(fromByteOffset: Self.keyBytes + 4, as: Int32.self),

@@ -42,7 +42,7 @@ public struct LineFields {
         guard v.kind == .string else { return false }
         let bytes = raw(slot)
         if !v.escaped, !caseInsensitive {
-            return bytes.count == target.count && (target.isEmpty || memcmp(bytes.baseAddress!, target.baseAddress!, target.count) == 0)
+            return bytes.count == target.count && (target.isEmpty || bytesEqual(bytes.baseAddress!, target.baseAddress!, target.count))
         }
         if !v.escaped, bytes.allSatisfy({ $0 < 0x80 }) {
             guard bytes.count == target.count else { return false }
