@@ -42,10 +42,11 @@ public struct FieldPlan: Sendable {
         /// The key's first 8 bytes, zero-padded, as loaded little-endian: most
         /// mismatches are decided by one integer compare, not a memcmp call.
         var prefix: UInt64
-        var member: Member
+        var member: PlanMember
     }
     var root: Int { 0 }
     public var slotCount: Int { paths.count }
+    var nodeCount: Int { nodes.count }
 
     public init() {}
 
@@ -96,7 +97,7 @@ public struct FieldPlan: Sendable {
                 var slot = Self.hash(prefix, key.count) & (size - 1)
                 while slots[start + slot] >= 0 { slot = (slot + 1) & (size - 1) }
                 slots[start + slot] = Int32(entries.count)
-                entries.append(FlatEntry(keyStart: Int32(keyPool.count), keyLength: Int32(key.count), prefix: prefix, member: member))
+                entries.append(FlatEntry(keyStart: Int32(keyPool.count), keyLength: Int32(key.count), prefix: prefix, member: PlanMember(member)))
                 keyPool += key
             }
             return (Int32(start), Int32(size - 1))
@@ -134,23 +135,23 @@ public struct FieldPlan: Sendable {
 
         var root: Int { 0 }
 
-        /// The member of `node` named by the key at `key` (raw, maybe escaped);
-        /// `available` bytes are readable from `base`.
+        /// The member of `node` named by the key `base[start..<end]` (raw,
+        /// maybe escaped); `available` bytes are readable from `base`.
         @inline(__always)
-        func member(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>, available: Int) -> Member? {
-            if key.escaped { return escapedMember(of: node, key: key, in: base) }
-            return lookup(node, base + key.start, key.end - key.start, available: available - key.start)
+        func member(of node: Int, start: Int, end: Int, escaped: Bool, in base: UnsafePointer<UInt8>, available: Int) -> PlanMember {
+            if escaped { return escapedMember(of: node, start: start, end: end, in: base) }
+            return lookup(node, base + start, end - start, available: available - start)
         }
 
         /// A key written with escapes (rare): decoded, then looked up.
         @inline(never)
-        private func escapedMember(of node: Int, key: JSONLineScanner.StringSpan, in base: UnsafePointer<UInt8>) -> Member? {
-            let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + key.start, count: key.end - key.start)).utf8)
+        private func escapedMember(of node: Int, start: Int, end: Int, in base: UnsafePointer<UInt8>) -> PlanMember {
+            let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + start, count: end - start)).utf8)
             return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count, available: $0.count) }
         }
 
         @inline(__always)
-        private func lookup(_ node: Int, _ key: UnsafePointer<UInt8>, _ length: Int, available: Int) -> Member? {
+        private func lookup(_ node: Int, _ key: UnsafePointer<UInt8>, _ length: Int, available: Int) -> PlanMember {
             // The key's first 8 bytes when 8 can be read, else byte by byte.
             var prefix: UInt64 = 0
             if available >= 8 {
@@ -164,7 +165,7 @@ public struct FieldPlan: Sendable {
             var slot = FieldPlan.hash(prefix, length) & mask
             while true {
                 let index = Int(slots[Int(table.start) + slot])
-                if index < 0 { return nil }
+                if index < 0 { return .none }
                 let e = entries[index]
                 if Int(e.keyLength) == length, e.prefix == prefix,
                     length <= 8 || memcmp(pool.baseAddress! + Int(e.keyStart) + 8, key + 8, length - 8) == 0
@@ -174,6 +175,25 @@ public struct FieldPlan: Sendable {
                 slot = (slot + 1) & mask
             }
         }
+    }
+}
+
+/// A plan member as the scanner uses it: its slot and its children's node,
+/// -1 for none (plain integers, so members are copied without optionals).
+struct PlanMember {
+    var slot: Int32
+    var children: Int32
+
+    static let none = PlanMember(slot: -1, children: -1)
+
+    init(slot: Int32, children: Int32) {
+        self.slot = slot
+        self.children = children
+    }
+
+    init(_ member: FieldPlan.Member) {
+        slot = member.slot.map { Int32($0) } ?? -1
+        children = member.children.map { Int32($0) } ?? -1
     }
 }
 

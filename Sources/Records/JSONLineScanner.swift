@@ -1,3 +1,5 @@
+import Foundation
+
 /// A validating, non-allocating scanner for one JSON Lines record.
 ///
 /// It checks the whole line against the JSON grammar (so "not JSON" is caught
@@ -13,10 +15,14 @@ public struct JSONLineScanner: ~Copyable {
     public let plan: FieldPlan
     /// One captured value per plan slot; reset for every line.
     public private(set) var values: [RawValue]
+    /// The keys of the last object seen at each plan node, in order: the
+    /// next record from the same writer almost always repeats them.
+    private let keyOrder: KeyOrder
 
     public init(plan: FieldPlan) {
         self.plan = plan
         self.values = Array(repeating: RawValue.absent, count: plan.slotCount)
+        self.keyOrder = KeyOrder(nodes: plan.nodeCount)
     }
 
     /// Scans one line (without its newline). Returns nil when the line is a
@@ -26,215 +32,317 @@ public struct JSONLineScanner: ~Copyable {
         guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             return ScanFailure(offset: 0, reason: .empty)
         }
-        var cursor = Cursor(base: base, count: line.count)
+        let n = line.count
+        var p = 0
         // A UTF-8 byte-order mark, as Python's decoder tolerates it.
-        if cursor.count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { cursor.position = 3 }
-        cursor.skipWhitespace()
-        guard cursor.position < cursor.count else { return ScanFailure(offset: cursor.position, reason: .empty) }
-        guard cursor.peek == UInt8(ascii: "{") else {
-            return ScanFailure(offset: cursor.position, reason: .notAnObject)
-        }
+        if n >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { p = 3 }
+        p = skipWhitespace(base, n, p)
+        guard p < n else { return ScanFailure(offset: p, reason: .empty) }
+        guard base[p] == UInt8(ascii: "{") else { return ScanFailure(offset: p, reason: .notAnObject) }
         let plan = self.plan
+        let order = keyOrder
         return values.withUnsafeMutableBufferPointer { slots -> ScanFailure? in
             do throws(ScanFailure) {
-                try plan.withLookup { (lookup) throws(ScanFailure) in
-                    try Self.scanObject(&cursor, node: lookup.root, plan: lookup, slots: slots, depth: 0)
+                p = try plan.withLookup { (lookup) throws(ScanFailure) -> Int in
+                    let grammar = Grammar(s: base, n: n, plan: lookup, slots: slots, order: order)
+                    return try grammar.object(at: p, node: Int32(lookup.root), depth: 0)
                 }
             } catch {
                 return error
             }
-            cursor.skipWhitespace()
-            return cursor.position == cursor.count ? nil : cursor.failure(.trailingCharacters)
+            p = skipWhitespace(base, n, p)
+            return p == n ? nil : ScanFailure(offset: p, reason: .trailingCharacters)
         }
     }
 
     // MARK: grammar
 
-    private static let maxDepth = 512
+    static let maxDepth = 512
 
-    private static func scanObject(
-        _ c: inout Cursor, node: Int?, plan: FieldPlan.Lookup,
-        slots: UnsafeMutableBufferPointer<RawValue>, depth: Int
-    ) throws(ScanFailure) {
-        guard depth < maxDepth else { throw ScanFailure(offset: c.position, reason: .tooDeep) }
-        c.position += 1  // '{'
-        c.skipWhitespace()
-        if c.peek == UInt8(ascii: "}") { c.position += 1; return }
-        while true {
-            guard c.peek == UInt8(ascii: "\"") else { throw c.failure(.expectedKey) }
-            let key = try scanString(&c)
-            c.skipWhitespace()
-            guard c.peek == UInt8(ascii: ":") else { throw c.failure(.expectedColon) }
-            c.position += 1
-            c.skipWhitespace()
-            let member = node.flatMap { plan.member(of: $0, key: key, in: c.base, available: c.count) }
-            try scanValue(&c, member: member, plan: plan, slots: slots, depth: depth + 1)
-            c.skipWhitespace()
-            switch c.peek {
-            case UInt8(ascii: ","):
-                c.position += 1
-                c.skipWhitespace()
-            case UInt8(ascii: "}"):
-                c.position += 1
-                return
-            default:
-                throw c.failure(.expectedCommaOrBrace)
-            }
-        }
-    }
+    /// One line's scan: the bytes `s[0..<n]`, the plan and the slots to fill.
+    /// Every function takes the position it starts at and returns the one
+    /// after what it consumed, so positions stay in registers; a failure
+    /// carries the offset where Python's decoder would stop.
+    private struct Grammar {
+        let s: UnsafePointer<UInt8>
+        let n: Int
+        let plan: FieldPlan.Lookup
+        let slots: UnsafeMutableBufferPointer<RawValue>
+        let order: KeyOrder
 
-    private static func scanArray(
-        _ c: inout Cursor, plan: FieldPlan.Lookup, slots: UnsafeMutableBufferPointer<RawValue>, depth: Int
-    ) throws(ScanFailure) {
-        guard depth < maxDepth else { throw ScanFailure(offset: c.position, reason: .tooDeep) }
-        c.position += 1  // '['
-        c.skipWhitespace()
-        if c.peek == UInt8(ascii: "]") { c.position += 1; return }
-        while true {
-            try scanValue(&c, member: nil, plan: plan, slots: slots, depth: depth + 1)
-            c.skipWhitespace()
-            switch c.peek {
-            case UInt8(ascii: ","):
-                c.position += 1
-                c.skipWhitespace()
-            case UInt8(ascii: "]"):
-                c.position += 1
-                return
-            default:
-                throw c.failure(.expectedCommaOrBracket)
-            }
-        }
-    }
-
-    /// Scans any value; when `member` names a plan entry, captures it into its
-    /// slot and descends into it with the member's children.
-    private static func scanValue(
-        _ c: inout Cursor, member: FieldPlan.Member?, plan: FieldPlan.Lookup,
-        slots: UnsafeMutableBufferPointer<RawValue>, depth: Int
-    ) throws(ScanFailure) {
-        let start = c.position
-        let kind: RawValue.Kind
-        switch c.peek {
-        case UInt8(ascii: "\""):
-            let s = try scanString(&c)
-            if let slot = member?.slot {
-                slots[slot] = RawValue(kind: .string, start: s.start, end: s.end, escaped: s.escaped)
-            }
-            return
-        case UInt8(ascii: "{"):
-            try scanObject(&c, node: member?.children, plan: plan, slots: slots, depth: depth)
-            kind = .object
-        case UInt8(ascii: "["):
-            try scanArray(&c, plan: plan, slots: slots, depth: depth)
-            kind = .array
-        case UInt8(ascii: "t"):
-            try c.expectLiteral("true"); kind = .bool
-        case UInt8(ascii: "f"):
-            try c.expectLiteral("false"); kind = .bool
-        case UInt8(ascii: "n"):
-            try c.expectLiteral("null"); kind = .null
-        case UInt8(ascii: "N"):
-            try c.expectLiteral("NaN"); kind = .number
-        case UInt8(ascii: "I"):
-            try c.expectLiteral("Infinity"); kind = .number
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            try scanNumber(&c); kind = .number
-        default:
-            throw c.failure(.expectedValue)
-        }
-        if let slot = member?.slot {
-            slots[slot] = RawValue(kind: kind, start: start, end: c.position, escaped: false)
-        }
-    }
-
-    struct StringSpan { var start: Int; var end: Int; var escaped: Bool }
-
-    /// Scans a string starting at its opening quote; returns the span of its
-    /// contents (quotes excluded). Validates escapes, control characters and UTF-8.
-    @inline(__always)
-    private static func scanString(_ c: inout Cursor) throws(ScanFailure) -> StringSpan {
-        c.position += 1
-        let start = c.position
-        var escaped = false
-        let base = c.base
-        var p = c.position
-        let n = c.count
-        while p < n {
-            // Most bytes of a record are plain ASCII inside strings: skip them
-            // eight at a time while no quote, backslash, control or non-ASCII
-            // byte is among them.
-            // The mask's lowest flagged byte is exact, so jump straight to it
-            // (the closing quote, mostly) rather than step byte by byte.
-            while p + 8 <= n {
-                let special = specialStringBytes(UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
-                if special != 0 {
-                    p += special.trailingZeroBitCount >> 3
-                    break
-                }
-                p += 8
-            }
-            guard p < n else { break }
-            let b = base[p]
-            if b == UInt8(ascii: "\"") {
-                c.position = p + 1
-                return StringSpan(start: start, end: p, escaped: escaped)
-            }
-            if b == UInt8(ascii: "\\") {
-                escaped = true
-                guard p + 1 < n else { break }
-                switch base[p + 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    p += 2
-                case UInt8(ascii: "u"):
-                    guard p + 5 < n, (2...5).allSatisfy({ isHexDigit(base[p + $0]) }) else {
-                        c.position = p
-                        throw c.failure(.badEscape)
-                    }
-                    p += 6
-                default:
-                    c.position = p
-                    throw c.failure(.badEscape)
-                }
-                continue
-            }
-            if b < 0x20 {
-                c.position = p
-                throw c.failure(.controlCharacter)
-            }
-            if b < 0x80 {
+        /// An object at `start` (its `{`); `node` is its plan node, or -1.
+        func object(at start: Int, node: Int32, depth: Int) throws(ScanFailure) -> Int {
+            guard depth < maxDepth else { throw ScanFailure(offset: start, reason: .tooDeep) }
+            var p = skipWhitespace(s, n, start + 1)
+            if p < n, s[p] == UInt8(ascii: "}") { return p + 1 }
+            var index = 0
+            while true {
+                guard p < n, s[p] == UInt8(ascii: "\"") else { throw ScanFailure(offset: p, reason: .expectedKey) }
                 p += 1
-                continue
+                var member = PlanMember.none
+                if node >= 0, let next = order.match(node: node, index: index, s, n, p, member: &member) {
+                    // The key, its colon and the whitespace around it, as last time
+                    // (this line may have more whitespace before its value).
+                    p = skipWhitespace(s, n, next)
+                } else {
+                    let keyStart = p
+                    let key = try string(from: p)
+                    p = skipWhitespace(s, n, key.end + 1)
+                    guard p < n, s[p] == UInt8(ascii: ":") else { throw ScanFailure(offset: p, reason: .expectedColon) }
+                    p = skipWhitespace(s, n, p + 1)
+                    if node >= 0 {
+                        member = plan.member(of: Int(node), start: keyStart, end: key.end, escaped: key.escaped, in: s, available: n)
+                        if !key.escaped { order.learn(node: node, index: index, s + keyStart, p - keyStart, member: member) }
+                    }
+                }
+                index += 1
+                p = try value(at: p, member: member, depth: depth + 1)
+                p = skipWhitespace(s, n, p)
+                guard p < n else { throw ScanFailure(offset: p, reason: .expectedCommaOrBrace) }
+                switch s[p] {
+                case UInt8(ascii: ","):
+                    p = skipWhitespace(s, n, p + 1)
+                case UInt8(ascii: "}"):
+                    return p + 1
+                default:
+                    throw ScanFailure(offset: p, reason: .expectedCommaOrBrace)
+                }
             }
-            guard let width = utf8SequenceWidth(base, p, n) else {
-                c.position = p
-                throw c.failure(.invalidUTF8)
-            }
-            p += width
         }
-        c.position = n
-        throw c.failure(.unterminatedString)
+
+        func array(at start: Int, depth: Int) throws(ScanFailure) -> Int {
+            guard depth < maxDepth else { throw ScanFailure(offset: start, reason: .tooDeep) }
+            var p = skipWhitespace(s, n, start + 1)
+            if p < n, s[p] == UInt8(ascii: "]") { return p + 1 }
+            while true {
+                p = try value(at: p, member: .none, depth: depth + 1)
+                p = skipWhitespace(s, n, p)
+                guard p < n else { throw ScanFailure(offset: p, reason: .expectedCommaOrBracket) }
+                switch s[p] {
+                case UInt8(ascii: ","):
+                    p = skipWhitespace(s, n, p + 1)
+                case UInt8(ascii: "]"):
+                    return p + 1
+                default:
+                    throw ScanFailure(offset: p, reason: .expectedCommaOrBracket)
+                }
+            }
+        }
+
+        /// Any value; when `member` names a slot, captures it there, and an
+        /// object is scanned with the member's children.
+        @inline(__always)
+        func value(at start: Int, member: PlanMember, depth: Int) throws(ScanFailure) -> Int {
+            guard start < n else { throw ScanFailure(offset: start, reason: .expectedValue) }
+            let end: Int
+            let kind: RawValue.Kind
+            switch s[start] {
+            case UInt8(ascii: "\""):
+                let body = try string(from: start + 1)
+                if member.slot >= 0 {
+                    slots[Int(member.slot)] = RawValue(kind: .string, start: start + 1, end: body.end, escaped: body.escaped)
+                }
+                return body.end + 1
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                end = try number(at: start); kind = .number
+            case UInt8(ascii: "n"):
+                end = try word(at: start, 0x6C6C_756E, "null"); kind = .null
+            case UInt8(ascii: "t"):
+                end = try word(at: start, 0x6575_7274, "true"); kind = .bool
+            case UInt8(ascii: "f"):
+                end = try literal(at: start, "false"); kind = .bool
+            case UInt8(ascii: "{"):
+                end = try object(at: start, node: member.children, depth: depth); kind = .object
+            case UInt8(ascii: "["):
+                end = try array(at: start, depth: depth); kind = .array
+            case UInt8(ascii: "N"):
+                end = try literal(at: start, "NaN"); kind = .number
+            case UInt8(ascii: "I"):
+                end = try literal(at: start, "Infinity"); kind = .number
+            default:
+                throw ScanFailure(offset: start, reason: .expectedValue)
+            }
+            if member.slot >= 0 {
+                slots[Int(member.slot)] = RawValue(kind: kind, start: start, end: end, escaped: false)
+            }
+            return end
+        }
+
+        /// A four-letter literal compared as one 32-bit word (`word` is its
+        /// bytes loaded little-endian).
+        @inline(__always)
+        func word(at p: Int, _ word: UInt32, _ literal: StaticString) throws(ScanFailure) -> Int {
+            if p + 4 <= n, UnsafeRawPointer(s + p).loadUnaligned(as: UInt32.self) == word { return p + 4 }
+            return try self.literal(at: p, literal)
+        }
+
+        func literal(at p: Int, _ literal: StaticString) throws(ScanFailure) -> Int {
+            let count = literal.utf8CodeUnitCount
+            guard p + count <= n, memcmp(s + p, literal.utf8Start, count) == 0 else {
+                throw ScanFailure(offset: p, reason: .badLiteral)
+            }
+            return p + count
+        }
+
+        /// The contents of a string starting at `start` (after its opening
+        /// quote): `end` is its closing quote. Validates escapes, control
+        /// characters and UTF-8.
+        @inline(__always)
+        func string(from start: Int) throws(ScanFailure) -> (end: Int, escaped: Bool) {
+            var escaped = false
+            var p = start
+            while p < n {
+                // Most bytes of a record are plain ASCII inside strings: skip them
+                // eight at a time while no quote, backslash, control or non-ASCII
+                // byte is among them. The mask's lowest flagged byte is exact, so
+                // jump straight to it (the closing quote, mostly).
+                while p + 8 <= n {
+                    let special = specialStringBytes(UnsafeRawPointer(s + p).loadUnaligned(as: UInt64.self))
+                    if special != 0 {
+                        p += special.trailingZeroBitCount >> 3
+                        break
+                    }
+                    p += 8
+                }
+                guard p < n else { break }
+                let b = s[p]
+                if b == UInt8(ascii: "\"") { return (p, escaped) }
+                if b == UInt8(ascii: "\\") {
+                    escaped = true
+                    guard p + 1 < n else { break }
+                    switch s[p + 1] {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                        UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        p += 2
+                    case UInt8(ascii: "u"):
+                        guard p + 5 < n, isHexDigit(s[p + 2]), isHexDigit(s[p + 3]), isHexDigit(s[p + 4]), isHexDigit(s[p + 5]) else {
+                            throw ScanFailure(offset: p, reason: .badEscape)
+                        }
+                        p += 6
+                    default:
+                        throw ScanFailure(offset: p, reason: .badEscape)
+                    }
+                    continue
+                }
+                if b < 0x20 { throw ScanFailure(offset: p, reason: .controlCharacter) }
+                if b < 0x80 {
+                    p += 1
+                    continue
+                }
+                guard let width = utf8SequenceWidth(s, p, n) else { throw ScanFailure(offset: p, reason: .invalidUTF8) }
+                p += width
+            }
+            throw ScanFailure(offset: n, reason: .unterminatedString)
+        }
+
+        func number(at start: Int) throws(ScanFailure) -> Int {
+            var p = start
+            if s[p] == UInt8(ascii: "-") {
+                p += 1
+                if p < n, s[p] == UInt8(ascii: "I") { return try literal(at: p, "Infinity") }
+            }
+            guard p < n, isDigit(s[p]) else { throw ScanFailure(offset: p, reason: .badNumber) }
+            let first = s[p]
+            p += 1
+            if first != UInt8(ascii: "0") { while p < n, isDigit(s[p]) { p += 1 } }
+            if p < n, s[p] == UInt8(ascii: ".") {
+                p += 1
+                guard p < n, isDigit(s[p]) else { throw ScanFailure(offset: p, reason: .badNumber) }
+                while p < n, isDigit(s[p]) { p += 1 }
+            }
+            if p < n, s[p] | 0x20 == UInt8(ascii: "e") {
+                p += 1
+                if p < n, s[p] == UInt8(ascii: "+") || s[p] == UInt8(ascii: "-") { p += 1 }
+                guard p < n, isDigit(s[p]) else { throw ScanFailure(offset: p, reason: .badNumber) }
+                while p < n, isDigit(s[p]) { p += 1 }
+            }
+            return p
+        }
+    }
+}
+
+/// JSON whitespace from `p` on; returns the first other position (or `n`).
+@inline(__always)
+func skipWhitespace(_ s: UnsafePointer<UInt8>, _ n: Int, _ start: Int) -> Int {
+    var p = start
+    while p < n {
+        let b = s[p]
+        if b > 0x20 { return p }
+        guard b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D else { return p }
+        p += 1
+    }
+    return p
+}
+
+/// The keys of the last object scanned at each plan node, in the order they
+/// came, with the plan member each named. A key that repeats the previous
+/// record's key at the same position is recognised by comparing its bytes —
+/// from after the opening quote through the closing quote, the colon and the
+/// whitespace around it, up to the value — with the remembered ones: no
+/// string scan, no hash, no separator checks. This is sound because the
+/// remembered bytes were scanned and validated when learned, and that scan
+/// depends only on those bytes; escaped keys, keys whose bytes up to the value
+/// exceed `keyBytes - 1`, and members past `maxKeys` are never learned.
+final class KeyOrder {
+    static let maxKeys = 64
+    static let keyBytes = 32
+    /// An entry: the key's bytes through its colon and whitespace, zero-padded, then
+    /// the length of those (0: nothing learned), the member's slot and children.
+    private static let stride = keyBytes + 16
+    private let storage: UnsafeMutableRawPointer
+
+    init(nodes: Int) {
+        let size = max(1, nodes) * Self.maxKeys * Self.stride
+        storage = .allocate(byteCount: size, alignment: 16)
+        storage.initializeMemory(as: UInt8.self, repeating: 0, count: size)
     }
 
-    private static func scanNumber(_ c: inout Cursor) throws(ScanFailure) {
-        if c.peek == UInt8(ascii: "-") {
-            c.position += 1
-            if c.peek == UInt8(ascii: "I") { try c.expectLiteral("Infinity"); return }
+    deinit { storage.deallocate() }
+
+    /// When the key at `p` (after its opening quote) repeats the one learned
+    /// for this position, sets `member` and returns the position of its value.
+    @inline(__always)
+    func match(node: Int32, index: Int, _ s: UnsafePointer<UInt8>, _ n: Int, _ p: Int, member: inout PlanMember) -> Int? {
+        guard index < Self.maxKeys else { return nil }
+        let entry = UnsafeRawPointer(storage + (Int(node) * Self.maxKeys + index) * Self.stride)
+        let length = Int(entry.load(fromByteOffset: Self.keyBytes, as: Int32.self))
+        guard length > 0, p + length <= n else { return nil }
+        let key = UnsafeRawPointer(s + p)
+        if length >= 8 {
+            // Whole words, the last one overlapping its predecessor.
+            var i = 0
+            while i + 8 < length {
+                guard key.loadUnaligned(fromByteOffset: i, as: UInt64.self) == entry.load(fromByteOffset: i, as: UInt64.self) else { return nil }
+                i += 8
+            }
+            guard key.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+                == entry.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) else { return nil }
+        } else if p + 8 <= n {
+            let mask: UInt64 = (1 << (8 * UInt64(length))) &- 1
+            guard key.loadUnaligned(as: UInt64.self) & mask == entry.load(as: UInt64.self) else { return nil }
+        } else {
+            guard memcmp(key, entry, length) == 0 else { return nil }
         }
-        guard let first = c.peekOptional, isDigit(first) else { throw c.failure(.badNumber) }
-        c.position += 1
-        if first != UInt8(ascii: "0") { c.skipDigits() }
-        if c.peek == UInt8(ascii: ".") {
-            c.position += 1
-            guard let d = c.peekOptional, isDigit(d) else { throw c.failure(.badNumber) }
-            c.skipDigits()
+        member = PlanMember(
+            slot: entry.load(fromByteOffset: Self.keyBytes + 4, as: Int32.self),
+            children: entry.load(fromByteOffset: Self.keyBytes + 8, as: Int32.self))
+        return p + length
+    }
+
+    /// Remembers the `length` bytes at `key` (a validated, unescaped key, its
+    /// closing quote, colon and whitespace) as the key at this position.
+    func learn(node: Int32, index: Int, _ key: UnsafePointer<UInt8>, _ length: Int, member: PlanMember) {
+        guard index < Self.maxKeys else { return }
+        let entry = storage + (Int(node) * Self.maxKeys + index) * Self.stride
+        guard length < Self.keyBytes else {
+            entry.storeBytes(of: 0, toByteOffset: Self.keyBytes, as: Int32.self)
+            return
         }
-        if c.peek == UInt8(ascii: "e") || c.peek == UInt8(ascii: "E") {
-            c.position += 1
-            if c.peek == UInt8(ascii: "+") || c.peek == UInt8(ascii: "-") { c.position += 1 }
-            guard let d = c.peekOptional, isDigit(d) else { throw c.failure(.badNumber) }
-            c.skipDigits()
-        }
+        entry.initializeMemory(as: UInt8.self, repeating: 0, count: Self.keyBytes)
+        entry.copyMemory(from: key, byteCount: length)
+        entry.storeBytes(of: Int32(length), toByteOffset: Self.keyBytes, as: Int32.self)
+        entry.storeBytes(of: member.slot, toByteOffset: Self.keyBytes + 4, as: Int32.self)
+        entry.storeBytes(of: member.children, toByteOffset: Self.keyBytes + 8, as: Int32.self)
     }
 }
 
@@ -296,45 +404,6 @@ public struct RawValue: Sendable, Equatable {
         self.escaped = escaped
     }
 
-}
-
-struct Cursor {
-    let base: UnsafePointer<UInt8>
-    let count: Int
-    var position = 0
-
-    init(base: UnsafePointer<UInt8>, count: Int) {
-        self.base = base
-        self.count = count
-    }
-
-    /// The byte at the cursor, or 0 past the end (0 matches no grammar token).
-    @inline(__always) var peek: UInt8 { position < count ? base[position] : 0 }
-    @inline(__always) var peekOptional: UInt8? { position < count ? base[position] : nil }
-
-    @inline(__always) mutating func skipWhitespace() {
-        while position < count {
-            let b = base[position]
-            guard b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D else { return }
-            position += 1
-        }
-    }
-
-    @inline(__always) mutating func skipDigits() {
-        while position < count, isDigit(base[position]) { position += 1 }
-    }
-
-    mutating func expectLiteral(_ literal: StaticString) throws(ScanFailure) {
-        let n = literal.utf8CodeUnitCount
-        guard position + n <= count else { throw failure(.badLiteral) }
-        let lit = literal.utf8Start
-        for i in 0..<n where base[position + i] != lit[i] { throw failure(.badLiteral) }
-        position += n
-    }
-
-    func failure(_ reason: ScanFailure.Reason) -> ScanFailure {
-        ScanFailure(offset: position, reason: reason)
-    }
 }
 
 /// SWAR test: which bytes of `w` need the careful path inside a string (a

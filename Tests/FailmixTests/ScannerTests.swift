@@ -119,4 +119,65 @@ import Testing
         let s = Array(raw.utf8).withUnsafeBytes { decodeJSONString($0) }
         #expect(s == "a\"b\\c\nd\u{e9}\u{1F600}")
     }
+
+    /// The scanner remembers each object's key order and recognises a key
+    /// that repeats it without scanning or hashing it. Whatever order came
+    /// before — a record whose keys are reordered, missing, added, renamed
+    /// to near misses, escaped, too long to remember, or a line cut short —
+    /// a scanner that has seen other lines must capture the same values and
+    /// fail at the same offset as a fresh one.
+    @Test func rememberedKeyOrderNeverChangesTheResult() {
+        let paths = ["session_id", "outcome", "grades.productivity", "grades.harm", "a", "abcdefgh", "abcdefghijklmnopqrstuvwxyz0123456789"]
+        var plan = FieldPlan()
+        for p in paths { plan.slot(for: FieldPath(p)) }
+        let members: [(String, String)] = [
+            ("session_id", #""s1""#), ("outcome", #""noop""#), ("grades", #"{"productivity": 0.2, "harm": 1}"#),
+            ("a", "[1, {\"a\": 2}]"), ("abcdefgh", "true"), ("abcdefghX", "null"), ("abcdefg", "7"),
+            ("abcdefghijklmnopqrstuvwxyz0123456789", #""long""#), ("x", #"{"outcome": "nested"}"#),
+            (#"outc\u006fme"#, #""escaped""#), ("outcomf", #""near""#), ("", "0"),
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var warm = JSONLineScanner(plan: plan)
+        var previous: [(String, String)] = []
+        for round in 0..<3000 {
+            // Mostly the previous line's keys again (what a writer does), else a new order.
+            var chosen = previous
+            if round % 3 == 0 {
+                chosen = Array(members.shuffled(using: &generator).prefix(Int.random(in: 0...members.count, using: &generator)))
+            }
+            previous = chosen
+            let separator = round % 5 == 0 ? "," : ", "
+            let colon = [": ", ":", " : ", ":  ", ":\t"][round % 10 < 6 ? 0 : Int.random(in: 0..<5, using: &generator)]
+            var line = "{" + chosen.map { "\"\($0.0)\"\(colon)\($0.1)" }.joined(separator: separator) + "}"
+            if round % 7 == 0 { line = String(line.prefix(Int.random(in: 0...line.count, using: &generator))) }
+            let bytes = Array(line.utf8)
+            // A tight buffer: the line's last byte is the allocation's last.
+            let tight = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+            defer { tight.deallocate() }
+            tight.copyBytes(from: bytes)
+            var fresh = JSONLineScanner(plan: plan)
+            let expected = fresh.scan(UnsafeRawBufferPointer(tight))
+            let found = warm.scan(UnsafeRawBufferPointer(tight))
+            #expect(found == expected, "\(line)")
+            #expect(warm.values == fresh.values, "\(line)")
+        }
+    }
+
+    /// A file whose writer changed its key order part-way reads every record
+    /// alike before and after the change.
+    @Test func keyOrderChangeMidFile() {
+        var plan = FieldPlan()
+        for p in ["session_id", "outcome", "grades.productivity"] { plan.slot(for: FieldPath(p)) }
+        var scanner = JSONLineScanner(plan: plan)
+        let before = #"{"session_id": "a", "outcome": "noop", "grades": {"productivity": 0.1, "alignment": 1}}"#
+        let after = #"{"grades": {"alignment": 1, "productivity": 0.1}, "outcome": "noop", "extra": 1, "session_id": "a"}"#
+        func captured(_ line: String) -> [String] {
+            let bytes = Array(line.utf8)
+            #expect(bytes.withUnsafeBytes { scanner.scan($0) } == nil)
+            return scanner.values.map { String(decoding: bytes[Int($0.start)..<Int($0.end)], as: UTF8.self) }
+        }
+        for line in [before, before, after, after, before, after] {
+            #expect(captured(line) == ["a", "noop", "0.1"], "\(line)")
+        }
+    }
 }

@@ -43,16 +43,23 @@ func runBounded(
     let started = Date()
     try process.run()
     let pid = process.processIdentifier
+    // The limit is kept by a thread of its own: a timer on Dispatch's global
+    // queue fired late whenever its workers were busy with blocked tests,
+    // and a kill meant for 3 ms came after the process had ended.
+    let exited = DispatchSemaphore(value: 0), timerDone = DispatchSemaphore(value: 0)
     let killedFlag = NSLock()
     nonisolated(unsafe) var killed = false
-    let timer = DispatchWorkItem {
-        killedFlag.withLock { killed = true }
-        kill(pid, SIGKILL)
-    }
-    DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: timer)
+    Thread {
+        if exited.wait(timeout: .now() + limit) == .timedOut {
+            killedFlag.withLock { killed = true }
+            kill(pid, SIGKILL)
+        }
+        timerDone.signal()
+    }.start()
     let (outData, errData) = drain(out, err)
     process.waitUntilExit()
-    timer.cancel()
+    exited.signal()
+    timerDone.wait()  // the pid is not killed once it may have been reused
     let signalled = process.terminationReason == .uncaughtSignal
     return BoundedResult(
         status: signalled ? -1 : process.terminationStatus, signal: signalled ? process.terminationStatus : 0,

@@ -104,19 +104,31 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     }
 }
 
-/// Both pipes read to their end concurrently, so a chatty process can't
-/// block on a full pipe.
+/// Both pipes read to their end together (poll), so a chatty process can't
+/// block on a full pipe. On the calling thread: a reader handed to
+/// Dispatch's global queue waited for a free worker, and tests blocked in
+/// process runs hold those workers (the Swift concurrency pool shares them),
+/// so runs stalled until libdispatch noticed and added a thread.
 func drain(_ out: Pipe, _ err: Pipe) -> (stdout: Data, stderr: Data) {
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
+    var data = [Data(), Data()]
+    var fds = [out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor]
+        .map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    while fds.contains(where: { $0.fd >= 0 }) {
+        if poll(&fds, nfds_t(fds.count), -1) < 0 {
+            if errno == EINTR { continue }
+            break
+        }
+        for i in fds.indices where fds[i].fd >= 0 && fds[i].revents != 0 {
+            let count = read(fds[i].fd, &buffer, buffer.count)
+            if count > 0 {
+                data[i].append(contentsOf: buffer[..<count])
+            } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                fds[i].fd = -1  // at its end (poll skips negative descriptors)
+            }
+        }
     }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    return (outData, errData)
+    return (data[0], data[1])
 }
 
 /// Runs a program found on PATH (e.g. `git`, `python3`).
