@@ -48,12 +48,10 @@ func foldDuplicates(_ sessions: inout [SessionRecord]) -> Int {
         for i in 0..<n {
             var id = sessions[i].sessionID
             let hash = id.withUTF8 { fnv1a($0) }
-            let same = { (p: Int) in sessions[p].sessionID == sessions[i].sessionID }
-            if let earlier = table.find(hash, same) {
+            if let earlier = table.replace(hash, i, { sessions[$0].sessionID == sessions[i].sessionID }) {
                 drop[earlier] = true  // the earlier one goes
                 folded += 1
             }
-            table.set(hash, i, same)
         }
     }
     if folded > 0 {

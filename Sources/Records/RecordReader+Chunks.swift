@@ -33,7 +33,9 @@ extension RecordReader {
         let isRegular = (st.st_mode & S_IFMT) == S_IFREG
         let size = isRegular ? Int64(st.st_size) : Int64.max
         let workers = isRegular && size >= parallelThreshold ? min(4, max(1, ProcessInfo.activeCores)) : 1
-        let bounds = workers > 1 ? chunkBounds(fd: fd, size: size, parts: workers) : [0, size]
+        // Four chunks a worker, taken as workers come free: a core busy with
+        // something else for a while no longer holds up the whole read.
+        let bounds = workers > 1 ? chunkBounds(fd: fd, size: size, parts: 4 * workers) : [0, size]
         let count = bounds.count - 1
         let lineLength = isRegular ? averageLineLength(fd: fd) : 0
         func estimate(_ bytes: Int64) -> Int { lineLength > 0 ? Int(Double(bytes) / lineLength * 1.03) + 16 : 0 }
