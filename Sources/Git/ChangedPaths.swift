@@ -6,22 +6,19 @@ extension Repository {
     public func changedPaths(_ sha: String) throws(GitError) -> [String] {
         let commit = try lookupCommit(git_oid.parse(sha))
         defer { git_commit_free(commit) }
-        var tree: OpaquePointer?
-        try check(git_commit_tree(&tree, commit), "reading the tree of \(sha)")
+        let tree = try produced("reading the tree of \(sha)", by: { git_commit_tree(&$0, commit) })
         defer { git_tree_free(tree) }
         var parentTree: OpaquePointer?
         if git_commit_parentcount(commit) > 0 {
-            var parent: OpaquePointer?
-            try check(git_commit_parent(&parent, commit, 0), "reading the parent of \(sha)")
+            let parent = try produced("reading the parent of \(sha)", by: { git_commit_parent(&$0, commit, 0) })
             defer { git_commit_free(parent) }
-            try check(git_commit_tree(&parentTree, parent), "reading the parent tree of \(sha)")
+            parentTree = try produced("reading the parent tree of \(sha)", by: { git_commit_tree(&$0, parent) })
         }
         defer { git_tree_free(parentTree) }
         var options = git_diff_options()
         try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "preparing a diff")
         options.flags = GIT_DIFF_SKIP_BINARY_CHECK.rawValue
-        var diff: OpaquePointer?
-        try check(git_diff_tree_to_tree(&diff, handle, parentTree, tree, &options), "diffing \(sha)")
+        let diff = try produced("diffing \(sha)", by: { git_diff_tree_to_tree(&$0, handle, parentTree, tree, &options) })
         defer { git_diff_free(diff) }
         var paths: [String] = []
         for i in 0..<git_diff_num_deltas(diff) {

@@ -126,8 +126,6 @@ extension Repository {
     /// A looked-up `git_commit` (for its tree and parents) that the caller frees.
     func lookupCommit(_ id: git_oid) throws(GitError) -> OpaquePointer {
         var oid = id
-        var commit: OpaquePointer?
-        try check(git_commit_lookup(&commit, handle, &oid), "reading commit \(id.hex)")
-        return commit!
+        return try produced("reading commit \(id.hex)", by: { git_commit_lookup(&$0, handle, &oid) })
     }
 }

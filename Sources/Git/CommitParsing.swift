@@ -127,15 +127,11 @@ private struct Signature {
 extension Repository {
     /// Reads commit `id` from the object database and parses it.
     func readCommit(_ id: git_oid) throws(GitError) -> Commit {
-        var oid = id
-        var object: OpaquePointer?
-        let database = try odb
-        try check(git_odb_read(&object, database, &oid), "reading commit \(id.hex)")
-        defer { git_odb_object_free(object) }
-        guard git_odb_object_type(object) == GIT_OBJECT_COMMIT else {
-            throw GitError(operation: "reading commit \(id.hex)", message: "the object is not a commit")
+        try withObjectBytes(odb, id, "reading commit \(id.hex)") { (type, bytes) throws(GitError) -> Commit in
+            guard type == GIT_OBJECT_COMMIT else {
+                throw GitError(operation: "reading commit \(id.hex)", message: "the object is not a commit")
+            }
+            return Commit(id: id, bytes: bytes)
         }
-        let bytes = UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))
-        return Commit(id: id, bytes: bytes)
     }
 }

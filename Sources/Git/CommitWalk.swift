@@ -148,11 +148,9 @@ extension Repository {
 
     /// The commit a revision names (a tag is peeled to its commit).
     func commitID(_ rev: String) throws(GitError) -> git_oid {
-        var object: OpaquePointer?
-        try check(git_revparse_single(&object, handle, rev), "resolving '\(rev)'")
+        let object = try produced("resolving '\(rev)'", by: { git_revparse_single(&$0, handle, rev) })
         defer { git_object_free(object) }
-        var commit: OpaquePointer?
-        try check(git_object_peel(&commit, object, GIT_OBJECT_COMMIT), "resolving '\(rev)' to a commit")
+        let commit = try produced("resolving '\(rev)' to a commit", by: { git_object_peel(&$0, object, GIT_OBJECT_COMMIT) })
         defer { git_object_free(commit) }
         return git_object_id(commit).pointee
     }
@@ -169,9 +167,8 @@ extension Repository {
             if code == GIT_ITEROVER.rawValue { return ids }
             try check(code, "listing branches")
             defer { git_reference_free(reference) }
-            var commit: OpaquePointer?
-            try check(git_reference_peel(&commit, reference, GIT_OBJECT_COMMIT),
-                      "resolving branch '\(String(cString: git_reference_name(reference)))'")
+            let commit = try produced("resolving branch '\(String(cString: git_reference_name(reference)))'",
+                                      by: { git_reference_peel(&$0, reference, GIT_OBJECT_COMMIT) })
             ids.append(git_object_id(commit).pointee)
             git_object_free(commit)
         }

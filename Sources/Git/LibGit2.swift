@@ -78,3 +78,48 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 func check(_ code: Int32, _ operation: @autoclosure () -> String) throws(GitError) {
     if code < 0 { throw GitError(code: code, operation: operation()) }
 }
+
+// MARK: - The audited pointer helpers
+//
+// libgit2 hands its results back through out-parameters, `git_buf`s and
+// buffers it owns. The object-reading code (repository, walk, notes, diffs)
+// touches them only through these helpers, which keep three invariants:
+// - an out-parameter is read only after libgit2 returned success, and a nil
+//   one is a `GitError`, never a force-unwrap (`produced`);
+// - a `git_buf` is copied into a String and disposed on every path
+//   (`bufferText`);
+// - an object's bytes are lent to a closure and the object is freed when it
+//   returns; nothing keeps the pointer (`withObjectBytes`).
+// Object ids cross as `git_oid` values, hex Strings or `ObjectKey`
+// (ObjectID.swift), never as pointers into libgit2's memory.
+
+/// What a libgit2 call put in its out-parameter; the caller owns (frees) it.
+@inline(__always)
+func produced(_ operation: @autoclosure () -> String, by call: (inout OpaquePointer?) -> Int32) throws(GitError) -> OpaquePointer {
+    var out: OpaquePointer?
+    try check(call(&out), operation())
+    guard let out else { throw GitError(operation: operation(), message: "libgit2 returned nothing") }
+    return out
+}
+
+/// The text a libgit2 call wrote into a `git_buf` (up to its first NUL), the buffer disposed.
+func bufferText(_ operation: @autoclosure () -> String, by call: (inout git_buf) -> Int32) throws(GitError) -> String {
+    var buffer = git_buf()
+    defer { git_buf_dispose(&buffer) }
+    try check(call(&buffer), operation())
+    guard let text = buffer.ptr else { return "" }
+    return String(cString: text)
+}
+
+/// Reads object `id` from `database` and lends its type and bytes to
+/// `body`; the object is freed when `body` returns.
+@inline(__always)
+func withObjectBytes<T>(
+    _ database: OpaquePointer, _ id: git_oid, _ operation: @autoclosure () -> String,
+    _ body: (git_object_t, UnsafeRawBufferPointer) throws(GitError) -> T
+) throws(GitError) -> T {
+    var oid = id
+    let object = try produced(operation(), by: { git_odb_read(&$0, database, &oid) })
+    defer { git_odb_object_free(object) }
+    return try body(git_odb_object_type(object), UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object)))
+}

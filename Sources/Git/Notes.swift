@@ -47,11 +47,9 @@ public final class NotesReader {
         let code = git_reference_name_to_id(&tip, repository.handle, ref)
         if code == GIT_ENOTFOUND.rawValue { return nil }
         try check(code, "reading notes ref '\(ref)'")
-        var commit: OpaquePointer?
-        try check(git_commit_lookup(&commit, repository.handle, &tip), "reading notes ref '\(ref)'")
+        let commit = try produced("reading notes ref '\(ref)'", by: { git_commit_lookup(&$0, repository.handle, &tip) })
         defer { git_commit_free(commit) }
-        var root: OpaquePointer?
-        try check(git_commit_tree(&root, commit), "reading notes ref '\(ref)'")
+        let root = try produced("reading notes ref '\(ref)'", by: { git_commit_tree(&$0, commit) })
         self.repository = repository
         trees[NotesPrefix(UnsafeBufferPointer(start: nil, count: 0), count: 0)] = root
     }
@@ -71,8 +69,7 @@ public final class NotesReader {
             try blob(for: digits, depth: 0)
         }
         guard var id = found else { return nil }
-        var noteBlob: OpaquePointer?
-        try check(git_blob_lookup(&noteBlob, repository.handle, &id), "reading the note of \(sha)")
+        let noteBlob = try produced("reading the note of \(sha)", by: { git_blob_lookup(&$0, repository.handle, &id) })
         defer { git_blob_free(noteBlob) }
         let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(noteBlob), count: Int(git_blob_rawsize(noteBlob)))
         return String(decoding: bytes, as: UTF8.self)
@@ -95,10 +92,8 @@ public final class NotesReader {
         guard let entry = found, git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
         let prefix = NotesPrefix(hex, count: depth + 2)
         if trees[prefix] == nil {
-            var subtree: OpaquePointer?
-            try check(git_tree_lookup(&subtree, repository.handle, git_tree_entry_id(entry)),
-                      "reading the notes tree '\(String(decoding: hex[..<(depth + 2)], as: UTF8.self))'")
-            trees[prefix] = subtree
+            trees[prefix] = try produced("reading the notes tree '\(String(decoding: hex[..<(depth + 2)], as: UTF8.self))'",
+                                         by: { git_tree_lookup(&$0, repository.handle, git_tree_entry_id(entry)) })
         }
         return try blob(for: hex, depth: depth + 2)
     }

@@ -17,10 +17,9 @@ public final class Repository {
     var odb: OpaquePointer {
         get throws(GitError) {
             if let objectDatabase { return objectDatabase }
-            var odb: OpaquePointer?
-            try check(git_repository_odb(&odb, handle), "opening the object database")
+            let odb = try produced("opening the object database", by: { git_repository_odb(&$0, handle) })
             objectDatabase = odb
-            return odb!
+            return odb
         }
     }
 
@@ -34,12 +33,11 @@ public final class Repository {
     func renewObjectDatabase() throws(GitError) {
         if let objectDatabase { git_odb_free(objectDatabase) }
         objectDatabase = nil
-        var placeholder: OpaquePointer?
-        try check(git_odb_new(&placeholder), "renewing the object database")
+        let placeholder = try produced("renewing the object database", by: { git_odb_new(&$0) })
         defer { git_odb_free(placeholder) }
         try check(git_repository_set_odb(handle, placeholder), "renewing the object database")
-        var fresh: OpaquePointer?
-        try check(git_odb_open(&fresh, commonDirectory + "/objects"), "opening the object database")
+        let objects = commonDirectory + "/objects"
+        let fresh = try produced("opening the object database", by: { git_odb_open(&$0, objects) })
         defer { git_odb_free(fresh) }
         try check(git_repository_set_odb(handle, fresh), "opening the object database")
         try LooseObjectReader.attach(to: handle, commonDirectory: commonDirectory)
@@ -56,18 +54,14 @@ public final class Repository {
     /// repository can share one open handle.
     public static func location(from path: String) throws(GitError) -> String {
         LibGit2.ensureInitialized()
-        var buf = git_buf()
-        defer { git_buf_dispose(&buf) }
-        try check(git_repository_discover(&buf, path, 0, nil), "finding a repository from '\(path)'")
-        return String(cString: buf.ptr)
+        return try bufferText("finding a repository from '\(path)'", by: { git_repository_discover(&$0, path, 0, nil) })
     }
 
     public static func open(_ path: String) throws(GitError) -> Repository {
         LibGit2.ensureInitialized()
-        var repo: OpaquePointer?
-        try check(git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil),
-                  "opening repository '\(path)'")
-        let repository = Repository(handle: repo!)
+        let repo = try produced("opening repository '\(path)'",
+                                by: { git_repository_open_ext(&$0, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil) })
+        let repository = Repository(handle: repo)
         // libgit2 1.5.1 hangs on a truncated loose object: loose objects are read by failmix's reader instead.
         try LooseObjectReader.attach(to: repository.handle, commonDirectory: repository.commonDirectory)
         return repository
