@@ -47,16 +47,9 @@ final class BrowserSession: @unchecked Sendable {
         if let server, server.process.isRunning { return server }
         // A server that died must be an error of this test, not a SIGPIPE ending the run.
         signal(SIGPIPE, SIG_IGN)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Paths.packageRoot + "/scripts/browser-check.py", "--serve",
-                             "--chromium", chromiumPath!, "--screenshots", Self.screenshots]
-        process.environment = Scratch.environment(nil)
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let (process, input, output, errors) = try launch(
+            "/usr/bin/env", ["python3", Paths.packageRoot + "/scripts/browser-check.py", "--serve",
+                             "--chromium", chromiumPath!, "--screenshots", Self.screenshots])
         let started = (process, input.fileHandleForWriting, output.fileHandleForReading, errors.fileHandleForReading)
         server = started
         return started

@@ -68,22 +68,30 @@ struct ProcessResult {
     var stderr: String
 }
 
+/// Starts `executable` in the tests' environment (see Scratch) with a pipe
+/// for each of its standard input, output and error.
+func launch(_ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil) throws
+    -> (process: Process, input: Pipe, output: Pipe, errors: Pipe) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    process.environment = Scratch.environment(environment)
+    let input = Pipe(), output = Pipe(), errors = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    return (process, input, output, errors)
+}
+
 /// Runs `executable` with `arguments`, waiting for it to end.
 @discardableResult
 func run(
     _ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil,
     stdin: String? = nil
 ) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    process.environment = Scratch.environment(environment)
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
+    let (process, input, out, err) = try launch(executable, arguments, cwd: cwd, environment: environment)
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
     let (outData, errData) = drain(out, err)
