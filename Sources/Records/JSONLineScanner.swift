@@ -97,16 +97,9 @@ public struct JSONLineScanner: ~Copyable {
                 }
                 index += 1
                 p = try value(at: p, member: member, depth: depth + 1)
-                p = skipWhitespace(s, n, p)
-                guard p < n else { throw ScanFailure(offset: p, reason: .expectedCommaOrBrace) }
-                switch s[p] {
-                case UInt8(ascii: ","):
-                    p = skipWhitespace(s, n, p + 1)
-                case UInt8(ascii: "}"):
-                    return p + 1
-                default:
-                    throw ScanFailure(offset: p, reason: .expectedCommaOrBrace)
-                }
+                let next = try afterItem(p, closer: UInt8(ascii: "}"), else: .expectedCommaOrBrace)
+                if next.closed { return next.position }
+                p = next.position
             }
         }
 
@@ -116,17 +109,22 @@ public struct JSONLineScanner: ~Copyable {
             if p < n, s[p] == UInt8(ascii: "]") { return p + 1 }
             while true {
                 p = try value(at: p, member: .none, depth: depth + 1)
-                p = skipWhitespace(s, n, p)
-                guard p < n else { throw ScanFailure(offset: p, reason: .expectedCommaOrBracket) }
-                switch s[p] {
-                case UInt8(ascii: ","):
-                    p = skipWhitespace(s, n, p + 1)
-                case UInt8(ascii: "]"):
-                    return p + 1
-                default:
-                    throw ScanFailure(offset: p, reason: .expectedCommaOrBracket)
-                }
+                let next = try afterItem(p, closer: UInt8(ascii: "]"), else: .expectedCommaOrBracket)
+                if next.closed { return next.position }
+                p = next.position
             }
+        }
+
+        /// After a member or element at `p`: a comma and the whitespace after
+        /// it (the next item's position), or the container's `closer` (closed:
+        /// the position after it).
+        @inline(__always)
+        func afterItem(_ start: Int, closer: UInt8, else reason: ScanFailure.Reason) throws(ScanFailure) -> (position: Int, closed: Bool) {
+            let p = skipWhitespace(s, n, start)
+            guard p < n else { throw ScanFailure(offset: p, reason: reason) }
+            if s[p] == UInt8(ascii: ",") { return (skipWhitespace(s, n, p + 1), false) }
+            if s[p] == closer { return (p + 1, true) }
+            throw ScanFailure(offset: p, reason: reason)
         }
 
         /// Any value; when `member` names a slot, captures it there, and an
