@@ -8,7 +8,8 @@
 #
 # Swift on Linux has no UndefinedBehaviorSanitizer; Swift's own checks trap
 # on integer overflow and bad indices, which libFuzzer reports as crashes.
-# Crashers land in Fuzz/crashes/TARGET/; each must become a regression test.
+# Crashers land in Fuzz/crashes/TARGET/; each must become a regression test,
+# and its input goes to Fuzz/regressions/TARGET/, which every run replays first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -97,7 +98,9 @@ one() {
   [ "$seconds" -gt 0 ] && args+=(-max_total_time="$seconds")
   # FUZZ_SEED fixes libFuzzer's mutation sequence (CI: a run that can be repeated); unset, a random one.
   [ -n "${FUZZ_SEED:-}" ] && args+=(-seed="$FUZZ_SEED")
-  nice -n 19 "$bin" "$target" "${args[@]}" "Fuzz/work/$target" "Fuzz/corpus/$target"
+  local extra=()
+  [ -d "Fuzz/regressions/$target" ] && extra=("Fuzz/regressions/$target")
+  nice -n 19 "$bin" "$target" "${args[@]}" "Fuzz/work/$target" "Fuzz/corpus/$target" "${extra[@]}"
 }
 
 case "${1:-}" in
