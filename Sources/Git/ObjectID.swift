@@ -44,28 +44,12 @@ struct ObjectKey: Hashable, Sendable {
     }
 
     /// Forty hex digits (either case), as a commit's `parent` line holds
-    /// them; nil for anything else.
+    /// them; nil for anything else. Parsed by libgit2, from the bytes in place.
     init?(hex: UnsafeRawBufferPointer) {
-        guard hex.count == 40 else { return nil }
+        guard hex.count == 40, let digits = hex.baseAddress else { return nil }
         var oid = git_oid()
-        let valid = withUnsafeMutableBytes(of: &oid.id) { out -> Bool in
-            for i in 0..<20 {
-                guard let high = Self.nibble(hex[2 * i]), let low = Self.nibble(hex[2 * i + 1]) else { return false }
-                out[i] = high << 4 | low
-            }
-            return true
-        }
-        guard valid else { return nil }
+        guard git_oid_fromstrn(&oid, digits.assumingMemoryBound(to: CChar.self), 40) == 0 else { return nil }
         self.init(oid)
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     var oid: git_oid {
