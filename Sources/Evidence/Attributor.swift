@@ -60,15 +60,8 @@ struct Attributor {
         claimsByPrefix[Self.prefixKey(sha)]?.filter { sha.hasPrefix($0.ref) } ?? []
     }
 
-    /// Up to the first 7 UTF-8 bytes of `text` and their count in one integer.
-    private static func prefixKey(_ text: String) -> UInt64 {
-        var key: UInt64 = 0, count: UInt64 = 0
-        for byte in text.utf8.prefix(7) {
-            key |= UInt64(byte) << (8 * count)
-            count += 1
-        }
-        return key | count << 56
-    }
+    /// A ref's or a SHA's first 7 bytes, the shortest a ref can be.
+    private static func prefixKey(_ text: String) -> UInt64 { packedPrefix(text.utf8, upTo: 7) }
 
     mutating func attribute(_ commit: Commit) -> Outcome {
         let claims = claims(on: commit.sha)

@@ -64,11 +64,7 @@ struct SessionIDIndex {
     }
 
     /// Up to `minimumPrefix` ASCII bytes and their count in one integer.
-    static func packedHead(_ bytes: some Collection<UInt8>) -> UInt64 {
-        var key = UInt64(min(bytes.count, minimumPrefix)) << 32
-        for (k, byte) in bytes.prefix(minimumPrefix).enumerated() { key |= UInt64(byte) << (8 * UInt64(k)) }
-        return key
-    }
+    static func packedHead(_ bytes: some Collection<UInt8>) -> UInt64 { packedPrefix(bytes, upTo: minimumPrefix) }
 
     /// `mightName` for an ASCII word's lower-cased first bytes, packed.
     func mightName(packedHead key: UInt64) -> Bool {

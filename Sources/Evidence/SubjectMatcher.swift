@@ -56,8 +56,8 @@ struct SubjectMatcher {
     /// Characters with Unicode properties cost a third of a cold walk. Any
     /// other subject (a byte of 0x80 or more, a carriage return) is left to
     /// the Character screen, so the answer is the same. A word's head is
-    /// packed as `SessionIDIndex.packedHead` packs it, while the word is
-    /// scanned.
+    /// packed as `packedPrefix` packs it (`SessionIDIndex.packedHead`), while
+    /// the word is scanned.
     private static func mayName(_ message: String, _ ids: SessionIDIndex) -> Bool {
         var message = message
         return message.withUTF8 { bytes -> Bool in
@@ -79,7 +79,7 @@ struct SubjectMatcher {
                     i += 1
                 }
                 if i < n, p[i] >= 0x80 { return true }
-                if ids.mightName(packedHead: key | length << 32) { return true }
+                if ids.mightName(packedHead: key | length << 56) { return true }
                 if ids.hasNonASCIIHeads {
                     let head = UnsafeBufferPointer(start: p + start, count: Int(length)).map {
                         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0
