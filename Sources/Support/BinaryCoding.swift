@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Little-endian binary encoding for failmix's cache files.
 
 /// Appends fixed-width little-endian values and length-prefixed strings.
@@ -95,5 +101,59 @@ extension ByteReader {
             var reader = ByteReader(raw: raw)
             return body(&reader)
         }
+    }
+}
+
+// MARK: - Byte spans
+//
+// Searches and decoding over a `Span<UInt8>` (bytes lent by libgit2, a
+// String's UTF-8, an array), so that parsers index bytes with checked
+// subscripts and never hold a pointer. The pointer work is here:
+// - Bounds: every range is checked against the span (a bad one traps, as an
+//   array subscript would); memchr/memrchr read only inside it.
+// - Lifetime: the span's memory is borrowed for the call; nothing keeps it.
+// - Alignment: bytes need none.
+
+extension Span where Element == UInt8 {
+    /// The index of the first `byte` at or after `start`, or `count` when
+    /// there is none. memchr: the byte loop cost a tenth of a commit's parse.
+    @inlinable
+    public func index(of byte: UInt8, from start: Int) -> Int {
+        precondition(start >= 0, "negative start")
+        guard start < count else { return count }
+        return withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress, let hit = memchr(base + start, Int32(byte), bytes.count - start) else { return bytes.count }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        }
+    }
+
+    /// The index of the last `byte`, or nil. (Over the buffer, not the
+    /// span's checked subscript: signature lines are searched backwards for
+    /// every commit walked.)
+    @inlinable
+    public func lastIndex(of byte: UInt8) -> Int? {
+        withUnsafeBufferPointer { bytes in
+            var i = bytes.count
+            while i > 0 {
+                i -= 1
+                if bytes[i] == byte { return i }
+            }
+            return nil
+        }
+    }
+
+    /// `self[range]` decoded as UTF-8 (ill-formed sequences replaced).
+    @inlinable
+    public func utf8String(_ range: Range<Int>) -> String {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range out of bounds")
+        return withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    }
+
+    /// Whether the span begins with `prefix`.
+    @inlinable
+    public func starts(with prefix: [UInt8]) -> Bool {
+        guard prefix.count <= count else { return false }
+        for i in prefix.indices where self[i] != prefix[i] { return false }
+        return true
     }
 }

@@ -60,6 +60,16 @@ public enum FileIO {
         return true
     }
 
+    /// `writeAll(fd, bytes)` for an array's bytes.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    /// `writeAll(fd, bytes, at: offset)` for an array's bytes.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int64) -> Bool {
+        bytes.withUnsafeBytes { writeAll(fd, $0, at: offset) }
+    }
+
     /// Writes all of `bytes` at `offset`; false (with `errno` set) on failure.
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int64) -> Bool {
         guard let base = bytes.baseAddress else { return true }
@@ -126,6 +136,19 @@ public enum FileIO {
         }
         out.removeLast(out.count - filled)
         return out
+    }
+
+    /// The names in `directory` (with "." and ".."), nil when it cannot be
+    /// opened. Each `d_name` is copied up to its NUL while its entry is valid
+    /// (until the next `readdir`).
+    public static func entryNames(in directory: String) -> [String]? {
+        guard let dir = opendir(directory) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
+        return names
     }
 
     /// The size of the open file, nil when it cannot be read.
