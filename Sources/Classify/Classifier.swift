@@ -69,6 +69,9 @@ public struct Classifier: RecordAnnotator, Sendable {
         var numbersFirst: Int32 = 0
         var numbersCount: Int32 = 0
         var booleans: UInt8 = 0
+
+        /// stringEquals / contains: the needle's range of `bytes`.
+        var pooled: Range<Int> { Int(first)..<Int(first + count) }
     }
 
     /// The checks `first..<end` must all hold for `mode`; a mode's clauses
@@ -144,27 +147,19 @@ public struct Classifier: RecordAnnotator, Sendable {
     }
 
     public func annotate(_ fields: LineFields) -> UInt64 {
-        clauses.withUnsafeBufferPointer { clauses in
-            checks.withUnsafeBufferPointer { checks in
-                bytes.withUnsafeBufferPointer { bytes in
-                    strings.withUnsafeBufferPointer { strings in
-                        numbers.withUnsafeBufferPointer { numbers in
-                            var bits: UInt64 = 0
-                            for clause in clauses where bits & (1 << UInt64(clause.mode)) == 0 {
-                                var holds = true
-                                for i in Int(clause.first)..<Int(clause.end)
-                                where !Self.holds(checks[i], fields, bytes: bytes, strings: strings, numbers: numbers) {
-                                    holds = false
-                                    break
-                                }
-                                if holds { bits |= 1 << UInt64(clause.mode) }
-                            }
-                            return bits
-                        }
-                    }
-                }
+        let clauses = clauses.span, checks = checks.span, bytes = bytes.span, strings = strings.span, numbers = numbers.span
+        var bits: UInt64 = 0
+        for c in clauses.indices where bits & (1 << UInt64(clauses[c].mode)) == 0 {
+            let clause = clauses[c]
+            var holds = true
+            for i in Int(clause.first)..<Int(clause.end)
+            where !Self.holds(checks[i], fields, bytes: bytes, strings: strings, numbers: numbers) {
+                holds = false
+                break
             }
+            if holds { bits |= 1 << UInt64(clause.mode) }
         }
+        return bits
     }
 
     /// Whether the record leaves the population: an exclusion condition
@@ -175,44 +170,41 @@ public struct Classifier: RecordAnnotator, Sendable {
             if kind != .absent, kind != .null { return true }
         }
         guard !exclusions.isEmpty else { return false }
-        return checks.withUnsafeBufferPointer { checks in
-            bytes.withUnsafeBufferPointer { bytes in
-                strings.withUnsafeBufferPointer { strings in
-                    numbers.withUnsafeBufferPointer { numbers in
-                        exclusions.contains { clause in
-                            (Int(clause.first)..<Int(clause.end)).allSatisfy {
-                                Self.holds(checks[$0], fields, bytes: bytes, strings: strings, numbers: numbers)
-                            }
-                        }
-                    }
-                }
+        let exclusions = exclusions.span, checks = checks.span, bytes = bytes.span, strings = strings.span, numbers = numbers.span
+        for c in exclusions.indices {
+            let clause = exclusions[c]
+            var holds = true
+            for i in Int(clause.first)..<Int(clause.end)
+            where !Self.holds(checks[i], fields, bytes: bytes, strings: strings, numbers: numbers) {
+                holds = false
+                break
             }
+            if holds { return true }
         }
+        return false
     }
 
     @inline(__always)
     static func holds(
-        _ check: Check, _ fields: LineFields, bytes: UnsafeBufferPointer<UInt8>, strings: UnsafeBufferPointer<Range<Int32>>,
-        numbers: UnsafeBufferPointer<Double>
+        _ check: Check, _ fields: LineFields, bytes: Span<UInt8>, strings: Span<Range<Int32>>, numbers: Span<Double>
     ) -> Bool {
         let slot = Int(check.slot)
-        func pool(_ first: Int32, _ count: Int32) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: bytes[Int(first)..<Int(first + count)])
-        }
         switch check.operation {
         case .stringEquals:
-            return fields.stringEquals(slot, pool(check.first, check.count), caseInsensitive: check.caseInsensitive)
+            return fields.stringEquals(slot, bytes.extracting(check.pooled), caseInsensitive: check.caseInsensitive)
         case .oneOf:
             switch fields.kind(slot) {
             case .string:
-                for r in strings[Int(check.first)..<Int(check.first + check.count)]
-                where fields.stringEquals(slot, pool(r.lowerBound, Int32(r.count)), caseInsensitive: check.caseInsensitive) {
+                for i in Int(check.first)..<Int(check.first + check.count)
+                where fields.stringEquals(slot, bytes.extracting(Int(strings[i].lowerBound)..<Int(strings[i].upperBound)),
+                                          caseInsensitive: check.caseInsensitive) {
                     return true
                 }
                 return false
             case .number:
                 guard let d = fields.number(slot) else { return false }
-                return numbers[Int(check.numbersFirst)..<Int(check.numbersFirst + check.numbersCount)].contains(d)
+                for i in Int(check.numbersFirst)..<Int(check.numbersFirst + check.numbersCount) where numbers[i] == d { return true }
+                return false
             case .bool:
                 return check.booleans & (fields.bool(slot) == true ? 2 : 1) != 0
             default:
@@ -228,8 +220,8 @@ public struct Classifier: RecordAnnotator, Sendable {
         case .contains:
             // A string contains the needle; a list of strings has it as a member
             // (what Python's `in` means for each).
-            if fields.kind(slot) == .array { return fields.arrayContainsString(slot, pool(check.first, check.count)) }
-            return fields.stringContains(slot, pool(check.first, check.count))
+            if fields.kind(slot) == .array { return fields.arrayContainsString(slot, bytes.extracting(check.pooled)) }
+            return fields.stringContains(slot, bytes.extracting(check.pooled))
         }
     }
 }

@@ -149,6 +149,36 @@ extension Span where Element == UInt8 {
         return withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
+    /// Whether the span holds exactly `other`'s bytes, in order.
+    @inlinable
+    public func elementsEqual(_ other: some Sequence<UInt8>) -> Bool {
+        var i = 0
+        for byte in other {
+            guard i < count, self[i] == byte else { return false }
+            i += 1
+        }
+        return i == count
+    }
+
+    /// Whether `needle` occurs in the span (an empty one always does).
+    @inlinable
+    public func contains(_ needle: Span<UInt8>) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard count >= needle.count else { return false }
+        let first = needle[0]
+        var i = 0
+        let last = count - needle.count
+        while i <= last {
+            if self[i] == first {
+                var k = 1
+                while k < needle.count, self[i + k] == needle[k] { k += 1 }
+                if k == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
     /// Whether the span begins with `prefix`.
     @inlinable
     public func starts(with prefix: [UInt8]) -> Bool {

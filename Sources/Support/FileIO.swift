@@ -60,14 +60,14 @@ public enum FileIO {
         return true
     }
 
-    /// `writeAll(fd, bytes)` for an array's bytes.
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { writeAll(fd, $0) }
+    /// `writeAll(fd, bytes)` for an array's values, as they lie in memory.
+    public static func writeAll<T: BitwiseCopyable>(_ fd: Int32, _ values: [T]) -> Bool {
+        values.withUnsafeBytes { writeAll(fd, $0) }
     }
 
-    /// `writeAll(fd, bytes, at: offset)` for an array's bytes.
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int64) -> Bool {
-        bytes.withUnsafeBytes { writeAll(fd, $0, at: offset) }
+    /// `writeAll(fd, bytes, at: offset)` for an array's values, as they lie in memory.
+    public static func writeAll<T: BitwiseCopyable>(_ fd: Int32, _ values: [T], at offset: Int64) -> Bool {
+        values.withUnsafeBytes { writeAll(fd, $0, at: offset) }
     }
 
     /// Writes all of `bytes` at `offset`; false (with `errno` set) on failure.
