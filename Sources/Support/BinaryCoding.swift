@@ -91,6 +91,15 @@ public struct ByteReader {
 }
 
 extension ByteReader {
+    /// Runs `body` on a reader over `bytes` without their trailing checksum;
+    /// nil when the checksum (see `ByteWriter.checksum`) does not match.
+    public static func withChecked<T>(_ bytes: [UInt8], _ body: (inout ByteReader) -> T?) -> T? {
+        bytes.withUnsafeBytes { raw in
+            guard var reader = checked(raw) else { return nil }
+            return body(&reader)
+        }
+    }
+
     /// Runs `body` on a reader over the whole file at `path`; nil when the
     /// file is missing or `body` finds it damaged.
     /// failmix's own files: a symbolic link is not followed (nil), and a

@@ -44,6 +44,16 @@ public enum FileIO {
         }
     }
 
+    /// Up to `count` values of `T`, as they lay in memory when written, from
+    /// one read at the descriptor's position (none at the end or on an
+    /// error; a partial value at the end is dropped).
+    public static func readValues<T: BitwiseCopyable>(_ fd: Int32, upTo count: Int, of _: T.Type) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let n = read(fd, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = n > 0 ? n / MemoryLayout<T>.stride : 0
+        }
+    }
+
     /// Writes all of `bytes` at the descriptor's position, however the
     /// kernel splits the writes; false (with `errno` set) on failure.
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
