@@ -146,18 +146,15 @@ public struct Classifier: RecordAnnotator, Sendable {
         (self.clauses, self.checks, self.bytes, self.strings, self.numbers) = (clauses, checks, bytes, strings, numbers)
     }
 
+    // The per-line loops below index the pools unchecked: every range a
+    // clause, check or string holds was made in `init` by appending to the
+    // pool it points into, so it lies inside it (and nothing changes them).
     public func annotate(_ fields: LineFields) -> UInt64 {
         let clauses = clauses.span, checks = checks.span, bytes = bytes.span, strings = strings.span, numbers = numbers.span
         var bits: UInt64 = 0
-        for c in clauses.indices where bits & (1 << UInt64(clauses[c].mode)) == 0 {
-            let clause = clauses[c]
-            var holds = true
-            for i in Int(clause.first)..<Int(clause.end)
-            where !Self.holds(checks[i], fields, bytes: bytes, strings: strings, numbers: numbers) {
-                holds = false
-                break
-            }
-            if holds { bits |= 1 << UInt64(clause.mode) }
+        for c in clauses.indices where bits & (1 << UInt64(clauses[unchecked: c].mode)) == 0 {
+            let clause = clauses[unchecked: c]
+            if Self.allHold(clause, fields, checks, bytes: bytes, strings: strings, numbers: numbers) { bits |= 1 << UInt64(clause.mode) }
         }
         return bits
     }
@@ -171,17 +168,24 @@ public struct Classifier: RecordAnnotator, Sendable {
         }
         guard !exclusions.isEmpty else { return false }
         let exclusions = exclusions.span, checks = checks.span, bytes = bytes.span, strings = strings.span, numbers = numbers.span
-        for c in exclusions.indices {
-            let clause = exclusions[c]
-            var holds = true
-            for i in Int(clause.first)..<Int(clause.end)
-            where !Self.holds(checks[i], fields, bytes: bytes, strings: strings, numbers: numbers) {
-                holds = false
-                break
-            }
-            if holds { return true }
+        for c in exclusions.indices
+        where Self.allHold(exclusions[unchecked: c], fields, checks, bytes: bytes, strings: strings, numbers: numbers) {
+            return true
         }
         return false
+    }
+
+    /// Whether every check of `clause` holds for the record.
+    @inline(__always)
+    static func allHold(
+        _ clause: Clause, _ fields: LineFields, _ checks: Span<Check>, bytes: Span<UInt8>, strings: Span<Range<Int32>>,
+        numbers: Span<Double>
+    ) -> Bool {
+        for i in Int(clause.first)..<Int(clause.end)
+        where !holds(checks[unchecked: i], fields, bytes: bytes, strings: strings, numbers: numbers) {
+            return false
+        }
+        return true
     }
 
     @inline(__always)
@@ -191,19 +195,19 @@ public struct Classifier: RecordAnnotator, Sendable {
         let slot = Int(check.slot)
         switch check.operation {
         case .stringEquals:
-            return fields.stringEquals(slot, bytes.extracting(check.pooled), caseInsensitive: check.caseInsensitive)
+            return fields.stringEquals(slot, bytes.extracting(unchecked: check.pooled), caseInsensitive: check.caseInsensitive)
         case .oneOf:
             switch fields.kind(slot) {
             case .string:
                 for i in Int(check.first)..<Int(check.first + check.count)
-                where fields.stringEquals(slot, bytes.extracting(Int(strings[i].lowerBound)..<Int(strings[i].upperBound)),
+                where fields.stringEquals(slot, bytes.extracting(unchecked: Int(strings[unchecked: i].lowerBound)..<Int(strings[unchecked: i].upperBound)),
                                           caseInsensitive: check.caseInsensitive) {
                     return true
                 }
                 return false
             case .number:
                 guard let d = fields.number(slot) else { return false }
-                for i in Int(check.numbersFirst)..<Int(check.numbersFirst + check.numbersCount) where numbers[i] == d { return true }
+                for i in Int(check.numbersFirst)..<Int(check.numbersFirst + check.numbersCount) where numbers[unchecked: i] == d { return true }
                 return false
             case .bool:
                 return check.booleans & (fields.bool(slot) == true ? 2 : 1) != 0
@@ -220,8 +224,8 @@ public struct Classifier: RecordAnnotator, Sendable {
         case .contains:
             // A string contains the needle; a list of strings has it as a member
             // (what Python's `in` means for each).
-            if fields.kind(slot) == .array { return fields.arrayContainsString(slot, bytes.extracting(check.pooled)) }
-            return fields.stringContains(slot, bytes.extracting(check.pooled))
+            if fields.kind(slot) == .array { return fields.arrayContainsString(slot, bytes.extracting(unchecked: check.pooled)) }
+            return fields.stringContains(slot, bytes.extracting(unchecked: check.pooled))
         }
     }
 }

@@ -227,3 +227,15 @@ func hexDigits(_ oid: git_oid) -> String {
         }
     }
 }
+
+extension Span where Element == UInt8 {
+    /// The index of the last `byte`, or nil: memrchr (a GNU extension that
+    /// CLibGit2's headers expose), inside the span's bounds.
+    @inline(__always)
+    func lastIndex(of byte: UInt8) -> Int? {
+        withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress, let hit = memrchr(base, Int32(byte), bytes.count) else { return nil }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        }
+    }
+}

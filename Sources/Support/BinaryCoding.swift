@@ -13,11 +13,11 @@ public struct ByteWriter {
     public init() {}
 
     public mutating func bytes(_ b: [UInt8]) { data += b }
-    public mutating func u8(_ v: UInt8) { data.append(v) }
-    public mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data += $0 } }
-    public mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data += $0 } }
-    public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
-    public mutating func f64(_ v: Double) { u64(v.bitPattern) }
+    @inlinable public mutating func u8(_ v: UInt8) { data.append(v) }
+    @inlinable public mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data += $0 } }
+    @inlinable public mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { data += $0 } }
+    @inlinable public mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+    @inlinable public mutating func f64(_ v: Double) { u64(v.bitPattern) }
     /// Appends the FNV-1a hash of everything written so far: `ByteReader.
     /// checked` refuses the bytes unless it matches, so a flipped bit
     /// anywhere discards the file instead of turning into wrong values.
@@ -133,21 +133,6 @@ extension Span where Element == UInt8 {
         return withUnsafeBufferPointer { bytes in
             guard let base = bytes.baseAddress, let hit = memchr(base + start, Int32(byte), bytes.count - start) else { return bytes.count }
             return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-        }
-    }
-
-    /// The index of the last `byte`, or nil. (Over the buffer, not the
-    /// span's checked subscript: signature lines are searched backwards for
-    /// every commit walked.)
-    @inlinable
-    public func lastIndex(of byte: UInt8) -> Int? {
-        withUnsafeBufferPointer { bytes in
-            var i = bytes.count
-            while i > 0 {
-                i -= 1
-                if bytes[i] == byte { return i }
-            }
-            return nil
         }
     }
 
