@@ -71,7 +71,7 @@ public struct Classifier: RecordAnnotator, Sendable {
         var booleans: UInt8 = 0
 
         /// stringEquals / contains: the needle's range of `bytes`.
-        var pooled: Range<Int> { Int(first)..<Int(first + count) }
+        var pooled: Range<Int> { Range(uncheckedBounds: (Int(first), Int(first) + Int(count))) }
     }
 
     /// The checks `first..<end` must all hold for `mode`; a mode's clauses
@@ -181,9 +181,10 @@ public struct Classifier: RecordAnnotator, Sendable {
         _ clause: Clause, _ fields: LineFields, _ checks: Span<Check>, bytes: Span<UInt8>, strings: Span<Range<Int32>>,
         numbers: Span<Double>
     ) -> Bool {
-        for i in Int(clause.first)..<Int(clause.end)
-        where !holds(checks[unchecked: i], fields, bytes: bytes, strings: strings, numbers: numbers) {
-            return false
+        var i = Int(clause.first)
+        while i < Int(clause.end) {
+            if !holds(checks[unchecked: i], fields, bytes: bytes, strings: strings, numbers: numbers) { return false }
+            i += 1
         }
         return true
     }
@@ -200,7 +201,7 @@ public struct Classifier: RecordAnnotator, Sendable {
             switch fields.kind(slot) {
             case .string:
                 for i in Int(check.first)..<Int(check.first + check.count)
-                where fields.stringEquals(slot, bytes.extracting(unchecked: Int(strings[unchecked: i].lowerBound)..<Int(strings[unchecked: i].upperBound)),
+                where fields.stringEquals(slot, bytes.extracting(unchecked: Range(uncheckedBounds: (Int(strings[unchecked: i].lowerBound), Int(strings[unchecked: i].upperBound)))),
                                           caseInsensitive: check.caseInsensitive) {
                     return true
                 }

@@ -26,7 +26,7 @@ public struct LineFields {
         return v.escaped ? decodeJSONString(raw(slot)) : String(decoding: raw(slot), as: UTF8.self)
     }
 
-    public func number(_ slot: Int) -> Double? {
+    @inline(__always) public func number(_ slot: Int) -> Double? {
         guard values[slot].kind == .number else { return nil }
         return parseJSONNumber(raw(slot))
     }
