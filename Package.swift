@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "CGitTrustStore", path: "Sources/CGitTrustStore"),
         .target(
             name: "FailmixGit",
-            dependencies: ["CLibGit2", "CGitTrustStore", .product(name: "HeapModule", package: "swift-collections")],
+            dependencies: ["CLibGit2", "CGitTrustStore", "FailmixSupport", .product(name: "HeapModule", package: "swift-collections")],
             path: "Sources/Git"
         ),
         // Bytes and files: binary coding, the stable hash, atomic writes, pread.
