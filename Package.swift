@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "CGitTrustStore", path: "Sources/CGitTrustStore"),
         .target(
             name: "FailmixGit",
-            dependencies: ["CLibGit2", "CGitTrustStore", .product(name: "HeapModule", package: "swift-collections")],
+            dependencies: ["CLibGit2", "CGitTrustStore", "FailmixSupport", .product(name: "HeapModule", package: "swift-collections")],
             path: "Sources/Git"
         ),
         // Bytes and files: binary coding, the stable hash, atomic writes, pread.
@@ -69,7 +69,7 @@ let package = Package(
         // Delivery of rendered results to CI services (GitHub, GitLab) over HTTP.
         // libcurl's variadic setopt/getinfo, called from C (libcurl itself is loaded at run time).
         .target(name: "CCurlShim", path: "Sources/CCurlShim"),
-        .target(name: "FailmixPublish", dependencies: ["CCurlShim"], path: "Sources/Publish"),
+        .target(name: "FailmixPublish", dependencies: ["CCurlShim", "FailmixSupport"], path: "Sources/Publish"),
         // The whole pipeline behind one import, for the CLI and tests.
         .target(
             name: "FailmixKit",

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The captured fields of one scanned line: typed, lazy access to the plan's
 /// slots. Valid only during the callback that receives it (it points into the

@@ -1,7 +1,8 @@
 import FailmixClassify
 import FailmixEvidence
 import FailmixRecords
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// The machine report, schema 1 (documented in README.md). Fields are only
 /// ever added, never renamed. Written straight to the stream, so a report of
