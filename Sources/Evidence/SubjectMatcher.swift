@@ -4,8 +4,7 @@ import FoundationEssentials
 /// (regexes whose first capture group is the id). Subjects are first
 /// screened word by word against the ids' first characters, so the regexes
 /// run only on the few subjects that could name a session, and are compiled
-/// only when the first such subject comes. The regexes are Swift's (the
-/// syntax of ICU's and PCRE's), matched scalar by scalar as ICU did.
+/// only when the first such subject comes (`SubjectRegex`: PCRE2).
 struct SubjectMatcher {
     private let sources: [String]
     private let compiled: Compiled
@@ -14,7 +13,7 @@ struct SubjectMatcher {
     /// reported by the configuration check; here they are skipped.
     private final class Compiled {
         let sources: [String]
-        lazy var patterns: [Regex<AnyRegexOutput>] = sources.compactMap { try? Regex($0).matchingSemantics(.unicodeScalar) }
+        lazy var patterns: [SubjectRegex] = sources.compactMap { SubjectRegex($0) }
         init(_ sources: [String]) { self.sources = sources }
     }
 
@@ -25,9 +24,8 @@ struct SubjectMatcher {
 
     /// Why a pattern is unusable, or nil.
     static func problem(with pattern: String) -> String? {
-        guard (try? Regex(pattern)) != nil else { return "is not a valid regular expression" }
-        // Typed as the whole match alone, a pattern compiles only without groups.
-        return (try? Regex(pattern, as: Substring.self)) == nil ? nil : "needs a capture group around the session id"
+        guard let regex = SubjectRegex(pattern) else { return "is not a valid regular expression" }
+        return regex.captureGroups >= 1 ? nil : "needs a capture group around the session id"
     }
 
     func match(message: String, ids: SessionIDIndex) -> SessionIDIndex.Match {
@@ -37,8 +35,8 @@ struct SubjectMatcher {
         guard words.contains(where: ids.mightName) else { return .none }
         let text = String(subject)
         for pattern in compiled.patterns {
-            for result in text.matches(of: pattern) where result.output.count > 1 {
-                guard let captured = result.output[1].substring else { continue }
+            for captured in pattern.firstGroups(in: text) {
+                guard let captured else { continue }
                 let match = ids.match(captured)
                 if match != .none { return match }
             }
