@@ -15,8 +15,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The Swift runtime and Foundation linked in: a pre-session gate starts a
-# process before every agent session, and dynamic linking cost half its time.
+# The Swift runtime and FoundationEssentials linked in: a pre-session gate
+# starts a process before every agent session, and dynamic linking cost half
+# its time.
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib
 

@@ -117,6 +117,8 @@ public enum JSONReporter: Reporter {
     /// The one part that grows with the data (a row per session, 200k in a
     /// busy store): rows are built as bytes, every constant piece quoted once
     /// up front, two blocks at a time on two threads, and handed on in order.
+    /// A report that fits one block is built on this thread: Dispatch would
+    /// start two threads and its event loop for an empty second block.
     private static func renderSessions(_ report: Report, into out: inout some TextOutputStream) {
         let rows = SessionRows(report: report)
         let listed = report.listedSessions
@@ -127,9 +129,13 @@ public enum JSONReporter: Reporter {
             let ranges = (0..<2).map { k in
                 min(start + k * block, listed.endIndex)..<min(start + (k + 1) * block, listed.endIndex)
             }
-            blocks.withUnsafeMutableBufferPointer { buffers in
-                nonisolated(unsafe) let buffers = buffers
-                DispatchQueue.concurrentPerform(iterations: 2) { k in rows.render(ranges[k], into: &buffers[k]) }
+            if ranges[1].isEmpty {
+                rows.render(ranges[0], into: &blocks[0])
+            } else {
+                blocks.withUnsafeMutableBufferPointer { buffers in
+                    nonisolated(unsafe) let buffers = buffers
+                    DispatchQueue.concurrentPerform(iterations: 2) { k in rows.render(ranges[k], into: &buffers[k]) }
+                }
             }
             let bytesOut = out as? any ByteOutputStream
             for k in 0..<2 where !blocks[k].isEmpty {
