@@ -16,10 +16,13 @@ as JSON on standard output, everything a test needs to judge them:
 
 The pages of one call load side by side, in one browser, so their settling
 waits overlap. With --serve one browser answers many calls: each line on
-standard input is a JSON object {"files": [...], "screenshots": [...]} (the
-files to photograph, default all) and gets one line back, {"pages": [...]}
-or {"error": "..."}; end of input closes the browser. A test suite starts
-Chromium once instead of once per test.
+standard input is a JSON object {"id": ..., "files": [...], "screenshots":
+[...]} (the files to photograph, default all) and gets one line back with
+the same id, {"id": ..., "pages": [...]} or {"id": ..., "error": "..."};
+end of input closes the browser. A test suite starts Chromium once instead
+of once per test: at once, so its start overlaps the tests making their
+pages, and the requests waiting when one batch ends load together as the
+next, their settling waits overlapping too.
 """
 import argparse, base64, json, os, select, shutil, subprocess, sys, tempfile, time, traceback
 
@@ -273,27 +276,56 @@ def check(browser, files, screenshots_dir, photographed):
     return pages
 
 
+def pending_requests(buffer):
+    """Blocks until at least one whole line is in, then takes every line
+    already sent: (the lines, what is left of a partial one, input ended)."""
+    ended = False
+    while not ended:
+        ready, _, _ = select.select([0], [], [], 0 if b"\n" in buffer else None)
+        if not ready:
+            break
+        chunk = os.read(0, 1 << 16)
+        ended = not chunk
+        buffer += chunk
+    *lines, buffer = buffer.split(b"\n")
+    if ended:
+        lines, buffer = lines + [buffer], b""
+    return [line for line in lines if line.strip()], buffer, ended
+
+
 def serve(a, profile, log):
-    """One browser, started at the first request, for every line of input."""
-    browser = None
+    """One browser, started at once, for every line of input."""
+    browser = Browser(a.chromium, profile, log)
+    buffer, ended = b"", False
     try:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            try:
-                request = json.loads(line)
-                if browser is None:
-                    browser = Browser(a.chromium, profile, log)
-                files = request["files"]
-                answer = {"pages": check(browser, files, a.screenshots, set(request.get("screenshots", files)))}
-            except Exception:
-                log.flush()
-                answer = {"error": traceback.format_exc() + open(log.name).read()[-3000:]}
-            sys.stdout.write(json.dumps(answer) + "\n")
+        while not ended:
+            lines, buffer, ended = pending_requests(buffer)
+            batch, answers = [], []
+            for line in lines:
+                try:
+                    request = json.loads(line)
+                    batch.append((request.get("id"), list(request["files"]), request.get("screenshots", request["files"])))
+                except Exception:
+                    answers.append({"id": None, "error": traceback.format_exc()})
+            if batch:
+                files = [f for _, fs, _ in batch for f in fs]
+                photographed = {f for _, _, shots in batch for f in shots}
+                try:
+                    pages = check(browser, files, a.screenshots, photographed)
+                    # Two pages a file (scripts, then none), in the order of `files`.
+                    at = 0
+                    for id, fs, _ in batch:
+                        answers.append({"id": id, "pages": pages[at:at + 2 * len(fs)]})
+                        at += 2 * len(fs)
+                except Exception:
+                    log.flush()
+                    error = traceback.format_exc() + open(log.name).read()[-3000:]
+                    answers += [{"id": id, "error": error} for id, _, _ in batch]
+            for answer in answers:
+                sys.stdout.write(json.dumps(answer) + "\n")
             sys.stdout.flush()
     finally:
-        if browser is not None:
-            browser.close()
+        browser.close()
 
 
 def main():

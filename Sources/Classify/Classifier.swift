@@ -69,6 +69,9 @@ public struct Classifier: RecordAnnotator, Sendable {
         var numbersFirst: Int32 = 0
         var numbersCount: Int32 = 0
         var booleans: UInt8 = 0
+
+        /// stringEquals / contains: the needle's range of `bytes`.
+        var pooled: Range<Int> { Range(uncheckedBounds: (Int(first), Int(first) + Int(count))) }
     }
 
     /// The checks `first..<end` must all hold for `mode`; a mode's clauses
@@ -143,28 +146,17 @@ public struct Classifier: RecordAnnotator, Sendable {
         (self.clauses, self.checks, self.bytes, self.strings, self.numbers) = (clauses, checks, bytes, strings, numbers)
     }
 
+    // The per-line loops below index the pools unchecked: every range a
+    // clause, check or string holds was made in `init` by appending to the
+    // pool it points into, so it lies inside it (and nothing changes them).
     public func annotate(_ fields: LineFields) -> UInt64 {
-        clauses.withUnsafeBufferPointer { clauses in
-            checks.withUnsafeBufferPointer { checks in
-                bytes.withUnsafeBufferPointer { bytes in
-                    strings.withUnsafeBufferPointer { strings in
-                        numbers.withUnsafeBufferPointer { numbers in
-                            var bits: UInt64 = 0
-                            for clause in clauses where bits & (1 << UInt64(clause.mode)) == 0 {
-                                var holds = true
-                                for i in Int(clause.first)..<Int(clause.end)
-                                where !Self.holds(checks[i], fields, bytes: bytes, strings: strings, numbers: numbers) {
-                                    holds = false
-                                    break
-                                }
-                                if holds { bits |= 1 << UInt64(clause.mode) }
-                            }
-                            return bits
-                        }
-                    }
-                }
-            }
+        let clauses = clauses.span, checks = checks.span, bytes = bytes.span, strings = strings.span, numbers = numbers.span
+        var bits: UInt64 = 0
+        for c in clauses.indices where bits & (1 << UInt64(clauses[unchecked: c].mode)) == 0 {
+            let clause = clauses[unchecked: c]
+            if Self.allHold(clause, fields, checks, bytes: bytes, strings: strings, numbers: numbers) { bits |= 1 << UInt64(clause.mode) }
         }
+        return bits
     }
 
     /// Whether the record leaves the population: an exclusion condition
@@ -175,44 +167,49 @@ public struct Classifier: RecordAnnotator, Sendable {
             if kind != .absent, kind != .null { return true }
         }
         guard !exclusions.isEmpty else { return false }
-        return checks.withUnsafeBufferPointer { checks in
-            bytes.withUnsafeBufferPointer { bytes in
-                strings.withUnsafeBufferPointer { strings in
-                    numbers.withUnsafeBufferPointer { numbers in
-                        exclusions.contains { clause in
-                            (Int(clause.first)..<Int(clause.end)).allSatisfy {
-                                Self.holds(checks[$0], fields, bytes: bytes, strings: strings, numbers: numbers)
-                            }
-                        }
-                    }
-                }
-            }
+        let exclusions = exclusions.span, checks = checks.span, bytes = bytes.span, strings = strings.span, numbers = numbers.span
+        for c in exclusions.indices
+        where Self.allHold(exclusions[unchecked: c], fields, checks, bytes: bytes, strings: strings, numbers: numbers) {
+            return true
         }
+        return false
+    }
+
+    /// Whether every check of `clause` holds for the record.
+    @inline(__always)
+    static func allHold(
+        _ clause: Clause, _ fields: LineFields, _ checks: Span<Check>, bytes: Span<UInt8>, strings: Span<Range<Int32>>,
+        numbers: Span<Double>
+    ) -> Bool {
+        var i = Int(clause.first)
+        while i < Int(clause.end) {
+            if !holds(checks[unchecked: i], fields, bytes: bytes, strings: strings, numbers: numbers) { return false }
+            i += 1
+        }
+        return true
     }
 
     @inline(__always)
     static func holds(
-        _ check: Check, _ fields: LineFields, bytes: UnsafeBufferPointer<UInt8>, strings: UnsafeBufferPointer<Range<Int32>>,
-        numbers: UnsafeBufferPointer<Double>
+        _ check: Check, _ fields: LineFields, bytes: Span<UInt8>, strings: Span<Range<Int32>>, numbers: Span<Double>
     ) -> Bool {
         let slot = Int(check.slot)
-        func pool(_ first: Int32, _ count: Int32) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: bytes[Int(first)..<Int(first + count)])
-        }
         switch check.operation {
         case .stringEquals:
-            return fields.stringEquals(slot, pool(check.first, check.count), caseInsensitive: check.caseInsensitive)
+            return fields.stringEquals(slot, bytes.extracting(unchecked: check.pooled), caseInsensitive: check.caseInsensitive)
         case .oneOf:
             switch fields.kind(slot) {
             case .string:
-                for r in strings[Int(check.first)..<Int(check.first + check.count)]
-                where fields.stringEquals(slot, pool(r.lowerBound, Int32(r.count)), caseInsensitive: check.caseInsensitive) {
+                for i in Int(check.first)..<Int(check.first + check.count)
+                where fields.stringEquals(slot, bytes.extracting(unchecked: Range(uncheckedBounds: (Int(strings[unchecked: i].lowerBound), Int(strings[unchecked: i].upperBound)))),
+                                          caseInsensitive: check.caseInsensitive) {
                     return true
                 }
                 return false
             case .number:
                 guard let d = fields.number(slot) else { return false }
-                return numbers[Int(check.numbersFirst)..<Int(check.numbersFirst + check.numbersCount)].contains(d)
+                for i in Int(check.numbersFirst)..<Int(check.numbersFirst + check.numbersCount) where numbers[unchecked: i] == d { return true }
+                return false
             case .bool:
                 return check.booleans & (fields.bool(slot) == true ? 2 : 1) != 0
             default:
@@ -228,8 +225,8 @@ public struct Classifier: RecordAnnotator, Sendable {
         case .contains:
             // A string contains the needle; a list of strings has it as a member
             // (what Python's `in` means for each).
-            if fields.kind(slot) == .array { return fields.arrayContainsString(slot, pool(check.first, check.count)) }
-            return fields.stringContains(slot, pool(check.first, check.count))
+            if fields.kind(slot) == .array { return fields.arrayContainsString(slot, bytes.extracting(unchecked: check.pooled)) }
+            return fields.stringContains(slot, bytes.extracting(unchecked: check.pooled))
         }
     }
 }

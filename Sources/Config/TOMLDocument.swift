@@ -12,7 +12,13 @@ import CTOMLRelease
 /// (each key list, string and number is a malloc, and the parsed tree itself
 /// is never deleted), so a process that reads configuration repeatedly would
 /// grow without bound. Here every buffer is freed once copied, and the tree
-/// is released with the document. The only unsafe pointer code for TOML.
+/// is released with the document. Config's one audited unsafe file:
+/// - Who frees: every copy CTOML returns (strings, numbers, key lists, an
+///   error's description) is freed here right after it is read (`take`);
+///   the tree is cleared and deleted by the document's `deinit`.
+/// - Lifetime: nodes point into the tree, so they are only reached through
+///   the document that owns it (`root`), never kept past it.
+/// - Bounds: key lists are read up to the count CTOML returns with them.
 final class TOMLDocument {
     let root: TOMLTableNode
     private let pointer: OpaquePointer

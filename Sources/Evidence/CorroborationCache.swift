@@ -26,23 +26,23 @@ struct CorroborationCache {
         // The sessions' facts as bytes, numbers by their bits: formatting two
         // Doubles per session as text cost a cold report of 3,000 sessions
         // 70M instructions.
-        var bytes = Array(text.utf8)
-        bytes.reserveCapacity(bytes.count + records.sessions.count * 64)
-        func append(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        var w = ByteWriter()
+        w.data = Array(text.utf8)
+        w.data.reserveCapacity(w.data.count + records.sessions.count * 64)
         for s in records.sessions {
-            bytes.append(contentsOf: s.sessionID.utf8)
-            bytes.append(0)
-            append((s.start ?? -1).bitPattern)
-            append((s.end ?? -1).bitPattern)
-            append(s.modeBits)
-            bytes.append((s.isProductive ? 1 : 0) | (s.hasDeliverables ? 2 : 0))
+            w.data += s.sessionID.utf8
+            w.u8(0)
+            w.f64(s.start ?? -1)
+            w.f64(s.end ?? -1)
+            w.u64(s.modeBits)
+            w.u8((s.isProductive ? 1 : 0) | (s.hasDeliverables ? 2 : 0))
             for ref in records.refs(of: s) {
-                bytes.append(contentsOf: ref.utf8)
-                bytes.append(UInt8(ascii: ","))
+                w.data += ref.utf8
+                w.u8(UInt8(ascii: ","))
             }
-            bytes.append(UInt8(ascii: "\n"))
+            w.u8(UInt8(ascii: "\n"))
         }
-        return String(fnv1a(bytes), radix: 16) + "-" + String(fnv1a(bytes.reversed()), radix: 16)
+        return String(fnv1a(w.data), radix: 16) + "-" + String(fnv1a(w.data.reversed()), radix: 16)
     }
 
     static let magic = Array("failmix-evidence-v4\n".utf8)  // v4: enums by raw value, checksum
@@ -51,8 +51,8 @@ struct CorroborationCache {
     /// warm run 3 ms, most of it runtime conformance lookups.
     func load(key: String) -> Corroboration? {
         guard let data = try? PrivateFiles.read(path) else { return nil }
-        return data.withUnsafeBytes { raw -> Corroboration? in
-            guard var r = ByteReader.checked(raw), r.bytes(Self.magic.count) == Self.magic[...], r.string() == key else { return nil }
+        return ByteReader.withChecked(data) { r -> Corroboration? in
+            guard r.bytes(Self.magic.count) == Self.magic[...], r.string() == key else { return nil }
             return Self.decode(&r)
         }
     }

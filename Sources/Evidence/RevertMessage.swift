@@ -1,3 +1,4 @@
+import FailmixSupport
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -13,25 +14,23 @@ enum RevertMessage {
     static let marker = Array("This reverts commit ".utf8)
 
     static func revertedCommits(in message: String) -> [String] {
-        var message = message
-        return message.withUTF8 { bytes in
-            var found: [String] = []
-            let length = marker.count
-            var at = 0
-            while bytes.count - at >= length + 40 {
-                // memchr to each "T", then compare the rest.
-                guard let t = memchr(bytes.baseAddress! + at, Int32(UInt8(ascii: "T")), bytes.count - at - length - 39) else { break }
-                at = UnsafeRawPointer(t) - UnsafeRawPointer(bytes.baseAddress!)
-                if marker.withUnsafeBytes({ memcmp(t, $0.baseAddress!, length) }) == 0 {
-                    let sha = bytes[(at + length)..<(at + length + 40)]
-                    if sha.allSatisfy(isHex) { found.append(String(decoding: sha, as: UTF8.self).lowercased()) }
-                    at += length
-                } else {
-                    at += 1
-                }
+        let bytes = message.utf8.span
+        var found: [String] = []
+        let length = marker.count
+        var at = 0
+        while bytes.count - at >= length + 40 {
+            // memchr to each "T", then compare the rest.
+            at = bytes.index(of: UInt8(ascii: "T"), from: at)
+            guard bytes.count - at >= length + 40 else { break }
+            if bytes.extracting(at..<(at + length)).starts(with: marker) {
+                let sha = (at + length)..<(at + length + 40)
+                if sha.allSatisfy({ isHex(bytes[$0]) }) { found.append(bytes.utf8String(sha).lowercased()) }
+                at += length
+            } else {
+                at += 1
             }
-            return found
         }
+        return found
     }
 
     @inline(__always) static func isHex(_ b: UInt8) -> Bool {

@@ -52,36 +52,33 @@ struct SubjectMatcher {
     /// packed as `packedPrefix` packs it (`SessionIDIndex.packedHead`), while
     /// the word is scanned.
     private static func mayName(_ message: String, _ ids: SessionIDIndex) -> Bool {
-        var message = message
-        return message.withUTF8 { bytes -> Bool in
-            guard let p = bytes.baseAddress else { return false }
-            let n = bytes.count
-            var i = 0
-            while i < n, p[i] != UInt8(ascii: "\n") {
-                let byte = p[i]
-                if byte >= 0x80 || byte == UInt8(ascii: "\r") { return true }
-                guard isWord(byte) else { i += 1; continue }
-                let start = i
-                var key: UInt64 = 0, length: UInt64 = 0
-                while i < n, isWord(p[i]) {
-                    if length < UInt64(SessionIDIndex.minimumPrefix) {
-                        let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(p[i]) ? p[i] | 0x20 : p[i]
-                        key |= UInt64(lower) << (8 * length)
-                        length += 1
-                    }
-                    i += 1
+        let p = message.utf8.span
+        let n = p.count
+        var i = 0
+        while i < n, p[i] != UInt8(ascii: "\n") {
+            let byte = p[i]
+            if byte >= 0x80 || byte == UInt8(ascii: "\r") { return true }
+            guard isWord(byte) else { i += 1; continue }
+            let start = i
+            var key: UInt64 = 0, length: UInt64 = 0
+            while i < n, isWord(p[i]) {
+                if length < UInt64(SessionIDIndex.minimumPrefix) {
+                    let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(p[i]) ? p[i] | 0x20 : p[i]
+                    key |= UInt64(lower) << (8 * length)
+                    length += 1
                 }
-                if i < n, p[i] >= 0x80 { return true }
-                if ids.mightName(packedHead: key | length << 56) { return true }
-                if ids.hasNonASCIIHeads {
-                    let head = UnsafeBufferPointer(start: p + start, count: Int(length)).map {
-                        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) ? $0 | 0x20 : $0
-                    }
-                    if ids.mightName(Substring(String(decoding: head, as: UTF8.self))) { return true }
-                }
+                i += 1
             }
-            return false
+            if i < n, p[i] >= 0x80 { return true }
+            if ids.mightName(packedHead: key | length << 56) { return true }
+            if ids.hasNonASCIIHeads {
+                let head = (start..<(start + Int(length))).map {
+                    (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(p[$0]) ? p[$0] | 0x20 : p[$0]
+                }
+                if ids.mightName(Substring(String(decoding: head, as: UTF8.self))) { return true }
+            }
         }
+        return false
     }
 
     /// ASCII letters, digits and `_`, as bits of two masks.

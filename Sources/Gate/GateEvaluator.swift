@@ -274,29 +274,27 @@ public enum GateEvaluator {
         var skipped = 0
 
         init(_ rule: GateRule, _ input: GateInput, basis: Basis, from: Int, limit: Int) {
-            let sessions = basis == .corroborated ? input.corroborated! : input.recorded
+            let recorded = basis == .corroborated ? input.corroborated! : input.recorded
             // Plain bit masks, not closures: a backtest collects 100k populations.
             let target = GateEvaluator.mask(rule.target, input)
             let infra: UInt64 = GateEvaluator.skipsInfra(rule, input)
                 ? input.catalog.index(of: "infra").map { 1 << UInt64($0) } ?? 0 : 0
             // Backwards to the first session counted, then forwards: no reversal.
-            let end = min(input.visible, sessions.count)
+            let end = min(input.visible, recorded.count)
             let start = max(0, from)
             var first = end, counted = 0
-            sessions.withUnsafeBufferPointer { sessions in
-                while first > start, counted < limit {
-                    first -= 1
-                    if sessions[first].bits & infra != 0 { skipped += 1 } else { counted += 1 }
-                }
-                hits = [Bool](unsafeUninitializedCapacity: counted) { buffer, initialized in
-                    var k = 0
-                    for i in first..<end where sessions[i].bits & infra == 0 {
-                        buffer[k] = sessions[i].bits & target != 0
-                        k += 1
-                    }
-                    initialized = k
-                }
+            let sessions = recorded.span
+            while first > start, counted < limit {
+                first -= 1
+                if sessions[first].bits & infra != 0 { skipped += 1 } else { counted += 1 }
             }
+            var window = [Bool](repeating: false, count: counted)
+            var k = 0
+            for i in first..<end where sessions[i].bits & infra == 0 {
+                window[k] = sessions[i].bits & target != 0
+                k += 1
+            }
+            hits = window
         }
     }
 

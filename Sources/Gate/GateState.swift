@@ -214,7 +214,7 @@ public struct GateStateStore: Sendable {
         let fd = PrivateFiles.openForAppending(journalPath)
         guard fd >= 0 else { throw .cannotWrite(.errno("write", journalPath)) }
         defer { close(fd) }
-        guard text.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) else { throw .cannotWrite(.errno("write", journalPath)) }
+        guard FileIO.writeAll(fd, [UInt8](text)) else { throw .cannotWrite(.errno("write", journalPath)) }
     }
 
     public func journal() -> [GateEvent] {

@@ -1,4 +1,5 @@
 import CLibGit2
+import FailmixSupport
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -18,18 +19,7 @@ public struct Trailer: Sendable, Hashable {
 
     /// The trailers of `message`, as libgit2 (like `git interpret-trailers`) finds them.
     public static func parse(_ message: String) -> [Trailer] {
-        var trailers: [Trailer] = []
-        forEach(in: message) { key, value in trailers.append(Trailer(key: String(cString: key), value: String(cString: value))) }
-        return trailers
-    }
-
-    /// Hands each trailer's key and value to `body` as C strings, valid during the call.
-    static func forEach(in message: String, _ body: (UnsafePointer<CChar>, UnsafePointer<CChar>) -> Void) {
-        LibGit2.ensureInitialized()
-        var array = git_message_trailer_array()
-        guard git_message_trailers(&array, message) == 0 else { return }
-        defer { git_message_trailer_array_free(&array) }
-        for i in 0..<array.count { body(array.trailers[i].key, array.trailers[i].value) }
+        messageTrailers(message).map { Trailer(key: $0.key, value: $0.value) }
     }
 }
 
@@ -83,11 +73,7 @@ public struct Commit: Sendable, Hashable {
 
     public func trailerValues(for key: TrailerKey) -> [String] {
         guard Self.mayContain(message, key) else { return [] }
-        var values: [String] = []
-        Trailer.forEach(in: message) { name, value in
-            if String(cString: name).lowercased() == key.lowered { values.append(String(cString: value)) }
-        }
-        return values
+        return messageTrailers(message).compactMap { $0.key.lowercased() == key.lowered ? $0.value : nil }
     }
 
     /// Whether a line of `text` starts with `key`, ASCII letters in any case
@@ -99,21 +85,15 @@ public struct Commit: Sendable, Hashable {
 
     static func mayContain(_ text: String, _ key: TrailerKey) -> Bool {
         guard let needle = key.needle, !needle.isEmpty else { return true }
-        var text = text
-        return text.withUTF8 { bytes -> Bool in
-            guard let base = bytes.baseAddress else { return false }
-            return needle.withUnsafeBufferPointer { needle -> Bool in
-                var line = 0
-                while bytes.count - line >= needle.count {
-                    var j = 0
-                    while j < needle.count, lowerASCII(bytes[line + j]) == needle[j] { j += 1 }
-                    if j == needle.count { return true }
-                    guard let newline = memchr(base + line, 0x0A, bytes.count - line) else { return false }
-                    line = UnsafeRawPointer(newline) - UnsafeRawPointer(base) + 1
-                }
-                return false
-            }
+        let bytes = text.utf8.span
+        var line = 0
+        while bytes.count - line >= needle.count {
+            var j = 0
+            while j < needle.count, lowerASCII(bytes[line + j]) == needle[j] { j += 1 }
+            if j == needle.count { return true }
+            line = bytes.index(of: 0x0A, from: line) + 1
         }
+        return false
     }
 }
 

@@ -1,4 +1,5 @@
 import CLibGit2
+import FailmixSupport
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +20,7 @@ extension Commit {
     /// blank line with its leading newlines dropped, up to a NUL byte. It is
     /// lenient where libgit2 refuses the whole commit: a signature without
     /// an e-mail or a time reads as empty or zero.
-    init(id: git_oid, bytes: UnsafeRawBufferPointer) {
+    init(id: git_oid, bytes: Span<UInt8>) {
         sha = id.hex
         var author = Signature()
         var committer = Signature()
@@ -28,28 +29,22 @@ extension Commit {
         var line = 0
         var sawAuthor = false, sawCommitter = false
         let count = bytes.count
-        // memchr, not a byte loop: the message is most of a commit's bytes.
-        func find(_ byte: UInt8, from start: Int) -> Int {
-            guard start < count, let base = bytes.baseAddress,
-                let hit = memchr(base + start, Int32(byte), count - start) else { return count }
-            return UnsafeRawPointer(hit) - base
-        }
         // The header: up to the first empty line.
         while line < count, bytes[line] != UInt8(ascii: "\n") {
-            let end = find(UInt8(ascii: "\n"), from: line)
-            let text = UnsafeRawBufferPointer(rebasing: bytes[line..<end])
+            let end = bytes.index(of: UInt8(ascii: "\n"), from: line)
+            let text = bytes.extracting(line..<end)
             if text.starts(with: Self.parentPrefix), text.count == Self.parentPrefix.count + 40 {
-                let hex = UnsafeRawBufferPointer(rebasing: text.dropFirst(Self.parentPrefix.count))
+                let hex = text.extracting(Self.parentPrefix.count..<text.count)
                 if let parent = ObjectKey(hex: hex) {
                     parents.append(parent)
                 } else if unreadableParent == nil {
-                    unreadableParent = String(decoding: hex, as: UTF8.self)
+                    unreadableParent = hex.utf8String(0..<hex.count)
                 }
             } else if !sawAuthor, text.starts(with: Self.authorPrefix) {
-                author = Signature(text.dropFirst(Self.authorPrefix.count))
+                author = Signature(text.extracting(Self.authorPrefix.count..<text.count))
                 sawAuthor = true
             } else if !sawCommitter, text.starts(with: Self.committerPrefix) {
-                committer = Signature(text.dropFirst(Self.committerPrefix.count), names: false)
+                committer = Signature(text.extracting(Self.committerPrefix.count..<text.count), names: false)
                 sawCommitter = true
             }
             line = end + 1
@@ -57,14 +52,14 @@ extension Commit {
         // The message: after the blank line, leading newlines dropped, up to a NUL.
         var start = min(line + 1, count)
         while start < count, bytes[start] == UInt8(ascii: "\n") { start += 1 }
-        let end = find(0, from: start)
+        let end = bytes.index(of: 0, from: start)
         authorName = author.name
         authorEmail = author.email
         authorTime = author.time
         committerTime = committer.time
         parentIDs = parents
         self.unreadableParent = unreadableParent
-        message = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        message = bytes.utf8String(start..<end)
     }
 
     private static let parentPrefix = Array("parent ".utf8)
@@ -84,23 +79,24 @@ private struct Signature {
 
     /// `names: false` reads the time alone (the committer's: two strings
     /// fewer per commit).
-    init(_ text: Slice<UnsafeRawBufferPointer>, names: Bool = true) {
-        guard let open = Self.lastIndex(of: UInt8(ascii: "<"), in: text), let close = Self.lastIndex(of: UInt8(ascii: ">"), in: text),
+    init(_ text: Span<UInt8>, names: Bool = true) {
+        guard let open = text.lastIndex(of: UInt8(ascii: "<")), let close = text.lastIndex(of: UInt8(ascii: ">")),
             open < close
         else { return }
         if names {
-            name = Self.trimmed(text[text.startIndex..<open])
-            email = Self.trimmed(text[(open + 1)..<close])
+            name = Self.trimmed(text, 0..<open)
+            email = Self.trimmed(text, (open + 1)..<close)
         }
+        let end = text.count
         var i = close + 1
-        while i < text.endIndex, text[i] == UInt8(ascii: " ") { i += 1 }
+        while i < end, text[i] == UInt8(ascii: " ") { i += 1 }
         var negative = false
-        if i < text.endIndex, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
+        if i < end, text[i] == UInt8(ascii: "-") || text[i] == UInt8(ascii: "+") {
             negative = text[i] == UInt8(ascii: "-")
             i += 1
         }
         var value: Int64 = 0
-        while i < text.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[i]) {
+        while i < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(text[i]) {
             let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
             guard !overflow else { return }
             value = shifted &+ Int64(text[i] - UInt8(ascii: "0"))
@@ -109,23 +105,15 @@ private struct Signature {
         time = negative ? -value : value
     }
 
-    /// `text.lastIndex(of: byte)` with memrchr (a generic backwards walk
-    /// over the slice cost a tenth of parsing a commit).
-    private static func lastIndex(of byte: UInt8, in text: Slice<UnsafeRawBufferPointer>) -> Int? {
-        guard !text.isEmpty, let base = text.base.baseAddress,
-            let hit = memrchr(base + text.startIndex, Int32(byte), text.count) else { return nil }
-        return UnsafeRawPointer(hit) - base
-    }
-
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || (0x09...0x0D).contains(byte)
     }
 
-    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
-        var start = bytes.startIndex, end = bytes.endIndex
+    private static func trimmed(_ bytes: Span<UInt8>, _ range: Range<Int>) -> String {
+        var start = range.lowerBound, end = range.upperBound
         while start < end, isSpace(bytes[start]) { start += 1 }
         while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes.base[start..<end]), as: UTF8.self)
+        return bytes.utf8String(start..<end)
     }
 }
 

@@ -9,8 +9,7 @@ extension Repository {
     /// The commits reachable from `head` but not from `base` (`base..head`),
     /// newest first: a pull request's own commits.
     public func commits(from base: String, to head: String) throws(GitError) -> [String] {
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, handle), "starting a history walk")
+        let walker = try produced("starting a history walk", by: { git_revwalk_new(&$0, handle) })
         defer { git_revwalk_free(walker) }
         try check(git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue | GIT_SORT_TOPOLOGICAL.rawValue), "sorting the history walk")
         var headID = try commitID(head)

@@ -152,7 +152,7 @@ extension Repository {
         defer { git_object_free(object) }
         let commit = try produced("resolving '\(rev)' to a commit", by: { git_object_peel(&$0, object, GIT_OBJECT_COMMIT) })
         defer { git_object_free(commit) }
-        return git_object_id(commit).pointee
+        return objectID(commit)
     }
 
     private func localBranchTips() throws(GitError) -> [git_oid] {
@@ -169,7 +169,7 @@ extension Repository {
             defer { git_reference_free(reference) }
             let commit = try produced("resolving branch '\(String(cString: git_reference_name(reference)))'",
                                       by: { git_reference_peel(&$0, reference, GIT_OBJECT_COMMIT) })
-            ids.append(git_object_id(commit).pointee)
+            ids.append(objectID(commit))
             git_object_free(commit)
         }
     }

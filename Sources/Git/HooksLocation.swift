@@ -54,22 +54,19 @@ public struct HooksLocation: Sendable, Equatable {
 extension Repository {
     public func hooksLocation() throws(GitError) -> HooksLocation {
         var settings: [HooksLocation.Setting] = []
-        var config: OpaquePointer?
-        try check(git_repository_config_snapshot(&config, handle), "reading the configuration")
+        let config = try configSnapshot()
         defer { git_config_free(config) }
-        var iterator: OpaquePointer?
-        try check(git_config_iterator_glob_new(&iterator, config, "^core\\.hookspath$"), "reading core.hooksPath")
+        let iterator = try produced("reading core.hooksPath", by: { git_config_iterator_glob_new(&$0, config, "^core\\.hookspath$") })
         defer { git_config_iterator_free(iterator) }
-        var entry: UnsafeMutablePointer<git_config_entry>?
-        while git_config_next(&entry, iterator) == 0, let e = entry?.pointee {
+        for entry in configEntries(iterator) {
             let source: HooksLocation.Source
-            switch e.level {
+            switch entry.level {
             case GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_PROGRAMDATA: source = .system
             case GIT_CONFIG_LEVEL_XDG: source = .xdg
             case GIT_CONFIG_LEVEL_GLOBAL: source = .global
             default: source = .local
             }
-            if let value = e.value.map({ String(cString: $0) }) { settings.append(setting(source, value)) }
+            if let value = entry.value { settings.append(setting(source, value)) }
         }
         // libgit2 1.5 does not read config.worktree: read it as git does.
         if (try? configBool("extensions.worktreeConfig")) == true,
@@ -94,8 +91,7 @@ extension Repository {
 
     /// A boolean from the effective configuration; nil when unset.
     public func configBool(_ key: String) throws(GitError) -> Bool? {
-        var config: OpaquePointer?
-        try check(git_repository_config_snapshot(&config, handle), "reading the configuration")
+        let config = try configSnapshot()
         defer { git_config_free(config) }
         var value: Int32 = 0
         let code = git_config_get_bool(&value, config, key)
@@ -106,41 +102,28 @@ extension Repository {
 
     /// Every value of a multi-valued key (`remote.origin.fetch`).
     public func configValues(_ key: String) throws(GitError) -> [String] {
-        var config: OpaquePointer?
-        try check(git_repository_config_snapshot(&config, handle), "reading the configuration")
+        let config = try configSnapshot()
         defer { git_config_free(config) }
-        var iterator: OpaquePointer?
-        let code = git_config_multivar_iterator_new(&iterator, config, key, nil)
-        if code == GIT_ENOTFOUND.rawValue { return [] }
-        try check(code, "reading '\(key)'")
-        defer { git_config_iterator_free(iterator) }
-        var values: [String] = []
-        var entry: UnsafeMutablePointer<git_config_entry>?
-        while git_config_next(&entry, iterator) == 0, let e = entry?.pointee {
-            if let v = e.value { values.append(String(cString: v)) }
+        let iterator: OpaquePointer
+        do {
+            iterator = try produced("reading '\(key)'", by: { git_config_multivar_iterator_new(&$0, config, key, nil) })
+        } catch where error.isNotFound {
+            return []
         }
-        return values
+        defer { git_config_iterator_free(iterator) }
+        return configEntries(iterator).compactMap(\.value)
     }
 
     /// The names of the configured remotes.
     public func remoteNames() -> [String] {
-        var names = git_strarray()
-        guard git_remote_list(&names, handle) == 0 else { return [] }
-        defer { git_strarray_dispose(&names) }
-        return (0..<names.count).compactMap { names.strings[$0].map { String(cString: $0) } }
+        strings(by: { git_remote_list(&$0, handle) }) ?? []
     }
 
     /// One value from a single configuration file.
     static func configValue(file: String, key: String) throws(GitError) -> String? {
         guard FileManager.default.fileExists(atPath: file) else { return nil }
-        var config: OpaquePointer?
-        try check(git_config_open_ondisk(&config, file), "reading \(file)")
+        let config = try produced("reading \(file)", by: { git_config_open_ondisk(&$0, file) })
         defer { git_config_free(config) }
-        var buf = git_buf()
-        defer { git_buf_dispose(&buf) }
-        let code = git_config_get_string_buf(&buf, config, key)
-        if code == GIT_ENOTFOUND.rawValue { return nil }
-        try check(code, "reading '\(key)' from \(file)")
-        return String(cString: buf.ptr)
+        return try configString(config, key, "reading '\(key)' from \(file)")
     }
 }

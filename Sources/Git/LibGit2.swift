@@ -88,8 +88,13 @@ func check(_ code: Int32, _ operation: @autoclosure () -> String) throws(GitErro
 //   one is a `GitError`, never a force-unwrap (`produced`);
 // - a `git_buf` is copied into a String and disposed on every path
 //   (`bufferText`);
-// - an object's bytes are lent to a closure and the object is freed when it
-//   returns; nothing keeps the pointer (`withObjectBytes`).
+// - an object's bytes are lent to a closure as a `Span` and the object is
+//   freed when it returns; nothing keeps them (`withObjectBytes`);
+// - memory libgit2 owns inside a result (config entries, string arrays,
+//   trailers, a tree entry's id) is copied into Swift values before the
+//   result is freed or the iterator moves on;
+// - bytes handed to libgit2 (hex digits, a name) are borrowed only for the
+//   call, and their length is checked first (a NUL where libgit2 wants one).
 // Object ids cross as `git_oid` values, hex Strings or `ObjectKey`
 // (ObjectID.swift), never as pointers into libgit2's memory.
 
@@ -116,10 +121,121 @@ func bufferText(_ operation: @autoclosure () -> String, by call: (inout git_buf)
 @inline(__always)
 func withObjectBytes<T>(
     _ database: OpaquePointer, _ id: git_oid, _ operation: @autoclosure () -> String,
-    _ body: (git_object_t, UnsafeRawBufferPointer) throws(GitError) -> T
+    _ body: (git_object_t, Span<UInt8>) throws(GitError) -> T
 ) throws(GitError) -> T {
     var oid = id
     let object = try produced(operation(), by: { git_odb_read(&$0, database, &oid) })
     defer { git_odb_object_free(object) }
-    return try body(git_odb_object_type(object), UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object)))
+    let bytes = UnsafeRawBufferPointer(start: git_odb_object_data(object), count: git_odb_object_size(object))
+    return try body(git_odb_object_type(object), Span(_unsafeBytes: bytes))
+}
+
+/// The level and value (copied) of each entry `iterator` yields; libgit2
+/// owns an entry only until the next `git_config_next`.
+func configEntries(_ iterator: OpaquePointer) -> [(level: git_config_level_t, value: String?)] {
+    var entries: [(level: git_config_level_t, value: String?)] = []
+    var entry: UnsafeMutablePointer<git_config_entry>?
+    while git_config_next(&entry, iterator) == 0, let e = entry?.pointee {
+        entries.append((e.level, e.value.map { String(cString: $0) }))
+    }
+    return entries
+}
+
+/// The strings a libgit2 call put in a `git_strarray` (copied, the array
+/// disposed); nil when the call failed.
+func strings(by call: (inout git_strarray) -> Int32) -> [String]? {
+    var array = git_strarray()
+    guard call(&array) == 0 else { return nil }
+    defer { git_strarray_dispose(&array) }
+    return (0..<array.count).compactMap { array.strings[$0].map { String(cString: $0) } }
+}
+
+/// The trailers libgit2 finds in `message` (as `git interpret-trailers`
+/// does), copied out before its array is freed; none when it fails.
+func messageTrailers(_ message: String) -> [(key: String, value: String)] {
+    LibGit2.ensureInitialized()
+    var array = git_message_trailer_array()
+    guard git_message_trailers(&array, message) == 0 else { return [] }
+    defer { git_message_trailer_array_free(&array) }
+    return (0..<array.count).map { (String(cString: array.trailers[$0].key), String(cString: array.trailers[$0].value)) }
+}
+
+/// A "now" signature for `name <email>`, lent to `body` and freed after.
+func withSignatureNow<T>(
+    _ name: String, _ email: String, _ operation: @autoclosure () -> String,
+    _ body: (UnsafeMutablePointer<git_signature>) throws(GitError) -> T
+) throws(GitError) -> T {
+    var signature: UnsafeMutablePointer<git_signature>?
+    try check(git_signature_now(&signature, name, email), operation())
+    guard let signature else { throw GitError(operation: operation(), message: "libgit2 returned nothing") }
+    defer { git_signature_free(signature) }
+    return try body(signature)
+}
+
+/// The entry of `tree` named by `name[from...]`, which runs up to a NUL the
+/// array ends with (checked); the entry belongs to the tree.
+func treeEntry(_ tree: OpaquePointer, named name: [UInt8], from start: Int) -> OpaquePointer? {
+    precondition(start >= 0 && start < name.count && name.last == 0, "a tree entry name ends with a NUL")
+    return name.withUnsafeBytes { git_tree_entry_byname(tree, ($0.baseAddress! + start).assumingMemoryBound(to: CChar.self)) }
+}
+
+/// The id of a tree entry, commit or other object (a copy of the one
+/// libgit2 keeps inside it).
+func entryID(_ entry: OpaquePointer) -> git_oid { git_tree_entry_id(entry).pointee }
+func objectID(_ object: OpaquePointer) -> git_oid { git_object_id(object).pointee }
+
+/// Parses 40 hex digits (either case) in place; nil for anything else.
+func parsedObjectID(hex: Span<UInt8>) -> git_oid? {
+    guard hex.count == 40 else { return nil }
+    var oid = git_oid()
+    let code = hex.withUnsafeBufferPointer { digits in
+        UnsafeRawPointer(digits.baseAddress!).withMemoryRebound(to: CChar.self, capacity: 40) { git_oid_fromstrn(&oid, $0, 40) }
+    }
+    return code == 0 ? oid : nil
+}
+
+/// An id's 20 bytes as little-endian words (bytes 0-7, 8-15, 16-19), and back.
+func objectIDWords(_ oid: git_oid) -> (UInt64, UInt64, UInt32) {
+    withUnsafeBytes(of: oid.id) { raw in
+        (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+         raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+    }
+}
+
+func objectID(words: (UInt64, UInt64, UInt32)) -> git_oid {
+    var oid = git_oid()
+    withUnsafeMutableBytes(of: &oid.id) { out in
+        out.storeBytes(of: words.0, toByteOffset: 0, as: UInt64.self)
+        out.storeBytes(of: words.1, toByteOffset: 8, as: UInt64.self)
+        out.storeBytes(of: words.2, toByteOffset: 16, as: UInt32.self)
+    }
+    return oid
+}
+
+/// The id's 40 lower-case hex digits, written straight into the String's
+/// storage (no array between: every walked commit's SHA is one).
+func hexDigits(_ oid: git_oid) -> String {
+    withUnsafeBytes(of: oid.id) { raw in
+        String(unsafeUninitializedCapacity: 40) { out in
+            let digits: StaticString = "0123456789abcdef"
+            let table = digits.utf8Start
+            for (i, byte) in raw.enumerated() {
+                out[2 * i] = table[Int(byte >> 4)]
+                out[2 * i + 1] = table[Int(byte & 0x0F)]
+            }
+            return 40
+        }
+    }
+}
+
+extension Span where Element == UInt8 {
+    /// The index of the last `byte`, or nil: memrchr (a GNU extension that
+    /// CLibGit2's headers expose), inside the span's bounds.
+    @inline(__always)
+    func lastIndex(of byte: UInt8) -> Int? {
+        withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress, let hit = memrchr(base, Int32(byte), bytes.count) else { return nil }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import CLibGit2
+import FailmixSupport
 import FoundationEssentials
 import Glibc
 import Synchronization
@@ -140,31 +141,16 @@ final class LooseObjectReader: Sendable {
 
     /// The file's bytes (one open, fstat and read, as libgit2 reads a loose object).
     private static func contents(of path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = FileIO.openForReading(path)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_size >= 0, info.st_size <= Int(Int32.max) else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { break }
-            filled += n
-        }
-        return filled == bytes.count ? bytes : Array(bytes[..<filled])
+        guard let size = FileIO.size(fd), size >= 0, size <= Int64(Int32.max) else { return nil }
+        return FileIO.bytes(fd, from: 0, to: size)
     }
 
     /// The names in `directory` (none when it cannot be read).
     private static func entries(of directory: String) -> [String] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
-        }
-        return names
+        FileIO.entryNames(in: directory) ?? []
     }
 
     enum Inflated {

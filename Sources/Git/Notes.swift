@@ -18,10 +18,19 @@ public final class NotesReader {
         var digits: (UInt64, UInt64, UInt64, UInt64, UInt64)
         var count: Int
 
-        init(_ hex: UnsafeBufferPointer<UInt8>, count: Int) {
+        /// The first `count` bytes of `hex`, in order, eight to a word
+        /// (little-endian: byte i is bits 8*(i%8) of word i/8).
+        init(_ hex: [UInt8], count: Int) {
             var words: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
-            withUnsafeMutableBytes(of: &words) { out in
-                out.copyMemory(from: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(hex)[..<count]))
+            for i in 0..<count {
+                let byte = UInt64(hex[i]) << UInt64(8 * (i & 7))
+                switch i >> 3 {
+                case 0: words.0 |= byte
+                case 1: words.1 |= byte
+                case 2: words.2 |= byte
+                case 3: words.3 |= byte
+                default: words.4 |= byte
+                }
             }
             digits = words
             self.count = count
@@ -51,7 +60,7 @@ public final class NotesReader {
         defer { git_commit_free(commit) }
         let root = try produced("reading notes ref '\(ref)'", by: { git_commit_tree(&$0, commit) })
         self.repository = repository
-        trees[NotesPrefix(UnsafeBufferPointer(start: nil, count: 0), count: 0)] = root
+        trees[NotesPrefix([], count: 0)] = root
     }
 
     deinit {
@@ -65,31 +74,21 @@ public final class NotesReader {
         guard hex.count == 40 else { return nil }
         for i in hex.indices where (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(hex[i]) { hex[i] |= 0x20 }
         hex.append(0)
-        let found = try hex.withUnsafeBufferPointer { (digits) throws(GitError) -> git_oid? in
-            try blob(for: digits, depth: 0)
-        }
-        guard var id = found else { return nil }
-        let noteBlob = try produced("reading the note of \(sha)", by: { git_blob_lookup(&$0, repository.handle, &id) })
-        defer { git_blob_free(noteBlob) }
-        let bytes = UnsafeRawBufferPointer(start: git_blob_rawcontent(noteBlob), count: Int(git_blob_rawsize(noteBlob)))
-        return String(decoding: bytes, as: UTF8.self)
+        guard let id = try blob(for: hex, depth: 0) else { return nil }
+        return try withObjectBytes(repository.odb, id, "reading the note of \(sha)") { _, bytes in bytes.utf8String(0..<bytes.count) }
     }
 
     /// The note's blob under the tree at `hex`'s first `depth` digits: an
     /// entry named by the rest, else a fan-out directory of the next two.
     /// `hex` holds 40 digits and a NUL.
-    private func blob(for hex: UnsafeBufferPointer<UInt8>, depth: Int) throws(GitError) -> git_oid? {
-        guard let tree = trees[NotesPrefix(hex, count: depth)], let base = hex.baseAddress else { return nil }
-        let rest = UnsafeRawPointer(base + depth).assumingMemoryBound(to: CChar.self)
-        if let entry = git_tree_entry_byname(tree, rest), git_tree_entry_type(entry) == GIT_OBJECT_BLOB {
-            return git_tree_entry_id(entry).pointee
+    private func blob(for hex: [UInt8], depth: Int) throws(GitError) -> git_oid? {
+        guard let tree = trees[NotesPrefix(hex, count: depth)] else { return nil }
+        if let entry = treeEntry(tree, named: hex, from: depth), git_tree_entry_type(entry) == GIT_OBJECT_BLOB {
+            return entryID(entry)
         }
         guard 40 - depth > 2 else { return nil }
-        var directory: (CChar, CChar, CChar) = (CChar(bitPattern: hex[depth]), CChar(bitPattern: hex[depth + 1]), 0)
-        let found = withUnsafePointer(to: &directory) { name in
-            git_tree_entry_byname(tree, UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
-        }
-        guard let entry = found, git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
+        guard let entry = treeEntry(tree, named: [hex[depth], hex[depth + 1], 0], from: 0),
+              git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
         let prefix = NotesPrefix(hex, count: depth + 2)
         if trees[prefix] == nil {
             trees[prefix] = try produced("reading the notes tree '\(String(decoding: hex[..<(depth + 2)], as: UTF8.self))'",
@@ -121,11 +120,10 @@ extension Repository {
         // libgit2 crashes writing to a notes ref that names a blob or a
         // missing object: the ref must be absent or a readable notes commit.
         _ = try NotesReader(repository: self, ref: ref)
-        var signature: UnsafeMutablePointer<git_signature>?
-        try check(git_signature_now(&signature, authorName, authorEmail), "making the note's signature")
-        defer { git_signature_free(signature) }
-        var noteID = git_oid()
-        try check(git_note_create(&noteID, handle, ref, signature, signature, &target, message, 1),
-                  "writing the note of \(sha) in '\(ref)'")
+        try withSignatureNow(authorName, authorEmail, "making the note's signature") { (signature) throws(GitError) in
+            var noteID = git_oid()
+            try check(git_note_create(&noteID, handle, ref, signature, signature, &target, message, 1),
+                      "writing the note of \(sha) in '\(ref)'")
+        }
     }
 }

@@ -4,14 +4,23 @@ extension Repository {
     /// A string value from the repository's effective configuration (local,
     /// global, system), or nil when unset.
     public func configString(_ key: String) throws(GitError) -> String? {
-        var config: OpaquePointer?
-        try check(git_repository_config_snapshot(&config, handle), "reading the configuration")
+        let config = try configSnapshot()
         defer { git_config_free(config) }
-        var value: UnsafePointer<CChar>?
-        let code = git_config_get_string(&value, config, key)
-        if code == GIT_ENOTFOUND.rawValue { return nil }
-        try check(code, "reading '\(key)'")
-        return value.map { String(cString: $0) }
+        return try Self.configString(config, key, "reading '\(key)'")
+    }
+
+    /// A read-only snapshot of the effective configuration; the caller frees it.
+    func configSnapshot() throws(GitError) -> OpaquePointer {
+        try produced("reading the configuration", by: { git_repository_config_snapshot(&$0, handle) })
+    }
+
+    /// `key`'s string value in `config`, or nil when unset.
+    static func configString(_ config: OpaquePointer, _ key: String, _ operation: @autoclosure () -> String) throws(GitError) -> String? {
+        do {
+            return try bufferText(operation(), by: { git_config_get_string_buf(&$0, config, key) })
+        } catch where error.isNotFound {
+            return nil
+        }
     }
 
     /// The directory git runs hooks from (see `hooksLocation()`).

@@ -5,8 +5,7 @@ extension Repository {
     /// tree: the files code scanning can show a result in.
     public func headContainsFile(_ path: String) -> Bool {
         withHeadTree { tree in
-            var entry: OpaquePointer?
-            guard git_tree_entry_bypath(&entry, tree, path) == 0 else { return false }
+            guard let entry = try? produced("reading \(path)", by: { git_tree_entry_bypath(&$0, tree, path) }) else { return false }
             defer { git_tree_entry_free(entry) }
             return git_tree_entry_type(entry) == GIT_OBJECT_BLOB
         } ?? false
@@ -24,8 +23,7 @@ extension Repository {
     }
 
     private func withHeadTree<T>(_ body: (OpaquePointer) -> T) -> T? {
-        var tree: OpaquePointer?
-        guard git_revparse_single(&tree, handle, "HEAD^{tree}") == 0, let tree else { return nil }
+        guard let tree = try? produced("reading HEAD's tree", by: { git_revparse_single(&$0, handle, "HEAD^{tree}") }) else { return nil }
         defer { git_object_free(tree) }
         return body(tree)
     }

@@ -66,7 +66,7 @@ public struct ErrorPolicy: Sendable {
             } else {
                 line = policy.timedOut(while: stage) + "\n"
             }
-            _ = Array(line.utf8).withUnsafeBytes { FileIO.writeAll(STDERR_FILENO, $0) }
+            _ = FileIO.writeAll(STDERR_FILENO, Array(line.utf8))
             _exit(settled ?? policy.exitCode)
         }
     }

@@ -12,6 +12,17 @@ import Darwin
 /// publishes, and linking Foundation's URLSession pulled libcurl's whole
 /// dependency tree (TLS, Kerberos, LDAP) into every start — half of a warm
 /// gate's 24 ms. `libcurl.so.4` is present wherever Swift's Foundation runs.
+///
+/// Publish's one audited unsafe file (everything else sees `HTTPRequest` and
+/// `HTTPResponse`):
+/// - Symbols: each is cast to the C type libcurl documents for it, once, at
+///   load; the variadic setopt/getinfo go through the C shim.
+/// - Lifetime: every pointer handed to libcurl (URL, method, headers list,
+///   body, error buffer, the response sink) outlives `easyPerform`: they are
+///   pinned by the enclosing `with…` closures and `defer`s, and the sink is
+///   passed unretained while `perform` holds it.
+/// - Who frees: the handle and the header list, by `defer`, after the transfer.
+/// - Bounds: callbacks read exactly `size * count` bytes libcurl hands them.
 final class Curl: @unchecked Sendable {  // immutable after load; libcurl handles are per request
     typealias Handle = OpaquePointer
     private typealias EasyInit = @convention(c) () -> Handle?
@@ -143,14 +154,15 @@ private final class ResponseSink {
     var body = Data()
 
     static let onBody: Curl.DataCallback = { data, size, count, context in
-        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+        guard let context else { return 0 }  // libcurl passes what writeData set: never nil
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
         if let data { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: size * count) }
         return size * count
     }
 
     static let onHeader: Curl.DataCallback = { data, size, count, context in
-        let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-        guard let data else { return 0 }
+        guard let context, let data else { return 0 }
+        let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
         let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             sink.headers = [:]  // a new response (after 100 Continue or a redirect)

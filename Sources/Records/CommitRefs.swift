@@ -1,3 +1,5 @@
+import FailmixSupport
+
 /// Commit ids as people and agents write them in `deliverables`:
 /// `subject (abc1234)`, bare SHAs, `merge-commit (sha)`.
 public enum CommitRefs {
@@ -9,12 +11,13 @@ public enum CommitRefs {
         var utf8 = Array(text.utf8)
         let n = utf8.count
         // Blank out URL chunks first so their hex can't be picked up.
+        let scheme = Array("://".utf8)
         var i = 0
         while i < n {
             while i < n, isSpace(utf8[i]) { i += 1 }
             let start = i
             while i < n, !isSpace(utf8[i]) { i += 1 }
-            if containsBytes(utf8[start..<i], Array("://".utf8)) {
+            if utf8.span.extracting(start..<i).contains(scheme.span) {
                 for k in start..<i { utf8[k] = 0x20 }
             }
         }
@@ -39,8 +42,4 @@ public enum CommitRefs {
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {
         isDigit(b) || (b | 0x20) &- UInt8(ascii: "a") < 26 || b == UInt8(ascii: "_") || b >= 0x80
     }
-}
-
-private func containsBytes(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
-    haystack.withUnsafeBufferPointer { h in needle.withUnsafeBufferPointer { containsBytes(h, $0) } }
 }

@@ -1,3 +1,4 @@
+import FailmixSupport
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -30,7 +31,7 @@ public struct LineFields {
         return v.escaped ? decodeJSONString(raw(slot)) : String(decoding: raw(slot), as: UTF8.self)
     }
 
-    public func number(_ slot: Int) -> Double? {
+    @inline(__always) public func number(_ slot: Int) -> Double? {
         guard values[slot].kind == .number else { return nil }
         return parseJSONNumber(raw(slot))
     }
@@ -42,13 +43,11 @@ public struct LineFields {
 
     /// True when the slot is a string equal to `target`; `caseInsensitive`
     /// folds like Python's `str.lower()` (the reference rules do).
-    public func stringEquals(_ slot: Int, _ target: UnsafeBufferPointer<UInt8>, caseInsensitive: Bool) -> Bool {
+    public func stringEquals(_ slot: Int, _ target: Span<UInt8>, caseInsensitive: Bool) -> Bool {
         let v = values[slot]
         guard v.kind == .string else { return false }
         let bytes = raw(slot)
-        if !v.escaped, !caseInsensitive {
-            return bytes.count == target.count && (target.isEmpty || bytesEqual(bytes.baseAddress!, target.baseAddress!, target.count))
-        }
+        if !v.escaped, !caseInsensitive { return bytesEqual(bytes, target) }
         if !v.escaped, bytes.allSatisfy({ $0 < 0x80 }) {
             guard bytes.count == target.count else { return false }
             for i in 0..<bytes.count where asciiLower(bytes[i]) != target[i] { return false }
@@ -57,25 +56,22 @@ public struct LineFields {
         // Escapes or non-ASCII: decode and fold with Unicode rules.
         let s = v.escaped ? decodeJSONString(bytes) : String(decoding: bytes, as: UTF8.self)
         let folded = caseInsensitive ? s.lowercased() : s
-        return folded.utf8.elementsEqual(target)
+        return target.elementsEqual(folded.utf8)
     }
 
     /// True when the slot is a string containing `needle`.
-    public func stringContains(_ slot: Int, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+    public func stringContains(_ slot: Int, _ needle: Span<UInt8>) -> Bool {
         let v = values[slot]
         guard v.kind == .string else { return false }
-        if v.escaped {
-            var decoded = decodeJSONString(raw(slot))
-            return decoded.withUTF8 { containsBytes($0, needle) }
-        }
-        return raw(slot).withMemoryRebound(to: UInt8.self) { containsBytes($0, needle) }
+        if v.escaped { return decodeJSONString(raw(slot)).utf8.span.contains(needle) }
+        return withByteSpan(raw(slot)) { $0.contains(needle) }
     }
 
     /// True when the slot is an array with a string element equal to `member`.
-    public func arrayContainsString(_ slot: Int, _ member: UnsafeBufferPointer<UInt8>) -> Bool {
+    public func arrayContainsString(_ slot: Int, _ member: Span<UInt8>) -> Bool {
         var found = false
         forEachString(inArray: slot) { element in
-            if !found { found = element.utf8.elementsEqual(member) }
+            if !found { found = member.elementsEqual(element.utf8) }
         }
         return found
     }
@@ -114,23 +110,6 @@ public struct LineFields {
 
 @inline(__always) func asciiLower(_ b: UInt8) -> UInt8 {
     b &- UInt8(ascii: "A") < 26 ? b | 0x20 : b
-}
-
-func containsBytes(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard !needle.isEmpty else { return true }
-    guard haystack.count >= needle.count else { return false }
-    let first = needle[0]
-    var i = 0
-    let last = haystack.count - needle.count
-    while i <= last {
-        if haystack[i] == first {
-            var k = 1
-            while k < needle.count, haystack[i + k] == needle[k] { k += 1 }
-            if k == needle.count { return true }
-        }
-        i += 1
-    }
-    return false
 }
 
 /// 10^0 … 10^15, all exact in a Double.

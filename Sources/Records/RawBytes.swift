@@ -37,3 +37,17 @@ func loadWord32(_ p: UnsafeRawPointer, _ offset: Int = 0) -> UInt32 {
 func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
     memcmp(a, b, count) == 0
 }
+
+/// Whether `a` holds exactly the bytes of `b` (the counts are compared here).
+@inline(__always)
+func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: Span<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    guard !b.isEmpty else { return true }
+    return b.withUnsafeBufferPointer { bytesEqual(a.baseAddress!, $0.baseAddress!, a.count) }
+}
+
+/// `raw`'s bytes as a span, for the length of `body`.
+@inline(__always)
+func withByteSpan<R>(_ raw: UnsafeRawBufferPointer, _ body: (Span<UInt8>) -> R) -> R {
+    body(Span(_unsafeBytes: raw))
+}

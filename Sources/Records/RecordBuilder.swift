@@ -72,7 +72,7 @@ extension RecordReader {
             }
         }
         var flags: SessionRecord.Flags = []
-        if ("productive" as StaticString).withUTF8Buffer({ fields.stringEquals(schema.outcome, $0, caseInsensitive: true) }) {
+        if fields.stringEquals(schema.outcome, productiveOutcome.span, caseInsensitive: true) {
             flags.insert(.productive)
         }
         if fields.kind(schema.deliverables) == .array, !isBlank(UnsafeRawBufferPointer(rebasing: fields.raw(schema.deliverables).dropFirst().dropLast())) {
@@ -106,3 +106,4 @@ extension RecordReader {
         return "session window out of range (years 1–9999) from \(named.joined(separator: ", ")); the session is untimed"
     }
 }
+private let productiveOutcome = Array("productive".utf8)

@@ -44,11 +44,12 @@ func foldDuplicates(_ sessions: inout [SessionRecord]) -> Int {
     var drop = [Bool](repeating: false, count: n)
     var folded = 0
     var table = PositionTable(capacity: n)
-    sessions.withUnsafeBufferPointer { sessions in
+    do {
+        let records = sessions.span
         for i in 0..<n {
-            var id = sessions[i].sessionID
+            var id = records[i].sessionID
             let hash = id.withUTF8 { fnv1a($0) }
-            if let earlier = table.replace(hash, i, { sessions[$0].sessionID == sessions[i].sessionID }) {
+            if let earlier = table.replace(hash, i, { records[$0].sessionID == records[i].sessionID }) {
                 drop[earlier] = true  // the earlier one goes
                 folded += 1
             }

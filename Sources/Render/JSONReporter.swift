@@ -1,6 +1,7 @@
 import FailmixClassify
 import FailmixEvidence
 import FailmixRecords
+import FailmixSupport
 import FoundationEssentials
 import Dispatch
 
@@ -123,28 +124,25 @@ public enum JSONReporter: Reporter {
         let rows = SessionRows(report: report)
         let listed = report.listedSessions
         let block = 8192
-        var blocks: [[UInt8]] = [[], []]
         var start = listed.startIndex
         while start < listed.endIndex {
             let ranges = (0..<2).map { k in
                 min(start + k * block, listed.endIndex)..<min(start + (k + 1) * block, listed.endIndex)
             }
+            let blocks = WorkerSlots<[UInt8]>(count: 2)
             if ranges[1].isEmpty {
-                rows.render(ranges[0], into: &blocks[0])
+                blocks.set(0, rows.render(ranges[0]))
             } else {
-                blocks.withUnsafeMutableBufferPointer { buffers in
-                    nonisolated(unsafe) let buffers = buffers
-                    DispatchQueue.concurrentPerform(iterations: 2) { k in rows.render(ranges[k], into: &buffers[k]) }
-                }
+                DispatchQueue.concurrentPerform(iterations: 2) { k in blocks.set(k, rows.render(ranges[k])) }
             }
             let bytesOut = out as? any ByteOutputStream
-            for k in 0..<2 where !blocks[k].isEmpty {
+            for k in 0..<2 {
+                guard let bytes = blocks.take(k), !bytes.isEmpty else { continue }
                 if let bytesOut {
-                    blocks[k].withUnsafeBytes { bytesOut.write(bytes: $0) }
+                    bytesOut.write(bytes: bytes)
                 } else {
-                    out.write(String(decoding: blocks[k], as: UTF8.self))
+                    out.write(String(decoding: bytes, as: UTF8.self))
                 }
-                blocks[k].removeAll(keepingCapacity: true)
             }
             start = ranges[1].upperBound
         }
@@ -162,10 +160,10 @@ public enum JSONReporter: Reporter {
             quotedFiles = report.records.files.map { Array(json($0.path).utf8) }
         }
 
-        /// Rows `range` into `block` (replacing it). The block is sized for
-        /// the worst case first and filled through a pointer: appending to an
-        /// array piece by piece cost 200 ns a row.
-        func render(_ range: Range<Int>, into block: inout [UInt8]) {
+        /// Rows `range` as bytes. The block is sized for the worst case first
+        /// and filled by a `ByteWriter`: appending to an array piece by piece
+        /// cost 200 ns a row.
+        func render(_ range: Range<Int>) -> [UInt8] {
             let listed = report.listedSessions
             let evidence: [String]? = report.corroboration.map { c in
                 range.map { i in
@@ -180,26 +178,22 @@ public enum JSONReporter: Reporter {
             for (k, i) in range.enumerated() {
                 bound += 128 + 6 * listed[i].sessionID.utf8.count + modesBound + filesBound + (evidence?[k].utf8.count ?? 0)
             }
-            block = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
-                var w = ByteWriter(base: buffer.baseAddress!, capacity: bound)
+            return BlockWriter.bytes(capacity: bound) { w in
                 // Consecutive sessions mostly share a day: format the date once.
                 var day = Int.min
-                var date = (UInt64(0), UInt16(0), UInt8(0))  // "YYYY-MM-DDT", 11 bytes
+                var date = BlockWriter.DayPrefix()
                 func time(_ t: Double?) {
                     guard let t, SessionTime.inRange(t) else { w.put("null"); return }
-                    w.reserve(22)
                     let whole = Int(t.rounded(.down))
                     let (d, r) = whole.quotientAndRemainder(dividingBy: 86_400)
                     let thisDay = r < 0 ? d - 1 : d
                     w.put(UInt8(ascii: "\""))
                     if thisDay != day {
                         day = thisDay
-                        Timestamp.format(Double(thisDay) * 86_400, into: w.cursor)
-                        withUnsafeMutableBytes(of: &date) { $0.baseAddress!.copyMemory(from: w.cursor, byteCount: 11) }
+                        date = w.putDayPrefix(Double(thisDay) * 86_400)
                     } else {
-                        withUnsafeBytes(of: date) { w.cursor.update(from: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 11) }
+                        w.put(date)
                     }
-                    w.cursor += 11
                     let seconds = whole - thisDay * 86_400
                     w.twoDigits(seconds / 3600); w.put(UInt8(ascii: ":"))
                     w.twoDigits(seconds / 60 % 60); w.put(UInt8(ascii: ":"))
@@ -229,56 +223,7 @@ public enum JSONReporter: Reporter {
                     w.put(String(s.location.line))
                     w.put(UInt8(ascii: "}"))
                 }
-                count = w.cursor - buffer.baseAddress!
             }
-        }
-    }
-
-    /// Writes bytes through a pointer into room the caller has sized; every
-    /// write checks that room first, so a wrong size stops the program
-    /// before a byte lands past the buffer, never after.
-    private struct ByteWriter {
-        var cursor: UnsafeMutablePointer<UInt8>
-        let end: UnsafeMutablePointer<UInt8>
-
-        init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
-            cursor = base
-            end = base + capacity
-        }
-
-        /// Stops unless `n` more bytes fit.
-        @inline(__always) func reserve(_ n: Int) {
-            precondition(n >= 0 && n <= end - cursor, "JSON row block sized too small")
-        }
-
-        @inline(__always) mutating func put(_ b: UInt8) {
-            reserve(1)
-            cursor.pointee = b
-            cursor += 1
-        }
-
-        @inline(__always) mutating func put(_ s: StaticString) {
-            reserve(s.utf8CodeUnitCount)
-            cursor.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
-            cursor += s.utf8CodeUnitCount
-        }
-
-        @inline(__always) mutating func put(_ bytes: [UInt8]) {
-            reserve(bytes.count)
-            bytes.withUnsafeBufferPointer { cursor.update(from: $0.baseAddress!, count: $0.count) }
-            cursor += bytes.count
-        }
-
-        @inline(__always) mutating func put(_ s: String) {
-            var s = s
-            reserve(s.utf8.count)
-            s.withUTF8 { cursor.update(from: $0.baseAddress!, count: $0.count) }
-            cursor += s.utf8.count
-        }
-
-        @inline(__always) mutating func twoDigits(_ v: Int) {
-            put(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v / 10))
-            put(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10))
         }
     }
 

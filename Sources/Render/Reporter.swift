@@ -32,7 +32,7 @@ extension Reporter {
 /// rows needn't become a String first. Class-bound: a renderer casting its
 /// `inout some TextOutputStream` to it writes to the same stream, in order.
 public protocol ByteOutputStream: AnyObject, TextOutputStream {
-    func write(bytes: UnsafeRawBufferPointer)
+    func write(bytes: [UInt8])
 }
 
 /// Every output format, by identifier. Add a format here and nowhere else.

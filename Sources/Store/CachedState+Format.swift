@@ -65,15 +65,14 @@ extension CachedState {
 
     static func load(_ path: String) -> CachedState? {
         guard let bytes = try? PrivateFiles.read(path) else { return nil }
-        return bytes.withUnsafeBytes { decode($0) }
+        return ByteReader.withChecked(bytes) { decode(&$0) }
     }
 
-    /// The cache in `raw`, or nil when anything in it is inconsistent: every
+    /// The cache `r` reads, or nil when anything in it is inconsistent: every
     /// count is checked against the bytes left before it is used, every
     /// number against the range its field can hold, and every index against
     /// what it points into, so a damaged file is a cold read, never a trap.
-    static func decode(_ raw: UnsafeRawBufferPointer) -> CachedState? {
-        guard var r = ByteReader.checked(raw) else { return nil }
+    static func decode(_ r: inout ByteReader) -> CachedState? {
         let lineLimit = Int(Int32.max)
         guard r.bytes(magic.count) == magic[...], let version = r.u32(), version == RecentRecordsCache.formatVersion,
             let fingerprint = r.string(), let keep = r.int(max: Int(Int32.max)), let fileCount = r.count(minimumSize: 61),

@@ -46,7 +46,7 @@ final class SessionIDRuns {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw FileError.errno("write", path) }
         runs.append(path)
-        let ok = buffer.withUnsafeBytes { FileIO.writeAll(fd, $0) }
+        let ok = FileIO.writeAll(fd, buffer)
         close(fd)
         guard ok else { throw FileError.errno("write", path) }
         buffer.removeAll(keepingCapacity: true)
@@ -155,10 +155,7 @@ final class SessionIDRuns {
         }
 
         private func refill() {
-            block = [Entry](unsafeUninitializedCapacity: 4096) { buffer, count in
-                let n = FileIO.read(fd, into: UnsafeMutableRawBufferPointer(buffer))
-                count = n > 0 ? n / MemoryLayout<Entry>.stride : 0
-            }
+            block = FileIO.readValues(fd, upTo: 4096, of: Entry.self)
             index = 0
             head = block.first
         }

@@ -17,8 +17,7 @@ final class SessionIDStore {
 
     let basePath: String
     var deltaPath: String { basePath + "-new" }
-    private var mapping: MappedFile?
-    private var base = UnsafeBufferPointer<UInt64>(start: nil, count: 0)
+    private var base = MappedWords()
     private var added: Set<UInt64> = []
     private var unsaved: [UInt64] = []
 
@@ -42,8 +41,7 @@ final class SessionIDStore {
     static func open(_ path: String) -> SessionIDStore? {
         let store = SessionIDStore(basePath: path)
         guard !PrivateFiles.isSymbolicLink(path), let map = MappedFile(path: path) else { return nil }
-        guard let count = hashCount(map.bytes), let hashes = map.words(at: 32, count: count) else { return nil }
-        store.mapping = map
+        guard let count = hashCount(map), let hashes = map.words(at: 32, count: count) else { return nil }
         store.base = hashes
         if FileManager.default.fileExists(atPath: store.deltaPath) {
             let whole = ByteReader.withContents(of: store.deltaPath) { r -> Bool? in
@@ -57,10 +55,10 @@ final class SessionIDStore {
 
     /// The number of hashes a base file's header declares, when its size
     /// holds exactly that many (the count is checked before any arithmetic).
-    static func hashCount(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        guard bytes.count >= 32, bytes.count % 8 == 0, Array(bytes[0..<24]) == header else { return nil }
-        let count = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
-        guard count == UInt64((bytes.count - 32) / 8) else { return nil }
+    static func hashCount(_ file: MappedFile) -> Int? {
+        guard file.count >= 32, file.count % 8 == 0, file.bytes(0..<24) == header, let stored = file.word(at: 24) else { return nil }
+        let count = UInt64(littleEndian: stored)
+        guard count == UInt64((file.count - 32) / 8) else { return nil }
         return Int(count)
     }
 
@@ -90,7 +88,7 @@ final class SessionIDStore {
             try Self.create(basePath, sorted: base.isEmpty ? sorted : mergeSorted(Array(base), sorted))
             unsaved.removeAll()
             if let reopened = Self.open(basePath) {
-                (mapping, base) = (reopened.mapping, reopened.base)
+                base = reopened.base
             }
             return
         }
@@ -99,7 +97,7 @@ final class SessionIDStore {
         guard fd >= 0 else { throw FileError.errno("write", deltaPath) }
         defer { close(fd) }
         let bytes = unsaved.map(\.littleEndian)
-        guard bytes.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) else { throw FileError.errno("write", deltaPath) }
+        guard FileIO.writeAll(fd, bytes) else { throw FileError.errno("write", deltaPath) }
         unsaved.removeAll()
     }
 }

@@ -40,19 +40,14 @@ public final class AtomicFileWriter {
 
     deinit { discard() }
 
-    /// Appends `bytes` to the new contents.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(FileError) {
-        guard FileIO.writeAll(fd, bytes) else { throw fail("write") }
-    }
-
     /// Appends the values' bytes as they lie in memory.
     public func write<T: BitwiseCopyable>(_ values: [T]) throws(FileError) {
-        guard values.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) else { throw fail("write") }
+        guard FileIO.writeAll(fd, values) else { throw fail("write") }
     }
 
     /// Overwrites bytes already written (a header filled in at the end).
     public func write<T: BitwiseCopyable>(_ values: [T], at offset: Int64) throws(FileError) {
-        guard values.withUnsafeBytes({ FileIO.writeAll(fd, $0, at: offset) }) else { throw fail("write") }
+        guard FileIO.writeAll(fd, values, at: offset) else { throw fail("write") }
     }
 
     /// Flushes the new contents, renames them over `path` and flushes the

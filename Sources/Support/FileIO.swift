@@ -44,6 +44,16 @@ public enum FileIO {
         }
     }
 
+    /// Up to `count` values of `T`, as they lay in memory when written, from
+    /// one read at the descriptor's position (none at the end or on an
+    /// error; a partial value at the end is dropped).
+    public static func readValues<T: BitwiseCopyable>(_ fd: Int32, upTo count: Int, of _: T.Type) -> [T] {
+        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let n = read(fd, into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = n > 0 ? n / MemoryLayout<T>.stride : 0
+        }
+    }
+
     /// Writes all of `bytes` at the descriptor's position, however the
     /// kernel splits the writes; false (with `errno` set) on failure.
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -58,6 +68,16 @@ public enum FileIO {
             offset += n
         }
         return true
+    }
+
+    /// `writeAll(fd, bytes)` for an array's values, as they lie in memory.
+    public static func writeAll<T: BitwiseCopyable>(_ fd: Int32, _ values: [T]) -> Bool {
+        values.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    /// `writeAll(fd, bytes, at: offset)` for an array's values, as they lie in memory.
+    public static func writeAll<T: BitwiseCopyable>(_ fd: Int32, _ values: [T], at offset: Int64) -> Bool {
+        values.withUnsafeBytes { writeAll(fd, $0, at: offset) }
     }
 
     /// Writes all of `bytes` at `offset`; false (with `errno` set) on failure.
@@ -126,6 +146,19 @@ public enum FileIO {
         }
         out.removeLast(out.count - filled)
         return out
+    }
+
+    /// The names in `directory` (with "." and ".."), nil when it cannot be
+    /// opened. Each `d_name` is copied up to its NUL while its entry is valid
+    /// (until the next `readdir`).
+    public static func entryNames(in directory: String) -> [String]? {
+        guard let dir = opendir(directory) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
+        return names
     }
 
     /// The size of the open file, nil when it cannot be read.

@@ -54,15 +54,7 @@ public enum PrivateFiles {
     /// `NAME.run-PID-N` spills likewise, and Foundation's `.dat.nosync*`
     /// older than `minimumAge` seconds. Best effort, never following links.
     public static func removeStaleTemporaries(in directory: String, minimumAge: Double = 600) {
-        guard !isSymbolicLink(directory), let dir = opendir(directory) else { return }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            names.append(name)
-        }
+        guard !isSymbolicLink(directory), let names = FileIO.entryNames(in: directory) else { return }
         let now = time(nil)
         for name in names {
             let path = directory + "/" + name

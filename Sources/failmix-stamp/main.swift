@@ -4,6 +4,7 @@
 // message where `git interpret-trailers` would. No libgit2, no Foundation,
 // no configuration: it starts in about a millisecond, on every agent commit.
 // It never blocks a commit: problems are reported and it exits 0.
+import FailmixSupport
 import FailmixTrailers
 
 #if canImport(Glibc)
@@ -14,7 +15,7 @@ import Darwin
 
 func warn(_ text: String) {
     let line = "failmix-stamp: " + text + "\n"
-    _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+    _ = FileIO.writeAll(2, Array(line.utf8))
 }
 
 let arguments = CommandLine.arguments

@@ -67,7 +67,7 @@ enum Stderr {
     /// in it (from records, commits or paths) are made visible.
     static func line(_ s: String) {
         let text = Escape.visibleControls(s, keeping: ["\n", "\t"]) + "\n"
-        _ = Array(text.utf8).withUnsafeBytes { FileIO.writeAll(STDERR_FILENO, $0) }
+        _ = FileIO.writeAll(STDERR_FILENO, Array(text.utf8))
     }
 }
 

@@ -33,7 +33,7 @@ final class OutputSink: ByteOutputStream {
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    func write(bytes: UnsafeRawBufferPointer) {
+    func write(bytes: [UInt8]) {
         if buffer.count + bytes.count < 1 << 16 {
             buffer.append(contentsOf: bytes)
             return
@@ -43,19 +43,19 @@ final class OutputSink: ByteOutputStream {
     }
 
     func flush() {
-        buffer.withUnsafeBytes { send($0) }
+        send(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func send(_ raw: UnsafeRawBufferPointer) {
+    private func send(_ bytes: [UInt8]) {
         guard failure == nil else { return }
         guard let file else {
             // A full disk, a closed pipe: the report did not arrive, and the
             // exit code must say so.
-            if !FileIO.writeAll(STDOUT_FILENO, raw) { failure = .errno("write", "standard output") }
+            if !FileIO.writeAll(STDOUT_FILENO, bytes) { failure = .errno("write", "standard output") }
             return
         }
-        do { try file.write(raw) } catch { failure = error }
+        do { try file.write(bytes) } catch { failure = error }
     }
 
     func close() throws {

@@ -17,9 +17,14 @@ import Testing
 
     /// Each file with scripts and without; screenshots of `photographed`.
     func load(_ files: [String], photographed: [String]) async throws -> Loaded {
-        let answer = try await offPool { try BrowserSession.shared.load(files, screenshots: photographed) }
+        let answer = try await BrowserSession.shared.load(files, screenshots: photographed)
         let object = try JSONSerialization.jsonObject(with: answer) as! [String: Any]
         return Loaded(pages: object["pages"] as! [[String: Any]])
+    }
+
+    /// The browser starts while a test makes its pages (see BrowserSession).
+    init() {
+        BrowserSession.shared.warm()
     }
 
     /// The fixture agent: records and a repository (../shared's make-fixture),

@@ -24,17 +24,18 @@ func runBounded(
     limit: Double = 30, preExec: [String]? = nil
 ) throws -> BoundedResult {
     let process = Process()
+    var env = Scratch.environment(environment)
+    env["NO_COLOR"] = env["NO_COLOR"] ?? "1"
     if let preExec {
         // e.g. a python3 launcher setting a resource limit, then exec'ing us.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = preExec + [executable] + arguments
+        let (launcher, launcherArguments) = Scratch.direct("/usr/bin/env", preExec + [executable] + arguments, environment: env)
+        process.executableURL = URL(fileURLWithPath: launcher)
+        process.arguments = launcherArguments
     } else {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
     }
     if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    var env = Scratch.environment(environment)
-    env["NO_COLOR"] = env["NO_COLOR"] ?? "1"
     process.environment = env
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
