@@ -15,9 +15,9 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The Swift runtime and Foundation linked in: a pre-session gate starts a
-# process before every agent session, and dynamic linking cost half its time.
-# Each build records a fingerprint of what it was built from (see below).
+# The Swift runtime and FoundationEssentials linked in: a pre-session gate
+# starts a process before every agent session, and dynamic linking cost half
+# its time. Each build records a fingerprint of what it was built from (see below).
 release: deps
 	@rm -f $(RELEASE_FINGERPRINT); inputs="$$($(release-inputs))"; \
 	echo "$(SWIFT) build -c release --static-swift-stdlib"; \

@@ -26,6 +26,14 @@ let package = Package(
             pkgConfig: "libgit2",
             providers: [.apt(["libgit2-dev"])]
         ),
+        // PCRE2 (Debian: libpcre2-dev, which libgit2-dev depends on): the
+        // `[git] subject_patterns` regexes, in ICU's and Perl's syntax.
+        .systemLibrary(
+            name: "CPCRE2",
+            path: "Sources/CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
         // Commit-message trailers placed as git places them: plain Swift and libc.
         .target(name: "FailmixTrailers", dependencies: ["FailmixSupport"], path: "Sources/Trailers"),
         .executableTarget(name: "failmix-stamp", dependencies: ["FailmixTrailers"], path: "Sources/failmix-stamp"),
@@ -44,7 +52,7 @@ let package = Package(
         .target(name: "FailmixClassify", dependencies: ["FailmixRecords"], path: "Sources/Classify"),
         .target(
             name: "FailmixEvidence",
-            dependencies: ["FailmixRecords", "FailmixClassify", "FailmixGit", "FailmixSupport", "FailmixTrailers"],
+            dependencies: ["CPCRE2", "FailmixRecords", "FailmixClassify", "FailmixGit", "FailmixSupport", "FailmixTrailers"],
             path: "Sources/Evidence"
         ),
         .target(
@@ -69,7 +77,7 @@ let package = Package(
         // Delivery of rendered results to CI services (GitHub, GitLab) over HTTP.
         // libcurl's variadic setopt/getinfo, called from C (libcurl itself is loaded at run time).
         .target(name: "CCurlShim", path: "Sources/CCurlShim"),
-        .target(name: "FailmixPublish", dependencies: ["CCurlShim"], path: "Sources/Publish"),
+        .target(name: "FailmixPublish", dependencies: ["CCurlShim", "FailmixSupport"], path: "Sources/Publish"),
         // The whole pipeline behind one import, for the CLI and tests.
         .target(
             name: "FailmixKit",

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One agent of a fleet: its records, its repository and its commit authors
 /// (`[[agents]]` in the configuration, or `--agent NAME=RECORDS[:REPO]`).
@@ -20,7 +20,7 @@ public struct AgentDefinition: Sendable, Equatable {
     /// a file name and a command-line word.
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 64
-            && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)) }
     }
 
     /// `NAME=RECORDS[:REPO]` from the command line.

@@ -1,7 +1,8 @@
+import FailmixSupport
 import FailmixClassify
 import FailmixGate
 import FailmixRecords
-import Foundation
+import FoundationEssentials
 
 /// One problem in a configuration file, located for a person to fix.
 public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
@@ -54,7 +55,7 @@ public enum ConfigLoader {
         // file with one must be refused here, at its line.
         if let (line, column, byte) = controlCharacter(in: text) {
             throw ConfigError(issues: [ConfigIssue(path: path, line: line, column: column, key: "",
-                                                   message: "TOML syntax error: control character U+\(String(format: "%04X", byte)) is not allowed")])
+                                                   message: "TOML syntax error: control character U+\(formatted("%04X", byte)) is not allowed")])
         }
         // toml++ (inside TOMLKit) aborts on an assertion, instead of reporting
         // an error, for some input that is not TOML (found by fuzzing): refuse

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ConfigReader {
     /// `[[agents]]`: name, records (a path or a list), repo, agent_authors.

@@ -1,6 +1,6 @@
 import FailmixClassify
 import FailmixGate
-import Foundation
+import FoundationEssentials
 
 /// The keys of issue #14's decisions: rule kinds (CUSUM, silence), who
 /// counts (`[records] exclude`), and how the gate decides on too little data

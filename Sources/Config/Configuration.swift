@@ -3,7 +3,7 @@ import FailmixEvidence
 import FailmixGate
 import FailmixRecords
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 
 /// Everything `.failmix.toml` can set, with the built-in defaults.
 public struct Configuration: Sendable {
@@ -180,7 +180,7 @@ public struct Configuration: Sendable {
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += String(format: "\\u%04X", scalar.value)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += formatted("\\u%04X", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -190,7 +190,7 @@ public struct Configuration: Sendable {
     static func toml(_ strings: [String]) -> String { "[" + strings.map(toml).joined(separator: ", ") + "]" }
 
     /// Always with a fraction or exponent, so it reads back as a float.
-    static func toml(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : String(d) }
+    static func toml(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? formatted("%.1f", d) : String(d) }
 
     static func toml(_ value: ScalarValue) -> String {
         switch value {

@@ -1,5 +1,5 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 
 /// The line of every key in a TOML text, by dotted path (`gate.on_error`,
 /// `rules[2].warn`): TOMLKit keeps no source positions. A key that isn't on
@@ -59,7 +59,7 @@ struct KeyLines {
     }
 
     private static func headerPath(_ rest: Substring, closing: String) -> String? {
-        guard let end = rest.range(of: closing) else { return nil }
+        guard let end = rest.firstRange(of: closing) else { return nil }
         return dottedPath(rest[..<end.lowerBound])
     }
 

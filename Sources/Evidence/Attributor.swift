@@ -1,6 +1,6 @@
 import FailmixGit
 import FailmixRecords
-import Foundation
+import FoundationEssentials
 
 /// Ties one commit to sessions by the rules, in order: a session trailer
 /// naming a session; a SHA a session's deliverables list (decided after the

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Decides which commit authors are the agent: fnmatch-style globs against
 /// the e-mail or the name, in any case. With no patterns everybody is,

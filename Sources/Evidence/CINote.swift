@@ -1,6 +1,6 @@
 import FailmixRecords
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 
 /// A CI result attached to a commit in the notes ref: `key: value` lines
 /// (`status`, `job`, `url`, `at`), or a JSON object with the same keys.
@@ -10,9 +10,8 @@ public struct CINote: Sendable, Equatable {
 
     public init(parsing text: String) {
         let body = text.trimmingBlanksAndNewlines
-        if body.hasPrefix("{"),
-           let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] {
-            fields = Dictionary(object.map { ($0.key.lowercased(), "\($0.value)") }, uniquingKeysWith: { first, _ in first })
+        if body.hasPrefix("{"), let object = JSONValue(parsing: body.utf8)?.object {
+            fields = Dictionary(object.map { ($0.key.lowercased(), $0.value.description) }, uniquingKeysWith: { first, _ in first })
             return
         }
         fields = [:]
@@ -38,7 +37,7 @@ public struct CINote: Sendable, Equatable {
 
     /// A value must not start a new `key: value` line of its own.
     static func oneLine(_ s: String) -> String {
-        s.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        s.replacing("\r", with: " ").replacing("\n", with: " ")
     }
 
     public var status: String? { fields["status"] }

@@ -2,7 +2,7 @@ import FailmixClassify
 import FailmixGit
 import FailmixRecords
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 
 /// The last corroboration, kept while nothing it depends on changed: the
 /// walked tips (HEAD or the given revisions), the CI notes' tip, the options,

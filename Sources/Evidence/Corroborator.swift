@@ -1,7 +1,7 @@
 import FailmixClassify
 import FailmixGit
 import FailmixRecords
-import Foundation
+import FoundationEssentials
 
 /// The Evidence stage: reads the history once, ties commits to sessions and
 /// turns what the records claim into verdicts.

@@ -1,5 +1,10 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `This reverts commit <40 hex>` lines in a commit message, found in one
 /// pass over its bytes (memchr to each "T"): anyone who can push writes these messages, and a

@@ -86,7 +86,7 @@ struct SessionIDIndex {
     }
 
     func match(_ raw: some StringProtocol) -> Match {
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let value = String(raw).trimmingBlanksAndNewlines.lowercased()
         guard !value.isEmpty else { return .none }
         if let session = exact[value] { return .one(session) }
         var found: Set<Int32> = []

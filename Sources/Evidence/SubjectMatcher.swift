@@ -1,12 +1,10 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds a session named in a commit's subject by `[git] subject_patterns`
 /// (regexes whose first capture group is the id). Subjects are first
 /// screened word by word against the ids' first characters, so the regexes
 /// run only on the few subjects that could name a session, and are compiled
-/// only when the first such subject comes: compiling the first regex sets up
-/// ICU's regex tables, 8M instructions (~2 ms), a quarter of a short walk's
-/// own work.
+/// only when the first such subject comes (`SubjectRegex`: PCRE2).
 struct SubjectMatcher {
     private let sources: [String]
     private let compiled: Compiled
@@ -15,7 +13,7 @@ struct SubjectMatcher {
     /// reported by the configuration check; here they are skipped.
     private final class Compiled {
         let sources: [String]
-        lazy var patterns: [NSRegularExpression] = sources.compactMap { try? NSRegularExpression(pattern: $0) }
+        lazy var patterns: [SubjectRegex] = sources.compactMap { SubjectRegex($0) }
         init(_ sources: [String]) { self.sources = sources }
     }
 
@@ -26,12 +24,8 @@ struct SubjectMatcher {
 
     /// Why a pattern is unusable, or nil.
     static func problem(with pattern: String) -> String? {
-        do {
-            let regex = try NSRegularExpression(pattern: pattern)
-            return regex.numberOfCaptureGroups >= 1 ? nil : "needs a capture group around the session id"
-        } catch {
-            return "is not a valid regular expression"
-        }
+        guard let regex = SubjectRegex(pattern) else { return "is not a valid regular expression" }
+        return regex.captureGroups >= 1 ? nil : "needs a capture group around the session id"
     }
 
     func match(message: String, ids: SessionIDIndex) -> SessionIDIndex.Match {
@@ -40,11 +34,10 @@ struct SubjectMatcher {
         let words = subject.split { !($0.isLetter || $0.isNumber || $0 == "_") }
         guard words.contains(where: ids.mightName) else { return .none }
         let text = String(subject)
-        let range = NSRange(text.startIndex..., in: text)
         for pattern in compiled.patterns {
-            for result in pattern.matches(in: text, range: range) where result.numberOfRanges > 1 {
-                guard let captured = Range(result.range(at: 1), in: text) else { continue }
-                let match = ids.match(text[captured])
+            for captured in pattern.firstGroups(in: text) {
+                guard let captured else { continue }
+                let match = ids.match(captured)
                 if match != .none { return match }
             }
         }

@@ -1,5 +1,5 @@
 import FailmixClassify
-import Foundation
+import FoundationEssentials
 
 /// A policy replayed over a store as if the gate had run before every
 /// session: the same `Gate.decide`, with the pause state carried from call to

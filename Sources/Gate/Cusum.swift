@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A Bernoulli CUSUM (Page's cumulative sum on the log-likelihood ratio of an
 /// alarm rate against a baseline rate): the sequential test that detects a

@@ -1,6 +1,12 @@
+import FailmixSupport
 import FailmixClassify
 import FailmixRecords
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The Gate stage's output: the decision, every rule's numbers, and the
 /// pause state behind it.
@@ -111,7 +117,7 @@ public struct Gate: Sendable {
             for e in holding where e.level != .fail {
                 decision.messages.append(e.rule.kind == .cusum
                     ? "\(e.rule.name): the CUSUM alarm has not ended; or run `failmix resume`"
-                    : "\(e.rule.name) is \(String(format: "%.1f%%", e.rate * 100)), not yet below its clear level; or run `failmix resume`")
+                    : "\(e.rule.name) is \(formatted("%.1f%%", e.rate * 100)), not yet below its clear level; or run `failmix resume`")
             }
             return (decision, events)
         }

@@ -1,5 +1,11 @@
+import FailmixSupport
 import FailmixClassify
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What the gate sees: every session in time order (oldest first) with its
 /// modes as recorded and, when git was read, as corroborated.
@@ -106,7 +112,7 @@ public struct RuleEvaluation: Sendable, Equatable {
     /// The threshold of the level reached (or the lowest one, when none was).
     public var threshold: String {
         if rule.metric == .trailerCoverage { return TrailerCoverageEvaluator.threshold(self) }
-        func rateText(_ r: Double) -> String { String(format: "%.0f%%", r * 100) }
+        func rateText(_ r: Double) -> String { formatted("%.0f%%", r * 100) }
         switch level {
         case .fail: return rule.failCount.map { "\($0) sessions" } ?? rule.fail.map(rateText) ?? "-"
         default: return rule.warnCount.map { "\($0) sessions" } ?? rule.warn.map(rateText)
@@ -128,8 +134,8 @@ public struct RuleEvaluation: Sendable, Equatable {
             return text
         case .cusum where !notEnoughData:
             let p = rule.cusum!
-            let rates = String(format: "baseline %.0f%%, alarm %.0f%%", p.baseline * 100, p.alarm * 100)
-            text = "\(rule.name): \(rule.target) \(count)/\(n) = \(String(format: "%.1f%%", rate * 100)) of the last \(n) sessions; "
+            let rates = formatted("baseline %.0f%%, alarm %.0f%%", p.baseline * 100, p.alarm * 100)
+            text = "\(rule.name): \(rule.target) \(count)/\(n) = \(formatted("%.1f%%", rate * 100)) of the last \(n) sessions; "
             if let scan = cusum, scan.alarmed {
                 text += "CUSUM alarm (\(rates), h \(Self.number(p.h))) raised \(scan.alarmAge) session(s) ago (\(level)); it clears when the evidence for the baseline reaches h (\(Self.number(scan.statistic)) so far)"
             } else {
@@ -141,9 +147,9 @@ public struct RuleEvaluation: Sendable, Equatable {
                 text = "\(rule.name): infra outage: \(count) of the last \(n) sessions failed on infrastructure (auth, rate limit, API failure before a response) — pause rules skip them (\(level))"
                 return text
             }
-            text = "\(rule.name): \(rule.target) \(count)/\(n) = \(String(format: "%.1f%%", rate * 100)) of the last \(n < rule.window ? n : rule.window) sessions"
+            text = "\(rule.name): \(rule.target) \(count)/\(n) = \(formatted("%.1f%%", rate * 100)) of the last \(n < rule.window ? n : rule.window) sessions"
             text += level == .pass ? ", below \(threshold)" : " \(rule.isCountRule ? "reached" : "exceeds") \(threshold) (\(level))"
-            if let bound { text += String(format: "; %.0f%%-confidence lower bound %.1f%%", (rule.confidence ?? 0) * 100, bound * 100) }
+            if let bound { text += formatted("; %.0f%%-confidence lower bound %.1f%%", (rule.confidence ?? 0) * 100, bound * 100) }
             if let k = rule.streak { text += "; streak \(streak)/\(k)" }
         }
         if sinceResume { text += " [since the resume]" }
@@ -153,13 +159,13 @@ public struct RuleEvaluation: Sendable, Equatable {
         return text
     }
 
-    static func number(_ d: Double) -> String { String(format: "%.2f", d) }
+    static func number(_ d: Double) -> String { formatted("%.2f", d) }
 
     /// "3h 05m", "12m", "40s".
     public static func duration(_ seconds: Double) -> String {
         let s = Int(max(0, seconds).rounded())
-        if s >= 86_400 { return "\(s / 86_400)d \(String(format: "%02d", (s % 86_400) / 3_600))h" }
-        if s >= 3_600 { return "\(s / 3_600)h \(String(format: "%02d", (s % 3_600) / 60))m" }
+        if s >= 86_400 { return "\(s / 86_400)d \(formatted("%02ld", (s % 86_400) / 3_600))h" }
+        if s >= 3_600 { return "\(s / 3_600)h \(formatted("%02ld", (s % 3_600) / 60))m" }
         if s >= 60 { return "\(s / 60)m" }
         return "\(s)s"
     }

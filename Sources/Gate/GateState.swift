@@ -1,6 +1,11 @@
 import FailmixSupport
 import FailmixRecords
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The gate's memory between runs, like a circuit breaker's: whether the
 /// agent is paused, why, who resumed it, and acknowledged conditions.

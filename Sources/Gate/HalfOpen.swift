@@ -1,4 +1,10 @@
-import Foundation
+import FailmixSupport
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The half-open state of the pause, as a circuit breaker's: after
 /// `resume --probe N`, exactly N sessions are let through (counted under the
@@ -60,7 +66,7 @@ extension Gate {
     /// "abandoned-loops: 1 of 1 probe session(s) had abandoned_loop (fail)".
     static func probeSummary(_ e: RuleEvaluation) -> String {
         var text = "\(e.rule.name): \(e.count) of \(e.n) probe session(s) had \(e.rule.target)"
-        if let scan = e.cusum { text += String(format: ", CUSUM %@ %.2f", scan.alarmed ? "alarm," : "at", scan.statistic) }
+        if let scan = e.cusum { text += ", CUSUM \(scan.alarmed ? "alarm," : "at") " + formatted("%.2f", scan.statistic) }
         return text + " (\(e.level))"
     }
 }

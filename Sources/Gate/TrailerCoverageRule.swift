@@ -1,4 +1,10 @@
-import Foundation
+import FailmixSupport
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a rule measures: the share of sessions with a failure mode, or the
 /// share of agent commits that carry the session trailer.
@@ -63,7 +69,7 @@ enum TrailerCoverageEvaluator {
             return "\(rule.name): not enough data (0/\(rule.minCommits) agent commits in the last \(rule.window) sessions' span)"
         }
         if e.notEnoughData { return "\(rule.name): not enough data (\(e.n)/\(rule.minCommits) agent commits)" }
-        var text = "\(rule.name): trailer coverage \(e.count)/\(e.n) = \(String(format: "%.1f%%", e.rate * 100)) of the agent commits of the last \(rule.window) sessions"
+        var text = "\(rule.name): trailer coverage \(e.count)/\(e.n) = \(formatted("%.1f%%", e.rate * 100)) of the agent commits of the last \(rule.window) sessions"
         text += e.level == .pass ? ", not below \(threshold(e))" : " is below \(threshold(e)) (\(e.level)); is the prepare-commit-msg hook running? (`failmix doctor`)"
         if e.acknowledged { text += " [acknowledged: warns instead of failing]" }
         return text
@@ -71,7 +77,7 @@ enum TrailerCoverageEvaluator {
 
     static func threshold(_ e: RuleEvaluation) -> String {
         let level = e.level == .fail ? e.rule.failBelow : e.level == .warn ? e.rule.warnBelow : (e.rule.warnBelow ?? e.rule.failBelow)
-        return level.map { String(format: "%.0f%%", $0 * 100) } ?? "-"
+        return level.map { formatted("%.0f%%", $0 * 100) } ?? "-"
     }
 
     /// A paused coverage rule clears once coverage is `clear` (or its fail

@@ -1,6 +1,11 @@
 import CLibGit2
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A `Key: value` line from a commit message's trailer block.
 public struct Trailer: Sendable, Hashable {

@@ -1,6 +1,11 @@
 import CLibGit2
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Commit {
     /// Parses a commit object's bytes as the odb hands them out: the header

@@ -1,5 +1,5 @@
 import CLibGit2
-import Foundation
+import FoundationEssentials
 
 /// Where git looks for hooks, and every place someone may have put them:
 /// `core.hooksPath` from the worktree's own configuration (with

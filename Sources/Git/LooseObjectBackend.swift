@@ -1,7 +1,8 @@
 import CLibGit2
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 import Glibc
+import Synchronization
 
 /// Reads the repository's loose objects for libgit2, ahead of libgit2's own
 /// loose backend: libgit2 1.5.1 spins forever inflating a truncated loose
@@ -17,11 +18,10 @@ import Glibc
 /// priority number, and this one must come before the loose backend), so
 /// "is it loose?" is answered from each fan-out directory's listing, read
 /// once: an object in a pack costs a set lookup, not a failed open().
-final class LooseObjectReader: @unchecked Sendable {
+final class LooseObjectReader: Sendable {
     private let objectsDirectory: String
-    private let lock = NSLock()
     /// Names (38 hex digits) in objects/XX, by XX; each read on first use.
-    private var listings = [Set<String>?](repeating: nil, count: 256)
+    private let listings = Mutex([Set<String>?](repeating: nil, count: 256))
 
     private init(objectsDirectory: String) { self.objectsDirectory = objectsDirectory }
 
@@ -55,8 +55,7 @@ final class LooseObjectReader: @unchecked Sendable {
 
     /// The object names (38 hex digits) in objects/XX, XX being `fanOut`.
     private func names(fanOut: UInt8) -> Set<String> {
-        lock.lock()
-        defer { lock.unlock() }
+        listings.withLock { listings in
         if let names = listings[Int(fanOut)] { return names }
         if listings.allSatisfy({ $0 == nil }) {
             // First use: objects/ itself says which fan-out directories exist
@@ -68,6 +67,7 @@ final class LooseObjectReader: @unchecked Sendable {
         let names = Set(Self.entries(of: objectsDirectory + "/" + Self.directoryName(fanOut)).filter { $0.utf8.count == 38 })
         listings[Int(fanOut)] = names
         return names
+        }
     }
 
     private static let hexDigits = Array("0123456789abcdef")

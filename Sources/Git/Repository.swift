@@ -1,5 +1,6 @@
 import CLibGit2
-import Foundation
+import FailmixSupport
+import FoundationEssentials
 
 /// An open repository. Frees its libgit2 handle exactly once, on deinit.
 public final class Repository {
@@ -97,7 +98,7 @@ public final class Repository {
     /// not), as the `shallow` file in the common git directory lists them.
     public var shallowBoundary: Set<String> {
         guard let text = try? String(contentsOfFile: commonDirectory + "/shallow", encoding: .utf8) else { return [] }
-        return Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        return Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingBlanks.lowercased() })
     }
 
     private var hasReferences: Bool {

@@ -1,5 +1,5 @@
 import FailmixGit
-import Foundation
+import FoundationEssentials
 
 /// A problem that ends a command with one clear line (exit 2).
 public struct PipelineError: Error, Sendable, CustomStringConvertible {

@@ -1,4 +1,10 @@
-import Foundation
+import FailmixSupport
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where a check's verdict goes besides standard output: GitHub's step
 /// summary, step outputs, commit status, check run and sticky comment, or
@@ -18,7 +24,7 @@ public struct CIPublisher {
 
         public static var console: Log {
             Log(standardOutput: { print($0) },
-                standardError: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+                standardError: { line in _ = Array((line + "\n").utf8).withUnsafeBytes { FileIO.writeAll(STDERR_FILENO, $0) } })
         }
     }
 

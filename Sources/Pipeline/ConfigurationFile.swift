@@ -1,6 +1,6 @@
 import FailmixGit
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 
 extension Repository {
     /// Writes the commented default `.failmix.toml` at the working tree's

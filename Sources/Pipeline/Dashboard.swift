@@ -1,5 +1,5 @@
 import FailmixGit
-import Foundation
+import FoundationEssentials
 
 extension Pipeline {
     /// What a dashboard adds to a report: the gate's decision on the report's

@@ -1,6 +1,12 @@
+import FailmixSupport
 import FailmixEvidence
 import FailmixGit
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One finding of `failmix doctor`: what was checked, what was found and,
 /// unless it passed, the one thing to do about it.
@@ -110,14 +116,14 @@ public enum Doctor {
             return DoctorCheck(name, .fail, "could not read the history: \(error)", fix: "check the repository with `git fsck`")
         }
         let who = configuration.agentAuthors.isEmpty ? " (agent_authors is empty: every author but bots counts)" : ""
-        let share = agents == 0 ? "" : String(format: " (%.0f%%)", Double(stamped) / Double(agents) * 100)
+        let share = agents == 0 ? "" : formatted(" (%.0f%%)", Double(stamped) / Double(agents) * 100)
         let message = "\(stamped) of \(agents) agent commits among the newest \(read) carry \(configuration.trailer)\(share)\(who)"
         let fix = "install the stamping hook where git runs hooks: `failmix hook install prepare-commit-msg`, and export \(configuration.sessionEnvironment[0]) in the agent's sessions"
         if agents >= 10, stamped == 0 { return DoctorCheck(name, .fail, message, fix: fix) }
         let rule = configuration.rules.first { $0.metric == .trailerCoverage }
         if agents >= (rule?.minCommits ?? 10), let warn = rule?.warnBelow ?? rule?.failBelow,
            Double(stamped) / Double(agents) < warn {
-            return DoctorCheck(name, .warn, message + String(format: ", below %.0f%%", warn * 100), fix: fix)
+            return DoctorCheck(name, .warn, message + formatted(", below %.0f%%", warn * 100), fix: fix)
         }
         return DoctorCheck(name, .pass, message)
     }
@@ -159,7 +165,7 @@ public enum Doctor {
     static func stateChecks(_ repository: Repository, _ configuration: Configuration) -> [DoctorCheck] {
         let directory = failmixDirectory(repository)
         var existing = directory
-        while !FileManager.default.fileExists(atPath: existing) { existing = (existing as NSString).deletingLastPathComponent }
+        while !FileManager.default.fileExists(atPath: existing) { existing = URL(fileURLWithPath: existing).deletingLastPathComponent().path }
         let writable = access(existing, W_OK) == 0
         var checks = [writable
             ? DoctorCheck("state", .pass, "\(directory) is writable")

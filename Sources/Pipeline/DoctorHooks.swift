@@ -1,5 +1,10 @@
 import FailmixGit
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The hook checks of `failmix doctor`: the directory git really runs hooks
 /// from, failmix's hooks there, hooks stranded where git never looks, and
@@ -22,12 +27,12 @@ struct DoctorHooks {
             return DoctorCheck(name, .fail, "git runs no hooks: core.hooksPath = /dev/null (\(whence))",
                                fix: "remove that core.hooksPath, or point it at a directory and install there: `failmix hook install prepare-commit-msg`")
         }
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             return DoctorCheck(name, .warn, "git runs hooks from \(directory) (\(whence)), which does not exist: no hook runs",
                                fix: "`failmix hook install prepare-commit-msg` creates it and installs the stamping hook")
         }
-        guard isDirectory.boolValue else {
+        guard isDirectory else {
             return DoctorCheck(name, .fail, "git runs hooks from \(directory) (\(whence)), which is not a directory: no hook runs",
                                fix: "point core.hooksPath at a directory")
         }

@@ -14,7 +14,7 @@ extension DoctorReport {
             case .warn: word = paint("WARN", "33")
             case .fail: word = paint("FAIL", "31")
             }
-            out += "  \(word)  \(check.name.padding(toLength: width, withPad: " ", startingAt: 0))\(Escape.terminal(check.message))\n"
+            out += "  \(word)  \(padded(check.name, to: width))\(Escape.terminal(check.message))\n"
             if check.status != .pass, !check.fix.isEmpty {
                 out += "        \(String(repeating: " ", count: width))fix: \(Escape.terminal(check.fix))\n"
             }

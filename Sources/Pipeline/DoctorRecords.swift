@@ -1,5 +1,11 @@
+import FailmixSupport
 import FailmixEvidence
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The records checks of `failmix doctor`, on the newest part of the
 /// records file only (its last `Doctor.recordsTail` bytes): found and
@@ -35,13 +41,14 @@ struct DoctorRecords {
             return [DoctorCheck("records", .warn, "no records file found (looked in \(searched.joined(separator: ", ")))",
                                 fix: "point `[records] paths` in .failmix.toml at the agent's session-records.jsonl")]
         }
-        guard let handle = FileHandle(forReadingAtPath: primary) else {
+        let fd = FileIO.openForReading(primary)
+        guard fd >= 0 else {
             let exists = FileManager.default.fileExists(atPath: primary)
             return [DoctorCheck("records", .fail, exists ? "\(primary) is not readable" : "\(primary) does not exist",
                                 fix: exists ? "give failmix's user read access to it" : "fix `[records] paths` in .failmix.toml")]
         }
-        defer { try? handle.close() }
-        let tail = Self.readTail(handle)
+        defer { close(fd) }
+        let tail = Self.readTail(fd)
         var checks: [DoctorCheck] = []
         let scope = tail.partial ? "the newest \(tail.lines) lines of \(primary)" : "\(primary) (\(tail.lines) lines)"
         if tail.malformed.isEmpty {
@@ -69,10 +76,10 @@ struct DoctorRecords {
         }
         let share = Double(tail.withoutStartTime) / Double(records)
         if share > 0.5 {
-            return DoctorCheck(name, .warn, String(format: "%.0f%% of the newest records have no start_time: their windows are guessed from timestamp and duration_seconds", share * 100),
+            return DoctorCheck(name, .warn, formatted("%.0f%% of the newest records have no start_time: their windows are guessed from timestamp and duration_seconds", share * 100),
                                fix: "have the writer record start_time and end_time")
         }
-        return DoctorCheck(name, .pass, String(format: "%.0f%% of the newest records have a start_time", (1 - share) * 100))
+        return DoctorCheck(name, .pass, formatted("%.0f%% of the newest records have a start_time", (1 - share) * 100))
     }
 
     /// Silent for more than 4× the usual gap between records (or `[doctor] max_silence`).
@@ -107,12 +114,11 @@ struct DoctorRecords {
 
     /// The last `Doctor.recordsTail` bytes, whole lines only; a last line
     /// without a newline is a writer mid-append and is left alone.
-    static func readTail(_ handle: FileHandle) -> Tail {
+    static func readTail(_ fd: Int32) -> Tail {
         var tail = Tail()
-        let size = (try? handle.seekToEnd()) ?? 0
-        let start = size > UInt64(Doctor.recordsTail) ? size - UInt64(Doctor.recordsTail) : 0
-        try? handle.seek(toOffset: start)
-        var bytes = [UInt8]((try? handle.readToEnd()) ?? Data())
+        let size = FileIO.size(fd) ?? 0
+        let start = max(0, size - Int64(Doctor.recordsTail))
+        var bytes = FileIO.bytes(fd, from: start, to: size) ?? []
         tail.partial = start > 0
         if tail.partial, let firstNewline = bytes.firstIndex(of: 10) { bytes.removeFirst(firstNewline + 1) }
         if let lastNewline = bytes.lastIndex(of: 10) { bytes.removeLast(bytes.count - lastNewline - 1) } else { bytes = [] }
@@ -121,21 +127,21 @@ struct DoctorRecords {
             number += 1
             if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
             tail.lines += 1
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+            guard let object = JSONValue(parsing: line), object.object != nil else {
                 tail.malformed.append((number, "not a JSON object"))
                 continue
             }
-            guard object["session_id"] is String else {
+            guard object["session_id"]?.string != nil else {
                 tail.malformed.append((number, "no string session_id"))
                 continue
             }
-            let start = (object["start_time"] as? String).flatMap(Timestamp.parse)
+            let start = object["start_time"]?.string.flatMap(Timestamp.parse)
             if start == nil { tail.withoutStartTime += 1 }
-            let end = (object["end_time"] as? String).flatMap(Timestamp.parse) ?? (object["timestamp"] as? String).flatMap(Timestamp.parse)
+            let end = object["end_time"]?.string.flatMap(Timestamp.parse) ?? object["timestamp"]?.string.flatMap(Timestamp.parse)
             if let end {
                 tail.ends.append(end)
                 if let start { tail.durations.append(end - start) }
-                else if let d = object["duration_seconds"] as? Double, d.isFinite { tail.durations.append(d) }
+                else if let d = object["duration_seconds"]?.double, d.isFinite { tail.durations.append(d) }
             }
         }
         return tail

@@ -1,5 +1,6 @@
+import FailmixSupport
 import FailmixGit
-import Foundation
+import FoundationEssentials
 
 extension Pipeline {
     /// The record fields the rules and the evidence read, shown by `explain`.
@@ -23,11 +24,11 @@ extension Pipeline {
         var explanation = SessionExplanation(
             session: session, recordPath: report.records.path(of: session.location), catalog: report.catalog)
         if let line = report.records.line(of: session),
-            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let object = JSONValue(parsing: line.utf8), object.object != nil
         {
             for path in explainedFields {
-                let value = path.split(separator: ".").reduce(Optional<Any>.some(object)) { ($0 as? [String: Any])?[String($1)] }
-                if let value { explanation.fields.append((path, display(value))) }
+                let value = path.split(separator: ".").reduce(Optional(object)) { $0?[String($1)] }
+                if let value { explanation.fields.append((path, value.text)) }
             }
         }
         guard let evidence = report.corroboration?.sessions[index] else { return explanation }
@@ -40,12 +41,4 @@ extension Pipeline {
         return explanation
     }
 
-    /// A JSON value as compact JSON text.
-    static func display(_ value: Any) -> String {
-        if value is NSNull { return "null" }
-        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
-            return String(decoding: data, as: UTF8.self)
-        }
-        return "\(value)"
-    }
 }

@@ -1,5 +1,5 @@
 import FailmixGit
-import Foundation
+import FoundationEssentials
 
 extension Pipeline {
     /// Points per rolling-rate line of a fleet agent: its row of small charts.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Gate {
     /// The gate a configuration describes.

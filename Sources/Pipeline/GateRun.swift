@@ -1,6 +1,6 @@
 import FailmixGit
 import FailmixStore
-import Foundation
+import FoundationEssentials
 
 /// Everything one gate evaluation produced.
 public struct GateRun: Sendable {

@@ -1,6 +1,11 @@
 import FailmixGit
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Installs failmix into a repository's git hooks without losing what was
 /// there: a foreign hook is kept beside ours (`NAME.failmix-orig`), runs first,
@@ -166,5 +171,5 @@ public enum HookError: Error, Sendable, CustomStringConvertible {
 
 /// Quotes a string for POSIX sh.
 func shellQuote(_ s: String) -> String {
-    "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    "'" + s.replacing("'", with: "'\\''") + "'"
 }

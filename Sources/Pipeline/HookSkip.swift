@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One gate run skipped on purpose, the way pre-commit users expect:
 /// `FAILMIX_SKIP=1`, or pre-commit's `SKIP` (a comma-separated list of hook
@@ -13,7 +13,7 @@ public enum HookSkip {
     /// What asked for the skip, or nil when the gate must run.
     public static func reason(_ environment: [String: String]) -> String? {
         if environment["FAILMIX_SKIP"] == "1" { return "FAILMIX_SKIP=1" }
-        let listed = (environment["SKIP"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let listed = (environment["SKIP"] ?? "").split(separator: ",").map { String($0.trimmingBlanks) }
         return listed.first(where: names.contains).map { "SKIP lists \($0)" }
     }
 }

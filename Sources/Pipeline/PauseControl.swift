@@ -1,5 +1,5 @@
 import FailmixGit
-import Foundation
+import FoundationEssentials
 
 /// What a person does to a paused or failing gate: let sessions through
 /// (`resume`) or accept a known condition (`ack`). Both count sessions the

@@ -1,5 +1,5 @@
 import FailmixGit
-import Foundation
+import FoundationEssentials
 
 /// What one run of the pipeline reads and how.
 public struct PipelineOptions: Sendable {

@@ -1,5 +1,5 @@
 import FailmixGit
-import Foundation
+import FoundationEssentials
 
 /// What one command works on, resolved once and handed to every stage: the
 /// configuration, the options it and the command's flags set, the record

@@ -1,5 +1,5 @@
 import FailmixGit
-import Foundation
+import FoundationEssentials
 
 /// A pull request's own sessions: the commits in `base..head`, who made
 /// them, and whether any of those sessions had a blocking mode.

@@ -1,4 +1,5 @@
-import Foundation
+import FailmixSupport
+import FoundationEssentials
 
 /// Measures how a policy decides, by running simulated agents through the
 /// real gate (`Gate.decide` and `Gate.resume`, with the pause state carried
@@ -222,11 +223,11 @@ public enum DecisionQualityTable {
     public static func markdown(_ rows: [(policy: String, figures: DecisionSimulation.Figures)]) -> String {
         guard let first = rows.first?.figures else { return "" }
         var out = "| policy | " + first.falsePauses.map { "false pauses /1000 at \($0.label)" }.joined(separator: " | ")
-        out += " | " + first.delays.map { "median delay at \(String(format: "%.2f", $0.rate))" }.joined(separator: " | ")
+        out += " | " + first.delays.map { "median delay at \(formatted("%.2f", $0.rate))" }.joined(separator: " | ")
         out += " | resumes after a fix (median / p90 / max) |\n|---|"
         out += String(repeating: "---:|", count: first.falsePauses.count + first.delays.count + 1) + "\n"
         for (policy, f) in rows {
-            out += "| \(policy) | " + f.falsePauses.map { String(format: "%.2f", $0.perThousand) }.joined(separator: " | ")
+            out += "| \(policy) | " + f.falsePauses.map { formatted("%.2f", $0.perThousand) }.joined(separator: " | ")
             out += " | " + f.delays.map { delay($0.median, missed: $0.missed) }.joined(separator: " | ")
             out += " | \(number(f.resumesMedian)) / \(number(f.resumesP90)) / \(f.resumesMax) |\n"
         }
@@ -238,10 +239,10 @@ public enum DecisionQualityTable {
         for (policy, f) in rows {
             out += "\(policy)\n"
             for p in f.falsePauses {
-                out += "  false pauses at \(p.label): \(String(format: "%.2f", p.perThousand)) per 1,000 sessions (\(p.pauses) in \(p.sessions))\n"
+                out += "  false pauses at \(p.label): \(formatted("%.2f", p.perThousand)) per 1,000 sessions (\(p.pauses) in \(p.sessions))\n"
             }
             for d in f.delays {
-                out += "  detection after a shift to \(String(format: "%.2f", d.rate)): median \(delay(d.median, missed: d.missed)), p90 \(number(d.p90)) sessions\n"
+                out += "  detection after a shift to \(formatted("%.2f", d.rate)): median \(delay(d.median, missed: d.missed)), p90 \(number(d.p90)) sessions\n"
             }
             out += "  resumes after a fix: median \(number(f.resumesMedian)), p90 \(number(f.resumesP90)), max \(f.resumesMax)\n"
         }
@@ -249,7 +250,7 @@ public enum DecisionQualityTable {
     }
 
     public static func json(_ rows: [(policy: String, figures: DecisionSimulation.Figures)]) -> String {
-        func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        func q(_ s: String) -> String { "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }
         func n(_ d: Double) -> String { d.isFinite ? String(d) : "null" }
         let policies = rows.map { policy, f in
             "{\"policy\":\(q(policy)),\"false_pauses\":[" + f.falsePauses.map {
@@ -261,6 +262,6 @@ public enum DecisionQualityTable {
         return "{\"policies\":[" + policies.joined(separator: ",") + "]}\n"
     }
 
-    static func number(_ d: Double) -> String { d.isNaN ? "-" : d == d.rounded() ? String(Int(d)) : String(format: "%.1f", d) }
+    static func number(_ d: Double) -> String { d.isNaN ? "-" : d == d.rounded() ? String(Int(d)) : formatted("%.1f", d) }
     static func delay(_ d: Double, missed: Int) -> String { number(d) + (missed > 0 ? " (\(missed) missed)" : "") }
 }

@@ -1,7 +1,7 @@
 import FailmixEvidence
 import FailmixGit
 import FailmixTrailers
-import Foundation
+import FoundationEssentials
 
 /// The `prepare-commit-msg` hook that stamps every commit made inside an
 /// agent session with `<trailer>: <session id>`, so attribution needs no
@@ -60,7 +60,7 @@ public struct StampSettings: Sendable, Equatable {
     public static func installed(in script: String) -> StampSettings? {
         guard let idLine = script.split(separator: "\n").first(where: { $0.hasPrefix("id=${") }),
               let stampLine = script.split(separator: "\n").first(where: { $0.contains(" hook stamp ") }),
-              let keyStart = stampLine.range(of: "--trailer '")?.upperBound,
+              let keyStart = stampLine.firstRange(of: "--trailer '")?.upperBound,
               let keyEnd = stampLine[keyStart...].firstIndex(of: "'") else { return nil }
         let names = idLine.split(separator: "{").dropFirst().map { $0.prefix { $0 != ":" } }.map(String.init)
         return StampSettings(trailer: String(stampLine[keyStart..<keyEnd]), environment: names)

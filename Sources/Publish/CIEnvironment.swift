@@ -1,4 +1,10 @@
-import Foundation
+import FailmixSupport
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What the CI service tells a job through its environment.
 public enum CIProvider: String, Sendable, CaseIterable {
@@ -40,21 +46,21 @@ public struct CIEnvironment: Sendable {
             // A pull_request event's payload names the PR and its base and
             // head; a merge_group event's, the queued group's.
             if let eventPath = env["GITHUB_EVENT_PATH"], let data = FileManager.default.contents(atPath: eventPath),
-                let event = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+                let event = JSONValue(parsing: data)
             {
-                if let pr = event["pull_request"] as? [String: Any] {
-                    pullRequest = pr["number"] as? Int
-                    let base = pr["base"] as? [String: Any], head = pr["head"] as? [String: Any]
-                    baseSHA = base?["sha"] as? String
-                    headSHA = (head?["sha"] as? String) ?? headSHA
-                    let headRepo = head?["repo"] as? [String: Any], baseRepo = base?["repo"] as? [String: Any]
-                    isFork = headRepo?["fork"] as? Bool == true
-                        || (headRepo?["full_name"] as? String).map { $0 != baseRepo?["full_name"] as? String } == true
-                } else if let group = event["merge_group"] as? [String: Any] {
+                if let pr = event["pull_request"], pr.object != nil {
+                    pullRequest = pr["number"]?.int
+                    let base = pr["base"], head = pr["head"]
+                    baseSHA = base?["sha"]?.string
+                    headSHA = head?["sha"]?.string ?? headSHA
+                    let headRepo = head?["repo"], baseRepo = base?["repo"]
+                    isFork = headRepo?["fork"]?.bool == true
+                        || headRepo?["full_name"]?.string.map { $0 != baseRepo?["full_name"]?.string } == true
+                } else if let group = event["merge_group"], group.object != nil {
                     // A merge queue's group: its commits are base_sha..head_sha,
                     // and the required check reports on head_sha.
-                    baseSHA = group["base_sha"] as? String
-                    headSHA = (group["head_sha"] as? String) ?? headSHA
+                    baseSHA = group["base_sha"]?.string
+                    headSHA = group["head_sha"]?.string ?? headSHA
                 }
             }
             if baseSHA == nil, let ref = env["GITHUB_BASE_REF"], !ref.isEmpty { baseSHA = "origin/\(ref)" }
@@ -95,14 +101,10 @@ public func githubOutputBlock(_ pairs: [(String, String)]) -> String {
 
 /// Appends text to a file (the step summary and output files are shared by
 /// every step of a job: append, never replace).
-public func appendToFile(_ path: String, _ text: String) throws {
-    guard let handle = FileHandle(forWritingAtPath: path) else {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
-        }
-        return
-    }
-    defer { try? handle.close() }
-    try handle.seekToEnd()
-    try handle.write(contentsOf: Data(text.utf8))
+public func appendToFile(_ path: String, _ text: String) throws(FileError) {
+    let fd = FileIO.openForAppending(path)
+    guard fd >= 0 else { throw .errno("append to", path) }
+    defer { close(fd) }
+    let bytes = Array(text.utf8)
+    guard bytes.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) else { throw .errno("append to", path) }
 }

@@ -1,5 +1,11 @@
 import CCurlShim
-import Foundation
+import FailmixSupport
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// libcurl, loaded when the first request is made rather than linked: the
 /// pre-session gate starts a process before every agent session and never
@@ -162,7 +168,7 @@ private final class ResponseSink {
             sink.headers = [:]  // a new response (after 100 Continue or a redirect)
         } else if let colon = line.firstIndex(of: ":") {
             let name = line[..<colon].lowercased()
-            sink.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            sink.headers[name] = String(line[line.index(after: colon)...].trimmingBlanksAndNewlines)
         }
         return size * count
     }

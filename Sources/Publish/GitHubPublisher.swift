@@ -1,4 +1,5 @@
-import Foundation
+import FailmixSupport
+import FoundationEssentials
 
 /// Where a GitHub Actions run reports to.
 public struct GitHubTarget: Sendable {
@@ -40,9 +41,10 @@ public struct CheckAnnotation: Sendable {
         self.message = message
     }
 
-    var json: [String: Any] {
-        ["path": path, "start_line": line, "end_line": line, "annotation_level": level,
-         "title": String(title.prefix(255)), "message": String(message.prefix(64 * 1024))]
+    var json: JSONValue {
+        ["path": .string(path), "start_line": .number(Double(line)), "end_line": .number(Double(line)),
+         "annotation_level": .string(level), "title": .string(String(title.prefix(255))),
+         "message": .string(String(message.prefix(64 * 1024)))]
     }
 }
 
@@ -75,10 +77,10 @@ public struct GitHubPublisher: Sendable {
 
     /// `state`: success, failure or error; the description is cut to 140 characters.
     public func postStatus(state: String, description: String) throws(HTTPError) {
-        var body: [String: Any] = ["state": state, "context": target.context,
-                                   "description": truncate(description, to: 140)]
-        if let run = target.runURL { body["target_url"] = run }
-        _ = try client.send(.json("POST", url("statuses/\(target.sha)"), body, headers: headers))
+        var body: [String: JSONValue] = ["state": .string(state), "context": .string(target.context),
+                                         "description": .string(truncate(description, to: 140))]
+        if let run = target.runURL { body["target_url"] = .string(run) }
+        _ = try client.send(.json("POST", url("statuses/\(target.sha)"), .object(body), headers: headers))
     }
 
     /// Creates a completed check run; annotations beyond the first 50 are
@@ -88,15 +90,15 @@ public struct GitHubPublisher: Sendable {
             Array(annotations[min($0, annotations.count)..<min($0 + Self.annotationsPerRequest, annotations.count)])
         }
         let summary = BodyLimit.fit(summary, limit: BodyLimit.githubCheckSummary, fullReport: fullReportPointer)
-        func output(_ batch: [CheckAnnotation]) -> [String: Any] {
-            ["title": String(title.prefix(255)), "summary": summary, "annotations": batch.map(\.json)]
+        func output(_ batch: [CheckAnnotation]) -> JSONValue {
+            ["title": .string(String(title.prefix(255))), "summary": .string(summary), "annotations": .array(batch.map(\.json))]
         }
-        var body: [String: Any] = ["name": target.context, "head_sha": target.sha, "status": "completed",
-                                   "conclusion": conclusion, "output": output(batches[0])]
-        if let run = target.runURL { body["details_url"] = run }
-        let created = try client.send(.json("POST", url("check-runs"), body, headers: headers))
+        var body: [String: JSONValue] = ["name": .string(target.context), "head_sha": .string(target.sha), "status": "completed",
+                                         "conclusion": .string(conclusion), "output": output(batches[0])]
+        if let run = target.runURL { body["details_url"] = .string(run) }
+        let created = try client.send(.json("POST", url("check-runs"), .object(body), headers: headers))
         guard batches.count > 1 else { return }
-        guard let id = (created.json as? [String: Any])?["id"] as? Int else {
+        guard let id = created.json?["id"]?.int else {
             throw .status(method: "POST", url: url("check-runs"), code: created.status, message: "no check run id in the response")
         }
         for batch in batches.dropFirst() {
@@ -127,18 +129,18 @@ func upsertMarkedComment(
     // A pull request has far fewer than 50 pages of 100 comments; a server
     // that keeps answering full pages must not keep the check running.
     while page <= maxCommentPages {
-        let comments = try client.send(.json("GET", list(page), nil, headers: headers)).json as? [[String: Any]] ?? []
-        if let existing = comments.first(where: { ($0["body"] as? String)?.contains(marker) == true }),
-            let id = existing["id"] as? Int
+        let comments = try client.send(.json("GET", list(page), nil, headers: headers)).json?.array ?? []
+        if let existing = comments.first(where: { $0["body"]?.string?.contains(marker) == true }),
+            let id = existing["id"]?.int
         {
             let (method, url) = update(id)
-            _ = try client.send(.json(method, url, ["body": text], headers: headers))
+            _ = try client.send(.json(method, url, ["body": .string(text)], headers: headers))
             return
         }
         if comments.count < 100 { break }
         page += 1
     }
-    _ = try client.send(.json("POST", create, ["body": text], headers: headers))
+    _ = try client.send(.json("POST", create, ["body": .string(text)], headers: headers))
 }
 
 /// The most pages of comments searched for the sticky one.

@@ -1,4 +1,5 @@
-import Foundation
+import FailmixSupport
+import FoundationEssentials
 
 /// Where a GitLab CI job reports to.
 public struct GitLabTarget: Sendable {
@@ -45,17 +46,18 @@ public struct GitLabPublisher: Sendable {
     var headers: [String: String] { [target.tokenHeader: target.token] }
 
     func url(_ path: String) -> String {
-        let project = target.projectID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? target.projectID
+        let project = percentEncoded(target.projectID)
         return "\(target.apiURL)/projects/\(project)/\(path)"
     }
 
     /// `state`: success or failed.
     public func postStatus(state: String, description: String) throws(HTTPError) {
-        var body: [String: Any] = ["state": state, "name": target.name, "description": truncate(description, to: 140)]
-        if let job = target.jobURL { body["target_url"] = job }
-        if let ref = target.ref { body["ref"] = ref }
-        if let pipeline = target.pipelineID { body["pipeline_id"] = pipeline }
-        _ = try client.send(.json("POST", url("statuses/\(target.sha)"), body, headers: headers))
+        var body: [String: JSONValue] = ["state": .string(state), "name": .string(target.name),
+                                         "description": .string(truncate(description, to: 140))]
+        if let job = target.jobURL { body["target_url"] = .string(job) }
+        if let ref = target.ref { body["ref"] = .string(ref) }
+        if let pipeline = target.pipelineID { body["pipeline_id"] = .number(Double(pipeline)) }
+        _ = try client.send(.json("POST", url("statuses/\(target.sha)"), .object(body), headers: headers))
     }
 
     public func upsertNote(_ body: String) throws(HTTPError) {
@@ -66,4 +68,20 @@ public struct GitLabPublisher: Sendable {
             fitted, client: client, headers: headers, list: { url("merge_requests/\(mr)/notes?per_page=100&page=\($0)") },
             update: { ("PUT", url("merge_requests/\(mr)/notes/\($0)")) }, create: url("merge_requests/\(mr)/notes"))
     }
+}
+
+/// `text` with every byte but ASCII letters and digits percent-encoded: a
+/// project path ("group/project") is one segment of the API's URL.
+func percentEncoded(_ text: String) -> String {
+    let hex = Array("0123456789ABCDEF".utf8)
+    var out = [UInt8]()
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            out.append(byte)
+        default:
+            out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
 }

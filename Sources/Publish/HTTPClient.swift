@@ -1,4 +1,10 @@
-import Foundation
+import FailmixSupport
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 public struct HTTPRequest: Sendable {
     public var method: String
@@ -14,12 +20,12 @@ public struct HTTPRequest: Sendable {
     }
 
     /// A JSON request (the body is serialised with sorted keys, so it is stable).
-    public static func json(_ method: String, _ url: String, _ object: Any?, headers: [String: String] = [:]) -> HTTPRequest {
+    public static func json(_ method: String, _ url: String, _ object: JSONValue?, headers: [String: String] = [:]) -> HTTPRequest {
         var h = headers
         var body: Data?
         if let object {
             h["Content-Type"] = "application/json"
-            body = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            body = object.serialized
         }
         return HTTPRequest(method: method, url: url, headers: h, body: body)
     }
@@ -31,7 +37,7 @@ public struct HTTPResponse: Sendable {
     public var headers: [String: String]
     public var body: Data
 
-    public var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+    public var json: JSONValue? { JSONValue(parsing: body) }
 }
 
 /// Why a request failed. Messages never carry request headers, so a token
@@ -124,7 +130,7 @@ public final class HTTPClient: Sendable {
                 case .failure(let error): throw error
                 }
             }
-            Thread.sleep(forTimeInterval: min(max(wait, 0), retry.maxDelay))
+            Threads.sleep(seconds: min(max(wait, 0), retry.maxDelay))
         }
     }
 
@@ -144,20 +150,39 @@ public final class HTTPClient: Sendable {
 
     /// Seconds to wait from a Retry-After value: delta-seconds or an HTTP date.
     static func retryAfterSeconds(_ value: String) -> Double? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = String(value.trimmingBlanks)
         if let seconds = Double(trimmed) { return seconds }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: trimmed).map { max(0, $0.timeIntervalSinceNow) }
+        return httpDate(trimmed).map { max(0, $0 - Date().timeIntervalSince1970) }
+    }
+
+    /// Seconds since 1970 of an HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT",
+    /// RFC 9110's IMF-fixdate, the form servers must send).
+    static func httpDate(_ text: String) -> Double? {
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
+            let day = Int32(parts[1]), (1...31).contains(day), let month = months.firstIndex(of: String(parts[2])),
+            let year = Int32(parts[3]), (1970...9999).contains(year)
+        else { return nil }
+        let clock = parts[4].split(separator: ":")
+        guard clock.count == 3, let hour = Int32(clock[0]), let minute = Int32(clock[1]), let second = Int32(clock[2]),
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        else { return nil }
+        var fields = tm()
+        fields.tm_year = year - 1900
+        fields.tm_mon = Int32(month)
+        fields.tm_mday = day
+        fields.tm_hour = hour
+        fields.tm_min = minute
+        fields.tm_sec = second
+        return Double(timegm(&fields))
     }
 
     /// The error's message, secrets redacted first and only then cut to
     /// 200 characters (cutting first could leave part of a token unredacted).
     static func message(from response: HTTPResponse, redactor: SecretRedactor) -> String {
         let text: String
-        if let object = response.json as? [String: Any], let message = object["message"] as? String {
+        if let message = response.json?["message"]?.string {
             text = message
         } else {
             text = String(decoding: response.body.prefix(64 << 10), as: UTF8.self)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A dotted path into a record, e.g. `grades.productivity`.
 public struct FieldPath: Hashable, Sendable, CustomStringConvertible {

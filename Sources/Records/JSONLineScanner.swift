@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A validating, non-allocating scanner for one JSON Lines record.
 ///

@@ -1,5 +1,10 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The captured fields of one scanned line: typed, lazy access to the plan's
 /// slots. Valid only during the callback that receives it (it points into the

@@ -1,5 +1,10 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // The raw-memory reads of the record hot path — the scanner, the plan's key
 // lookup, the remembered key order, field comparisons — written once here so

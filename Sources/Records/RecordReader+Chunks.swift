@@ -1,5 +1,11 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension RecordReader {
     /// What one worker read from one byte range of a file; line numbers are

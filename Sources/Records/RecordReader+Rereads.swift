@@ -1,5 +1,10 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension RecordReader {
     /// The deliverable refs of the records whose lines start at `offsets`

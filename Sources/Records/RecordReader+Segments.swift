@@ -1,5 +1,11 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
 
 extension RecordReader {
     /// Reads bytes `0..<size` of a file in line-aligned segments of about

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 public enum RecordError: Error, Sendable, CustomStringConvertible {
     case cannotRead(path: String, reason: String)

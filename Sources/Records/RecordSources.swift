@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 public struct RecordSource: Sendable, Equatable {
     public var path: String

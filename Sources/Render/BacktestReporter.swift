@@ -1,6 +1,7 @@
+import FailmixSupport
 import FailmixGate
 import FailmixRecords
-import Foundation
+import FoundationEssentials
 
 /// `failmix backtest`: the store replayed through each policy.
 public struct BacktestReport: Sendable {
@@ -30,7 +31,7 @@ public enum BacktestReporter {
         }
     }
 
-    static func share(_ part: Int, _ whole: Int) -> String { whole == 0 ? "0.0%" : String(format: "%.1f%%", Double(part) * 100 / Double(whole)) }
+    static func share(_ part: Int, _ whole: Int) -> String { whole == 0 ? "0.0%" : formatted("%.1f%%", Double(part) * 100 / Double(whole)) }
 
     static func onset(_ o: Backtest.Onset?, _ ids: [String]) -> String {
         guard let o else { return "-" }

@@ -30,7 +30,7 @@ public enum ExplainReporter {
         var out = "Session \(t(session.sessionID))\n"
         out += "  record: \(t(e.recordPath)):\(session.location.line)\n"
         for (name, value) in e.fields {
-            out += "    \(name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(t(value))\n"
+            out += "    \(padded(String(name.prefix(24)), to: 24)) \(t(value))\n"
         }
         out += "  window: \(session.start.map(Timestamp.format) ?? "none") .. \(session.end.map(Timestamp.format) ?? "none")"
         if let s = session.start, let end = session.end { out += " (\(Int(end - s)) s)" }

@@ -1,6 +1,6 @@
 import FailmixClassify
 import FailmixRecords
-import Foundation
+import FoundationEssentials
 
 /// A format that cannot hold several agents in one document.
 public struct FleetFormatError: Error, CustomStringConvertible {

@@ -1,6 +1,6 @@
 import FailmixGate
 import FailmixRecords
-import Foundation
+import FoundationEssentials
 
 /// The gate's rule states, mode and the newest session's age as each format
 /// shows them. Untrusted text (rule names come from the configuration,

@@ -51,7 +51,7 @@ public enum GitHubReporter: Reporter {
 
     /// Workflow-command property escaping (GitHub's `escapeProperty`).
     public static func escapeProperty(_ s: String) -> String {
-        escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+        escapeData(s).replacing(":", with: "%3A").replacing(",", with: "%2C")
     }
 
     static func stopToken(_ fixed: String?) -> String {

@@ -1,6 +1,6 @@
 import FailmixClassify
 import FailmixEvidence
-import Foundation
+import FoundationEssentials
 
 /// How the commits of the last `window` sessions were tied to them, after
 /// each session: the share of those commits per attribution method, and of

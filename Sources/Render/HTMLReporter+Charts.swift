@@ -1,7 +1,7 @@
 import FailmixClassify
 import FailmixGate
 import FailmixRecords
-import Foundation
+import FoundationEssentials
 
 /// The plotting area of a chart: session index across, rate up.
 struct ChartFrame {

@@ -1,8 +1,9 @@
+import FailmixSupport
 import FailmixClassify
 import FailmixEvidence
 import FailmixGate
 import FailmixRecords
-import Foundation
+import FoundationEssentials
 
 /// One self-contained HTML page: the verdict, each mode's rolling rate with
 /// the policy's thresholds, the gate's history, the latest sessions and, in
@@ -33,14 +34,14 @@ func h(_ s: String) -> String { Escape.html(Escape.terminal(s)) }
 /// A number with `digits` decimals, for coordinates and labels.
 func fixed(_ d: Double, _ digits: Int) -> String {
     guard d.isFinite else { return "0" }
-    return String(format: "%.\(digits)f", d)
+    return formatted("%.\(digits)f", d)
 }
 
 /// A rate written exactly enough to compare with the JSON report (1e-6).
 func rateText(_ d: Double) -> String {
     guard d.isFinite else { return "0" }
     if d == 0 || d == 1 { return d == 0 ? "0" : "1" }
-    return String(format: "%.6f", d)
+    return formatted("%.6f", d)
 }
 
 struct Page {

@@ -2,7 +2,8 @@ import FailmixClassify
 import FailmixEvidence
 import FailmixRecords
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// The machine report, schema 1 (documented in README.md). Fields are only
 /// ever added, never renamed. Written straight to the stream, so a report of
@@ -117,6 +118,8 @@ public enum JSONReporter: Reporter {
     /// The one part that grows with the data (a row per session, 200k in a
     /// busy store): rows are built as bytes, every constant piece quoted once
     /// up front, two blocks at a time on two threads, and handed on in order.
+    /// A report that fits one block is built on this thread: Dispatch would
+    /// start two threads and its event loop for an empty second block.
     private static func renderSessions(_ report: Report, into out: inout some TextOutputStream) {
         let rows = SessionRows(report: report)
         let listed = report.listedSessions
@@ -127,7 +130,11 @@ public enum JSONReporter: Reporter {
                 min(start + k * block, listed.endIndex)..<min(start + (k + 1) * block, listed.endIndex)
             }
             let blocks = WorkerSlots<[UInt8]>(count: 2)
-            DispatchQueue.concurrentPerform(iterations: 2) { k in blocks.set(k, rows.render(ranges[k])) }
+            if ranges[1].isEmpty {
+                blocks.set(0, rows.render(ranges[0]))
+            } else {
+                DispatchQueue.concurrentPerform(iterations: 2) { k in blocks.set(k, rows.render(ranges[k])) }
+            }
             let bytesOut = out as? any ByteOutputStream
             for k in 0..<2 {
                 guard let bytes = blocks.take(k), !bytes.isEmpty else { continue }

@@ -1,9 +1,10 @@
+import FailmixSupport
 import FailmixClassify
 import FailmixEvidence
 import FailmixGate
 import FailmixRecords
 
-import Foundation
+import FoundationEssentials
 
 /// Everything a renderer may show: the value that flows into the Render
 /// stage. Renderers only read it.
@@ -112,9 +113,14 @@ public struct Liveness: Sendable {
 }
 
 /// Percentages as the reference report prints them (`%.1f`).
-public func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+public func percent(_ rate: Double) -> String { formatted("%.1f%%", rate * 100) }
 
-public func signedPoints(_ points: Double) -> String { String(format: "%+.1f pp", points) }
+public func signedPoints(_ points: Double) -> String { formatted("%+.1f pp", points) }
+
+/// `text` followed by spaces up to `width` characters (longer text is kept whole).
+public func padded(_ text: String, to width: Int) -> String {
+    text + String(repeating: " ", count: max(0, width - text.count))
+}
 
 /// The commits a CI check evaluated and the sessions behind them.
 public struct PullRequestSummary: Sendable {

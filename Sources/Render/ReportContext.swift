@@ -1,6 +1,6 @@
 import FailmixClassify
 import FailmixGate
-import Foundation
+import FoundationEssentials
 
 /// What a dashboard shows beyond the failure mix: the gate's verdict with
 /// its pause state and journal, the policy's thresholds, and — in fleet mode —

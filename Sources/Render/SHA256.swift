@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// SHA-256 (FIPS 180-4), for the Content-Security-Policy hashes of the HTML
 /// report's own inline style and script: with them the page runs nothing

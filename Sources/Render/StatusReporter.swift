@@ -1,6 +1,6 @@
 import FailmixGate
 import FailmixRecords
-import Foundation
+import FoundationEssentials
 
 /// `failmix status`'s text: the pause state, its reasons, acks and the
 /// latest journal entries. Untrusted text is escaped for the terminal.

@@ -32,7 +32,7 @@ public enum TextReporter: Reporter {
             out.write("\nFailure Mode Breakdown:\n")
             for (i, mode) in catalog.modes.enumerated() {
                 let label = Escape.terminal(mode.label) + ":"
-                out.write("  \(label.padding(toLength: max(18, label.count), withPad: " ", startingAt: 0))\(percent(window.rate(window.counts[i])))\n")
+                out.write("  \(padded(label, to: 18))\(percent(window.rate(window.counts[i])))\n")
             }
             out.write("\n")
         }
@@ -47,7 +47,7 @@ public enum TextReporter: Reporter {
                 case .down: arrow = paint.green("down")
                 case .flat: arrow = "flat"
                 }
-                out.write("  \(label.padding(toLength: max(18, label.count), withPad: " ", startingAt: 0))\(arrow) \(signedPoints(trend.points)) (\(percent(trend.widerRate)) -> \(percent(trend.recentRate)))\n")
+                out.write("  \(padded(label, to: 18))\(arrow) \(signedPoints(trend.points)) (\(percent(trend.widerRate)) -> \(percent(trend.recentRate)))\n")
             }
             out.write("\n")
         }
@@ -75,7 +75,7 @@ public enum TextReporter: Reporter {
             out.write("    Sessions with \u{2265}1 failure: \(fixed.failed) (\(percent(fixed.failedRate))) as corroborated, \(window.failed) (\(percent(window.failedRate))) as recorded\n")
             for (i, mode) in report.catalog.modes.enumerated() where window.counts[i] != fixed.counts[i] {
                 let label = Escape.terminal(mode.label) + ":"
-                out.write("    \(label.padding(toLength: max(18, label.count), withPad: " ", startingAt: 0))\(percent(fixed.rate(fixed.counts[i]))) corroborated (\(percent(window.rate(window.counts[i]))) recorded)\n")
+                out.write("    \(padded(label, to: 18))\(percent(fixed.rate(fixed.counts[i]))) corroborated (\(percent(window.rate(window.counts[i]))) recorded)\n")
             }
             if let v = report.verdicts(in: window) {
                 out.write("    noop: " + NoopVerdict.allCases.map { "\(v.noop[$0, default: 0]) \($0.rawValue)" }.joined(separator: ", ") + "\n")

@@ -1,6 +1,6 @@
 import FailmixRecords
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 
 /// The cache file's format: little-endian fields in a fixed order after a
 /// magic line and the format version; a file that does not parse to its

@@ -1,6 +1,6 @@
 import FailmixRecords
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 
 extension CachedState {
     /// Folds newly appended records in; false when the tail can no longer be

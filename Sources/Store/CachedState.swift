@@ -1,6 +1,6 @@
 import FailmixRecords
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 
 /// The cache file's contents.
 struct CachedState {

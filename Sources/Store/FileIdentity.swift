@@ -1,5 +1,10 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What identifies a file's contents cheaply: device, inode, size, mtime.
 struct FileIdentity: Equatable, Sendable {

@@ -1,6 +1,6 @@
 import FailmixRecords
 import FailmixSupport
-import Foundation
+import FoundationEssentials
 
 /// How a cached read went, for `--verbose` output and the benchmark.
 public enum CacheOutcome: Sendable, Equatable {
@@ -57,7 +57,7 @@ public struct RecentRecordsCache {
     ) throws(RecordError) -> (RecordSet, CacheOutcome) {
         let path = cachePath(for: sources)
         let ids = CachedState.idsPath(path)
-        if let warning = PrivateFiles.symbolicLinkWarning([(directory as NSString).deletingLastPathComponent, directory, path, ids, ids + "-new"]) {
+        if let warning = PrivateFiles.symbolicLinkWarning([URL(fileURLWithPath: directory).deletingLastPathComponent().path, directory, path, ids, ids + "-new"]) {
             return (try reader.read(sources, annotator: annotator), .refused(reason: warning))
         }
         PrivateFiles.removeStaleTemporaries(in: directory)

@@ -1,5 +1,10 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The session ids of a full read in bounded memory, however large the
 /// store: hashes are sorted in runs spilled beside the store's base file,
@@ -38,7 +43,7 @@ final class SessionIDRuns {
     private func spill() throws {
         Self.sortByHash(&buffer)
         let path = basePath + ".run-\(getpid())-\(runs.count)"
-        let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw FileError.errno("write", path) }
         runs.append(path)
         let ok = FileIO.writeAll(fd, buffer)

@@ -1,5 +1,10 @@
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Hashes of every session id a store has seen, so an appended duplicate is
 /// recognised without reading the whole store: a sorted base file mapped

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// The store replayed through one or more policies.
 struct BacktestCommand: ParsableCommand {

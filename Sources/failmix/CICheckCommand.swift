@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// The required check that gates self-merges: the global gate plus the pull
 /// request's own sessions, reported where reviewers look. It always

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// Leaves a CI result in git (a note in the CI notes ref) where failmix reads
 /// it back as ci_break evidence. Share them with

@@ -1,5 +1,5 @@
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// Who is acting, for the journal and `failmix status`.
 func currentUser() -> String {

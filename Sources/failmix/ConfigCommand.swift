@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// `failmix config`: the policy configuration.
 struct ConfigCommand: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// `--config PATH`; otherwise the repository root's `.failmix.toml`, else the defaults.
 struct ConfigOptions: ParsableArguments {

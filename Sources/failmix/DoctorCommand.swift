@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// Is the provenance chain working? Hooks where git runs them, commits
 /// stamped, records arriving, configuration and state usable.

@@ -1,7 +1,12 @@
 import ArgumentParser
 import FailmixKit
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 @main
 struct Failmix: ParsableCommand {
@@ -31,22 +36,22 @@ struct Failmix: ParsableCommand {
             exitFlushed(exit.rawValue)
         } catch let failure as FailmixFailure {
             Stderr.line("failmix: error: \(failure.message)")
-            Foundation.exit(failure.exitCode)
+            Glibc.exit(failure.exitCode)
         } catch let error as RecordError {
             Stderr.line("failmix: error: \(error)")
-            Foundation.exit(2)
+            Glibc.exit(2)
         } catch let error as PipelineError {
             Stderr.line("failmix: error: \(error)")
-            Foundation.exit(2)
+            Glibc.exit(2)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
                 if !message.isEmpty { print(message) }
-                Foundation.exit(0)
+                Glibc.exit(0)
             }
             Stderr.line(message)
-            Foundation.exit(2)
+            Glibc.exit(2)
         }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// The decision an agent's run loop and git obey.
 struct GateCommand: ParsableCommand {

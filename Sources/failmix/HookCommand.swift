@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// `failmix hook`: git hooks that run the gate.
 struct HookCommand: ParsableCommand {

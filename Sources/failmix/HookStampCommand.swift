@@ -20,7 +20,7 @@ struct HookStampCommand: ParsableCommand {
 
     func run() throws {
         // A session id is one token: anything else would break the message.
-        let id = sessionID.trimmingCharacters(in: .whitespaces)
+        let id = String(sessionID.trimmingBlanks)
         guard !id.isEmpty, !id.contains(where: \.isNewline) else {
             Stderr.line("failmix: the session id is not a single line; this commit is not stamped")
             return

@@ -1,6 +1,11 @@
 import FailmixKit
 import FailmixSupport
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A buffered text stream to stdout or to a file written atomically (a
 /// temporary file renamed into place, so readers never see half a report).

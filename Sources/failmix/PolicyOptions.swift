@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// `--config A.toml --config B.toml`: the policies a command compares;
 /// none given, the repository's `.failmix.toml` (else the defaults).

@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// `--repo PATH`, declared once for every command that works on a repository.
 struct RepositoryOptions: ParsableArguments {

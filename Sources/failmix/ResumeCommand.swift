@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 struct ResumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

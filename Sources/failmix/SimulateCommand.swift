@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 /// The decision-quality table: simulated agents run through the real gate.
 struct SimulateCommand: ParsableCommand {

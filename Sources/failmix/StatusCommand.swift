@@ -1,6 +1,6 @@
 import ArgumentParser
 import FailmixKit
-import Foundation
+import FoundationEssentials
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the pause state, its reasons, acks and recent changes.")
