@@ -1,3 +1,4 @@
+import FailmixSupport
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -50,4 +51,72 @@ func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: Span<UInt8>) -> Bool {
 @inline(__always)
 func withByteSpan<R>(_ raw: UnsafeRawBufferPointer, _ body: (Span<UInt8>) -> R) -> R {
     body(Span(_unsafeBytes: raw))
+}
+
+/// The line reader's block of file bytes (`forEachLine`): read into with
+/// pread, its complete lines lent out, the rest moved to the front.
+/// - Lifetime: a line lent by `takeLines` is valid during its callback only
+///   (the block is compacted, and may be reallocated, afterwards).
+/// - Bounds: reads land only in the room after `filled`; lines lie before it.
+/// - Who frees: the block is freed with the value (it cannot be copied).
+/// - Alignment: 16, though bytes need none.
+struct LineBuffer: ~Copyable {
+    private var base: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    /// Bytes held, from the start of the block.
+    private(set) var filled = 0
+
+    init(capacity: Int) {
+        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+        self.capacity = capacity
+    }
+
+    deinit { base.deallocate() }
+
+    /// Free room after the bytes held.
+    var room: Int { capacity - filled }
+
+    /// Doubles the block, keeping what it holds (one line longer than the block).
+    mutating func grow() {
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
+        bigger.copyMemory(from: base, byteCount: filled)
+        base.deallocate()
+        base = bigger
+        capacity *= 2
+    }
+
+    /// Reads up to `count` bytes (at most `room`) at `offset` of `fd` after
+    /// the bytes held: the count read, 0 at the end, or -1 with `errno`.
+    mutating func read(_ fd: Int32, count: Int, at offset: Int64) -> Int {
+        let n = FileIO.read(fd, into: UnsafeMutableRawBufferPointer(start: base + filled, count: min(count, room)), at: offset)
+        if n > 0 { filled += n }
+        return n
+    }
+
+    /// Lends each complete line held (without its newline) and its offset
+    /// in the block to `body`, then drops them: the number of bytes dropped.
+    @inline(__always)
+    mutating func takeLines(_ body: (UnsafeRawBufferPointer, Int) -> Void) -> Int {
+        var position = 0
+        while position < filled, let nl = memchr(base + position, 0x0A, filled - position) {
+            let lineEnd = base.distance(to: nl)
+            body(UnsafeRawBufferPointer(start: base + position, count: lineEnd - position), position)
+            position = lineEnd + 1
+        }
+        if position > 0 {
+            filled -= position
+            if filled > 0 { memmove(base, base + position, filled) }
+        }
+        return position
+    }
+
+    /// Whether the bytes held are all white space.
+    var restIsBlank: Bool { isBlank(UnsafeRawBufferPointer(start: base, count: filled)) }
+}
+
+/// The fields the scanner captured of `line` (`values`, its slots), lent
+/// to `body`: `LineFields` points into both, so it lives only for the call.
+@inline(__always)
+func withLineFields<R>(_ line: UnsafeRawBufferPointer, _ values: [RawValue], _ body: (LineFields) -> R) -> R {
+    values.withUnsafeBufferPointer { body(LineFields(line: line, values: $0)) }
 }
