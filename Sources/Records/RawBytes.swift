@@ -120,3 +120,18 @@ struct LineBuffer: ~Copyable {
 func withLineFields<R>(_ line: UnsafeRawBufferPointer, _ values: [RawValue], _ body: (LineFields) -> R) -> R {
     values.withUnsafeBufferPointer { body(LineFields(line: line, values: $0)) }
 }
+
+/// strtod over all of `raw` (under 64 bytes, checked by the caller), nil
+/// unless it reads every byte: copied to a NUL-terminated stack buffer of
+/// `raw.count + 1` bytes, freed on return; strtod reads up to the NUL.
+@inline(never)
+func parseWholeDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
+    let n = raw.count
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
+        for j in 0..<n { buf[j] = CChar(bitPattern: raw[j]) }
+        buf[n] = 0
+        var end: UnsafeMutablePointer<CChar>?
+        let v = strtod(buf.baseAddress!, &end)
+        return end == buf.baseAddress! + n ? v : nil
+    }
+}
