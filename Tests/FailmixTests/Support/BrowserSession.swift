@@ -78,16 +78,19 @@ final class BrowserSession: @unchecked Sendable {
     /// ends, fails whatever still waits with what it said on standard error
     /// (it writes there only as it dies: Chromium logs to a file of its own).
     private func read(_ output: FileHandle, _ errors: FileHandle) {
-        var buffer = Data()
+        // An answer runs to megabytes (every plotted point) and comes in 64 KB
+        // chunks: only each new chunk is searched for the end of a line.
+        var buffer: [UInt8] = []
         while true {
-            let chunk = output.availableData
+            let chunk = [UInt8](output.availableData)
             if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Data(buffer[buffer.startIndex..<newline])
-                buffer = Data(buffer[(newline + 1)...])
-                answer(line)
+            guard let end = chunk.lastIndex(of: UInt8(ascii: "\n")) else {
+                buffer += chunk
+                continue
             }
+            buffer += chunk[...end]
+            for line in buffer.split(separator: UInt8(ascii: "\n")) { answer(Data(line)) }
+            buffer = Array(chunk[(end + 1)...])
         }
         let said = String(decoding: errors.readDataToEndOfFile(), as: UTF8.self)
         let orphans = lock.withLock {
