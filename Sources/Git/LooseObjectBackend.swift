@@ -9,8 +9,10 @@ import Synchronization
 /// object (zlib's Z_BUF_ERROR is retried without new input; libgit2 #7342,
 /// fixed long after 1.5). Here a loose object is inflated in one pass and any
 /// damage (data ending early, a bad checksum, a body longer or shorter than
-/// its header says) is an error naming the object's file. The only unsafe
-/// pointer code for object reading.
+/// its header says) is an error naming the object's file. Which objects are
+/// loose and where their files are is decided here; the backend's C entry
+/// points and the inflating into libgit2's buffer are LibGit2.swift's
+/// (`addLooseObjectBackend`).
 ///
 /// Consulted before the pack backend too (libgit2 orders backends by one
 /// priority number, and this one must come before the loose backend), so
@@ -26,94 +28,29 @@ final class LooseObjectReader: Sendable {
     /// Adds the reader to `repository`'s object database, before libgit2's
     /// pack (2) and loose (1) backends.
     static func attach(to repository: OpaquePointer, commonDirectory: String) throws(GitError) {
-        var odb: OpaquePointer?
-        try check(git_repository_odb(&odb, repository), "opening the object database")
-        defer { git_odb_free(odb) }
-        let reader = LooseObjectReader(objectsDirectory: commonDirectory + "/objects")
-        let backend = UnsafeMutablePointer<failmix_odb_backend>.allocate(capacity: 1)
-        backend.initialize(to: failmix_odb_backend())
-        try check(git_odb_init_backend(&backend.pointee.parent, UInt32(GIT_ODB_BACKEND_VERSION)), "setting up the loose-object reader")
-        backend.pointee.context = Unmanaged.passRetained(reader).toOpaque()
-        backend.pointee.parent.read = { data, length, type, backend, id in
-            guard let data, let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
-            return LooseObjectReader.of(backend).read(id.pointee, backend: backend, data: data, length: length, type: type)
-        }
-        // Abbreviated ids (a `--rev abc1234`): libgit2 asks every backend, and
-        // its loose backend would inflate a truncated match forever; an error
-        // from this one, asked first, ends the lookup.
-        backend.pointee.parent.read_prefix = { found, data, length, type, backend, id, hexLength in
-            guard let found, let data, let length, let type, let backend, let id else { return GIT_ERROR.rawValue }
-            return LooseObjectReader.of(backend).readPrefix(String(id.pointee.hex.prefix(hexLength)), backend: backend,
-                                                            found: found, data: data, length: length, type: type)
-        }
-        backend.pointee.parent.free = { backend in
-            guard let backend else { return }
-            let outer = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: failmix_odb_backend.self)
-            if let context = outer.pointee.context { Unmanaged<LooseObjectReader>.fromOpaque(context).release() }
-            outer.deallocate()
-        }
-        let code = git_odb_add_backend(odb, &backend.pointee.parent, 3)
-        if code < 0 {
-            backend.pointee.parent.free?(&backend.pointee.parent)
-            try check(code, "adding the loose-object reader")
-        }
+        try addLooseObjectBackend(to: repository, LooseObjectReader(objectsDirectory: commonDirectory + "/objects"))
     }
 
-    private static func of(_ backend: UnsafeMutablePointer<git_odb_backend>) -> LooseObjectReader {
-        let outer = UnsafeMutableRawPointer(backend).assumingMemoryBound(to: failmix_odb_backend.self)
-        return Unmanaged<LooseObjectReader>.fromOpaque(outer.pointee.context).takeUnretainedValue()
-    }
-
-    /// libgit2's `read`: the object's bytes in a buffer from
-    /// `git_odb_backend_data_alloc`, GIT_ENOTFOUND when it is not loose,
-    /// GIT_PASSTHROUGH for a file that is not zlib data (the ancient
-    /// pack-like loose format, left to libgit2), or an error.
-    private func read(
-        _ id: git_oid, backend: UnsafeMutablePointer<git_odb_backend>,
-        data: UnsafeMutablePointer<UnsafeMutableRawPointer?>, length: UnsafeMutablePointer<Int>,
-        type: UnsafeMutablePointer<git_object_t>
-    ) -> Int32 {
+    /// The compressed file of object `id` (its hex id and path with it), or
+    /// nil when the object is not loose.
+    func compressedFile(of id: git_oid) -> (hex: String, path: String, bytes: [UInt8])? {
         // Most reads are of packed objects, most fan-out directories empty: no strings for those.
         let names = names(fanOut: id.id.0)
-        guard !names.isEmpty else { return GIT_ENOTFOUND.rawValue }
+        guard !names.isEmpty else { return nil }
         let hex = id.hex
         let name = String(hex.dropFirst(2))
-        guard names.contains(name) else { return GIT_ENOTFOUND.rawValue }
+        guard names.contains(name) else { return nil }
         let path = "\(objectsDirectory)/\(hex.prefix(2))/\(name)"
-        guard let compressed = Self.contents(of: path) else { return GIT_ENOTFOUND.rawValue }
-        let result = compressed.withUnsafeBytes { Self.inflate($0, backend: backend) }
-        switch result {
-        case .object(let bytes, let size, let kind):
-            data.pointee = bytes
-            length.pointee = size
-            type.pointee = kind
-            return 0
-        case .notZlib:
-            return GIT_PASSTHROUGH.rawValue
-        case .damaged(let why):
-            git_error_set_str(Int32(GIT_ERROR_ODB.rawValue), "object \(hex) is damaged (\(why)): \(path)")
-            return GIT_ERROR.rawValue
-        }
+        guard let compressed = Self.contents(of: path) else { return nil }
+        return (hex, path, compressed)
     }
 
-    /// libgit2's `read_prefix`: the one loose object whose id starts with
-    /// `prefix` (4 to 40 hex digits), GIT_ENOTFOUND, or an error (ambiguous,
-    /// damaged).
-    private func readPrefix(
-        _ prefix: String, backend: UnsafeMutablePointer<git_odb_backend>, found: UnsafeMutablePointer<git_oid>,
-        data: UnsafeMutablePointer<UnsafeMutableRawPointer?>, length: UnsafeMutablePointer<Int>,
-        type: UnsafeMutablePointer<git_object_t>
-    ) -> Int32 {
-        guard prefix.utf8.count >= 2, let fanOut = UInt8(prefix.prefix(2), radix: 16) else { return GIT_ENOTFOUND.rawValue }
+    /// The loose objects whose ids start with `prefix` (4 to 40 hex digits),
+    /// as full hex ids.
+    func matches(prefix: String) -> [String] {
+        guard prefix.utf8.count >= 2, let fanOut = UInt8(prefix.prefix(2), radix: 16) else { return [] }
         let rest = prefix.dropFirst(2)
-        let matches = names(fanOut: fanOut).filter { $0.hasPrefix(rest) }
-        guard let name = matches.first else { return GIT_ENOTFOUND.rawValue }
-        guard matches.count == 1 else {
-            git_error_set_str(Int32(GIT_ERROR_ODB.rawValue), "the abbreviated id \(prefix) names \(matches.count) loose objects")
-            return GIT_EAMBIGUOUS.rawValue
-        }
-        guard git_oid_fromstr(found, prefix.prefix(2) + name) == 0 else { return GIT_ENOTFOUND.rawValue }
-        return read(found.pointee, backend: backend, data: data, length: length, type: type)
+        return names(fanOut: fanOut).filter { $0.hasPrefix(rest) }.map { prefix.prefix(2) + $0 }
     }
 
     /// The object names (38 hex digits) in objects/XX, XX being `fanOut`.
@@ -151,93 +88,5 @@ final class LooseObjectReader: Sendable {
     /// The names in `directory` (none when it cannot be read).
     private static func entries(of directory: String) -> [String] {
         FileIO.entryNames(in: directory) ?? []
-    }
-
-    enum Inflated {
-        case object(UnsafeMutableRawPointer, Int, git_object_t)
-        case notZlib
-        case damaged(String)
-    }
-
-    /// The longest header libgit2 reads ("commit 18446744073709551615\0" fits).
-    static let headerCapacity = 64
-
-    /// Inflates a loose object (`TYPE SIZE\0BODY`, zlib-compressed) into a
-    /// buffer libgit2 owns, checking every length against the data.
-    static func inflate(_ compressed: UnsafeRawBufferPointer, backend: UnsafeMutablePointer<git_odb_backend>) -> Inflated {
-        guard compressed.count >= 2, compressed[0] & 0x8F == 0x08, (UInt16(compressed[0]) << 8 | UInt16(compressed[1])) % 31 == 0 else {
-            return .notZlib
-        }
-        var stream = z_stream()
-        guard failmix_inflate_init(&stream) == Z_OK else { return .damaged("zlib could not start") }
-        defer { inflateEnd(&stream) }
-        stream.next_in = UnsafeMutablePointer(mutating: compressed.baseAddress!.assumingMemoryBound(to: UInt8.self))
-        stream.avail_in = uInt(clamping: compressed.count)
-        guard compressed.count <= Int(UInt32.max) else { return .damaged("the file is too large for one read") }
-
-        // The header, and whatever of the body came with it.
-        var header = [UInt8](repeating: 0, count: headerCapacity)
-        let status = header.withUnsafeMutableBufferPointer { out -> Int32 in
-            stream.next_out = out.baseAddress
-            stream.avail_out = uInt(out.count)
-            return CLibGit2.inflate(&stream, Z_SYNC_FLUSH)
-        }
-        guard status == Z_OK || status == Z_STREAM_END else { return .damaged(reason(status, &stream, "header")) }
-        let produced = headerCapacity - Int(stream.avail_out)
-        guard let nul = header[..<produced].firstIndex(of: 0), let space = header[..<nul].firstIndex(of: UInt8(ascii: " ")) else {
-            return .damaged("no object header")
-        }
-        let kind: git_object_t
-        switch String(decoding: header[..<space], as: UTF8.self) {
-        case "commit": kind = GIT_OBJECT_COMMIT
-        case "tree": kind = GIT_OBJECT_TREE
-        case "blob": kind = GIT_OBJECT_BLOB
-        case "tag": kind = GIT_OBJECT_TAG
-        default: return .damaged("unknown object type in the header")
-        }
-        let digits = header[(space + 1)..<nul]
-        // zlib expands at most ~1032:1: a larger claimed size is damage, not an allocation to attempt.
-        let limit = compressed.count * 1032 + headerCapacity
-        guard !digits.isEmpty, digits.count <= 19, digits.allSatisfy({ (0x30...0x39).contains($0) }),
-              let size = Int(String(decoding: digits, as: UTF8.self)), size <= limit else {
-            return .damaged("bad size in the header")
-        }
-        let bodyInHeader = produced - (nul + 1)
-        guard bodyInHeader <= size else { return .damaged("the body is longer than its header says") }
-
-        // One spare byte: a NUL after the body (as libgit2 adds), and room to notice a body that runs on.
-        guard let body = git_odb_backend_data_alloc(backend, size + 1) else { return .damaged("out of memory") }
-        header.withUnsafeBytes { body.copyMemory(from: $0.baseAddress! + nul + 1, byteCount: bodyInHeader) }
-        var filled = bodyInHeader
-        var finished = status == Z_STREAM_END
-        while !finished {
-            stream.next_out = body.assumingMemoryBound(to: UInt8.self) + filled
-            stream.avail_out = uInt(clamping: size + 1 - filled)
-            let before = (stream.avail_in, stream.avail_out)
-            let status = CLibGit2.inflate(&stream, Z_FINISH)
-            filled = size + 1 - Int(stream.avail_out)
-            if status == Z_STREAM_END { finished = true; break }
-            // Z_FINISH with room left and input left either ends the stream or
-            // reports why not; no progress at all is damage, never a retry.
-            if status != Z_OK || (stream.avail_in, stream.avail_out) == before {
-                git_odb_backend_data_free(backend, body)
-                return .damaged(filled > size ? "the body is longer than its header says" : reason(status, &stream, "body"))
-            }
-        }
-        guard filled == size else {
-            git_odb_backend_data_free(backend, body)
-            return .damaged(filled > size ? "the body is longer than its header says" : "the body is shorter than its header says")
-        }
-        body.storeBytes(of: 0, toByteOffset: size, as: UInt8.self)
-        return .object(body, size, kind)
-    }
-
-    private static func reason(_ status: Int32, _ stream: inout z_stream, _ part: String) -> String {
-        switch status {
-        case Z_BUF_ERROR where stream.avail_in == 0: "the compressed data ends early, in the \(part)"
-        case Z_DATA_ERROR: "bad compressed data in the \(part)" + (stream.msg.map { ": " + String(cString: $0) } ?? "")
-        case Z_MEM_ERROR: "out of memory"
-        default: "zlib status \(status) in the \(part)"
-        }
     }
 }

@@ -24,7 +24,7 @@ public struct CIPublisher {
 
         public static var console: Log {
             Log(standardOutput: { print($0) },
-                standardError: { line in _ = Array((line + "\n").utf8).withUnsafeBytes { FileIO.writeAll(STDERR_FILENO, $0) } })
+                standardError: { line in _ = FileIO.writeAll(STDERR_FILENO, Array((line + "\n").utf8)) })
         }
     }
 

@@ -105,6 +105,5 @@ public func appendToFile(_ path: String, _ text: String) throws(FileError) {
     let fd = FileIO.openForAppending(path)
     guard fd >= 0 else { throw .errno("append to", path) }
     defer { close(fd) }
-    let bytes = Array(text.utf8)
-    guard bytes.withUnsafeBytes({ FileIO.writeAll(fd, $0) }) else { throw .errno("append to", path) }
+    guard FileIO.writeAll(fd, Array(text.utf8)) else { throw .errno("append to", path) }
 }

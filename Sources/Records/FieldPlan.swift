@@ -126,56 +126,6 @@ public struct FieldPlan: Sendable {
         }
         return try result.get()
     }
-
-    struct Lookup {
-        let tables: UnsafeBufferPointer<(start: Int32, mask: Int32)>
-        let slots: UnsafeBufferPointer<Int32>
-        let entries: UnsafeBufferPointer<FlatEntry>
-        let pool: UnsafeBufferPointer<UInt8>
-
-        var root: Int { 0 }
-
-        /// The member of `node` named by the key `base[start..<end]` (raw,
-        /// maybe escaped); `available` bytes are readable from `base`.
-        @inline(__always)
-        func member(of node: Int, start: Int, end: Int, escaped: Bool, in base: UnsafePointer<UInt8>, available: Int) -> PlanMember {
-            if escaped { return escapedMember(of: node, start: start, end: end, in: base) }
-            return lookup(node, base + start, end - start, available: available - start)
-        }
-
-        /// A key written with escapes (rare): decoded, then looked up.
-        @inline(never)
-        private func escapedMember(of node: Int, start: Int, end: Int, in base: UnsafePointer<UInt8>) -> PlanMember {
-            let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + start, count: end - start)).utf8)
-            return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count, available: $0.count) }
-        }
-
-        @inline(__always)
-        private func lookup(_ node: Int, _ key: UnsafePointer<UInt8>, _ length: Int, available: Int) -> PlanMember {
-            // The key's first 8 bytes when 8 can be read, else byte by byte.
-            var prefix: UInt64 = 0
-            if available >= 8 {
-                prefix = loadWord(key)
-                if length < 8 { prefix &= (1 << (8 * UInt64(length))) - 1 }
-            } else {
-                for i in 0..<min(length, 8) { prefix |= UInt64(key[i]) << (8 * UInt64(i)) }
-            }
-            let table = tables[node]
-            let mask = Int(table.mask)
-            var slot = FieldPlan.hash(prefix, length) & mask
-            while true {
-                let index = Int(slots[Int(table.start) + slot])
-                if index < 0 { return .none }
-                let e = entries[index]
-                if Int(e.keyLength) == length, e.prefix == prefix,
-                    length <= 8 || bytesEqual(pool.baseAddress! + Int(e.keyStart) + 8, key + 8, length - 8)
-                {
-                    return e.member
-                }
-                slot = (slot + 1) & mask
-            }
-        }
-    }
 }
 
 /// A plan member as the scanner uses it: its slot and its children's node,

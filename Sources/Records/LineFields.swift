@@ -156,11 +156,5 @@ public func parseJSONNumber(_ raw: UnsafeRawBufferPointer) -> Double? {
             return negative ? -value : value
         }
     }
-    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
-        for j in 0..<n { buf[j] = CChar(bitPattern: raw[j]) }
-        buf[n] = 0
-        var end: UnsafeMutablePointer<CChar>?
-        let v = strtod(buf.baseAddress!, &end)
-        return end == buf.baseAddress! + n ? v : nil
-    }
+    return parseWholeDouble(raw)
 }

@@ -17,8 +17,7 @@ extension RecordReader {
             malformed(failure.message)
             return nil
         }
-        return scanner.values.withUnsafeBufferPointer { values -> SessionRecord? in
-            let fields = LineFields(line: line, values: values)
+        return withLineFields(line, scanner.values) { fields -> SessionRecord? in
             // Only an unusable session_id loses the record; any other odd
             // field counts as absent and is listed as a warning.
             if let problem = schema.identityProblem(fields) {
@@ -75,7 +74,7 @@ extension RecordReader {
         if fields.stringEquals(schema.outcome, productiveOutcome.span, caseInsensitive: true) {
             flags.insert(.productive)
         }
-        if fields.kind(schema.deliverables) == .array, !isBlank(UnsafeRawBufferPointer(rebasing: fields.raw(schema.deliverables).dropFirst().dropLast())) {
+        if fields.kind(schema.deliverables) == .array, !isBlank(fields.raw(schema.deliverables).dropFirst().dropLast()) {
             flags.insert(.hasDeliverables)
         }
         var refsIndex: Int32 = -1

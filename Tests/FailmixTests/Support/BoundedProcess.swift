@@ -23,27 +23,15 @@ func runBounded(
     _ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil,
     limit: Double = 30, preExec: [String]? = nil
 ) throws -> BoundedResult {
-    let process = Process()
     var env = Scratch.environment(environment)
     env["NO_COLOR"] = env["NO_COLOR"] ?? "1"
-    if let preExec {
-        // e.g. a python3 launcher setting a resource limit, then exec'ing us.
-        let (launcher, launcherArguments) = Scratch.direct("/usr/bin/env", preExec + [executable] + arguments, environment: env)
-        process.executableURL = URL(fileURLWithPath: launcher)
-        process.arguments = launcherArguments
-    } else {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-    }
-    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    process.environment = env
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    // e.g. a python3 launcher setting a resource limit, then exec'ing us.
+    let (program, programArguments) = preExec.map { Scratch.direct("/usr/bin/env", $0 + [executable] + arguments, environment: env) }
+        ?? (executable, arguments)
     let started = Date()
-    try process.run()
-    let pid = process.processIdentifier
+    let child = try Child.spawn(program, programArguments, cwd: cwd, environment: env)
+    child.send([])
+    let pid = child.pid
     // The limit is kept by a thread of its own: a timer on Dispatch's global
     // queue fired late whenever its workers were busy with blocked tests,
     // and a kill meant for 3 ms came after the process had ended.
@@ -57,13 +45,13 @@ func runBounded(
         }
         timerDone.signal()
     }.start()
-    let (outData, errData) = drain(out, err)
-    process.waitUntilExit()
+    let (outData, errData) = child.drain()
+    child.waitForExit()
     exited.signal()
-    timerDone.wait()  // the pid is not killed once it may have been reused
-    let signalled = process.terminationReason == .uncaughtSignal
+    timerDone.wait()  // reaped only now: until then the pid is still the child's, whatever the timer does
+    let (status, signalled) = child.reap()
     return BoundedResult(
-        status: signalled ? -1 : process.terminationStatus, signal: signalled ? process.terminationStatus : 0,
+        status: signalled ? -1 : status, signal: signalled ? status : 0,
         stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
         seconds: Date().timeIntervalSince(started), killed: killedFlag.withLock { killed })
 }

@@ -115,20 +115,20 @@ func launch(_ executable: String, _ arguments: [String], cwd: String? = nil, env
     return (process, input, output, errors)
 }
 
-/// Runs `executable` with `arguments`, waiting for it to end.
+/// Runs `executable` with `arguments` (see Child), waiting for it to end.
 @discardableResult
 func run(
     _ executable: String, _ arguments: [String], cwd: String? = nil, environment: [String: String]? = nil,
     stdin: String? = nil
 ) throws -> ProcessResult {
-    let (process, input, out, err) = try launch(executable, arguments, cwd: cwd, environment: environment)
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let (outData, errData) = drain(out, err)
-    process.waitUntilExit()
+    let environment = Scratch.environment(environment)
+    let (executable, arguments) = Scratch.direct(executable, arguments, environment: environment)
+    let child = try Child.spawn(executable, arguments, cwd: cwd, environment: environment)
+    child.send(Array((stdin ?? "").utf8))
+    let (outData, errData) = child.drain()
+    let (status, _) = child.reap()
     return ProcessResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+        status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// Runs `body` (a process run and wait) on a thread of its own and awaits it.
@@ -148,9 +148,12 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
 /// process runs hold those workers (the Swift concurrency pool shares them),
 /// so runs stalled until libdispatch noticed and added a thread.
 func drain(_ out: Pipe, _ err: Pipe) -> (stdout: Data, stderr: Data) {
+    drainDescriptors(out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor)
+}
+
+func drainDescriptors(_ out: Int32, _ err: Int32) -> (stdout: Data, stderr: Data) {
     var data = [Data(), Data()]
-    var fds = [out.fileHandleForReading.fileDescriptor, err.fileHandleForReading.fileDescriptor]
-        .map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+    var fds = [out, err].map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
     var buffer = [UInt8](repeating: 0, count: 1 << 16)
     while fds.contains(where: { $0.fd >= 0 }) {
         if poll(&fds, nfds_t(fds.count), -1) < 0 {
