@@ -7,6 +7,17 @@ import Testing
 /// Sources stopped linking Foundation; what replaced each piece of it must
 /// answer as Foundation did. The tests (which may link it) ask both.
 @Suite struct FoundationParityTests {
+    /// One `import Foundation` anywhere in Sources links all of it, and ICU's
+    /// data, back into every start.
+    @Test func sourcesImportOnlyFoundationEssentials() throws {
+        let root = Paths.packageRoot + "/Sources"
+        let files = try #require(FileManager.default.enumerator(atPath: root)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 50)
+        let fullFoundation = try Regex(#"(?m)^\s*(@\w+\s+)*import\s+(\w+\s+)?Foundation(\.|\s*$)"#)
+        let offenders = try files.filter { try String(contentsOfFile: root + "/" + $0, encoding: .utf8).contains(fullFoundation) }
+        #expect(offenders.isEmpty, "import Foundation in \(offenders)")
+    }
+
     @Test func formattedIsStringFormat() {
         let values: [Double] = [0, -0.0, 0.05, 0.15, 0.25, 1.005, 2.5, -3.75, 12.345, 99.95, 100, 1e-7, 123_456.789, 1e300, .infinity, -.infinity]
         for format in ["%.1f%%", "%.0f%%", "%+.1f pp", "%.2f", "%.6f", "%.1f", "median delay at %.2f"] {
