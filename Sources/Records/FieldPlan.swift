@@ -1,3 +1,4 @@
+import FailmixSupport
 import FoundationEssentials
 
 /// A dotted path into a record, e.g. `grades.productivity`.
@@ -27,14 +28,14 @@ public struct FieldPlan: Sendable {
     private(set) var nodes: [Node] = [Node()]
     public private(set) var paths: [FieldPath] = []
     /// The trie flattened for the scanner's inner loop: plain values only, so
-    /// a key lookup costs no reference counting.
-    private var entries: [FlatEntry] = []
-    private var keyPool: [UInt8] = []
+    /// a key lookup costs no reference counting (`withLookup`, in RawBytes.swift).
+    private(set) var entries: [FlatEntry] = []
+    private(set) var keyPool: [UInt8] = []
     /// Per node, an open-addressing table of entry indices (-1: empty) at
     /// under 25% load, so a key that is not in the plan — most of a record's
     /// keys — usually costs one probe.
-    private var tables: [(start: Int32, mask: Int32)] = [(0, 0)]
-    private var slots: [Int32] = [-1]
+    private(set) var tables: [(start: Int32, mask: Int32)] = [(0, 0)]
+    private(set) var slots: [Int32] = [-1]
 
     struct FlatEntry {
         var keyStart: Int32
@@ -107,25 +108,6 @@ public struct FieldPlan: Sendable {
     @inline(__always) static func hash(_ prefix: UInt64, _ length: Int) -> Int {
         Int(truncatingIfNeeded: ((prefix ^ UInt64(truncatingIfNeeded: length)) &* 0x9E37_79B9_7F4A_7C15) >> 40)
     }
-
-    /// The lookup tables as plain pointers, for the scanner's inner loop:
-    /// taken once a line, so a key lookup touches no reference counts.
-    func withLookup<R>(_ body: (Lookup) throws(ScanFailure) -> R) throws(ScanFailure) -> R {
-        let result: Result<R, ScanFailure> = tables.withUnsafeBufferPointer { tables in
-            slots.withUnsafeBufferPointer { slots in
-                entries.withUnsafeBufferPointer { entries in
-                    keyPool.withUnsafeBufferPointer { pool in
-                        do throws(ScanFailure) {
-                            return .success(try body(Lookup(tables: tables, slots: slots, entries: entries, pool: pool)))
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                }
-            }
-        }
-        return try result.get()
-    }
 }
 
 /// A plan member as the scanner uses it: its slot and its children's node,
@@ -149,8 +131,8 @@ struct PlanMember {
 
 /// Decodes the contents of a JSON string (no quotes) that may hold escapes.
 /// Lone surrogates become U+FFFD.
-public func decodeJSONString(_ raw: UnsafeRawBufferPointer) -> String {
-    guard raw.contains(UInt8(ascii: "\\")) else { return String(decoding: raw, as: UTF8.self) }
+public func decodeJSONString(_ raw: Span<UInt8>) -> String {
+    guard raw.index(of: UInt8(ascii: "\\"), from: 0) < raw.count else { return raw.utf8String(0..<raw.count) }
     var out: [UInt8] = []
     out.reserveCapacity(raw.count)
     var i = 0

@@ -1,5 +1,15 @@
 import FoundationEssentials
 
+// The audited scanner core: with RawBytes.swift, the only Records code that
+// walks memory through pointers (the line takes `Span<UInt8>` and is read by
+// pointer inside `scan`, for speed).
+// - Bounds: every read of `s[p]` is preceded by a check `p < n` (or
+//   `p + k <= n` for a k-byte load), `n` being the line's length; captured
+//   ranges satisfy `0 <= start <= end <= n`, which LineFields relies on.
+// - Lifetime: the line's pointer is valid only inside `scan` (the span's
+//   memory, the reader's block, is borrowed for the call); the scanner keeps
+//   offsets, never pointers, so `values` stays valid after it returns.
+
 /// A validating, non-allocating scanner for one JSON Lines record.
 ///
 /// It checks the whole line against the JSON grammar (so "not JSON" is caught
@@ -27,7 +37,11 @@ public struct JSONLineScanner: ~Copyable {
 
     /// Scans one line (without its newline). Returns nil when the line is a
     /// JSON object, or the reason it is not.
-    public mutating func scan(_ line: UnsafeRawBufferPointer) -> ScanFailure? {
+    public mutating func scan(_ line: Span<UInt8>) -> ScanFailure? {
+        line.withUnsafeBytes { scan($0) }
+    }
+
+    private mutating func scan(_ line: UnsafeRawBufferPointer) -> ScanFailure? {
         for i in values.indices { values[i] = .absent }
         guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             return ScanFailure(offset: 0, reason: .empty)

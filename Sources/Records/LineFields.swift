@@ -6,65 +6,51 @@ import Glibc
 import Darwin
 #endif
 
-/// The captured fields of one scanned line: typed, lazy access to the plan's
-/// slots. Valid only during the callback that receives it (it points into the
-/// reader's buffer); copy out what must outlive it.
-public struct LineFields {
-    public let line: UnsafeRawBufferPointer
-    public let values: UnsafeBufferPointer<RawValue>
-
-    public init(line: UnsafeRawBufferPointer, values: UnsafeBufferPointer<RawValue>) {
-        self.line = line
-        self.values = values
-    }
-
-    @inline(__always) public func kind(_ slot: Int) -> RawValue.Kind { values[slot].kind }
-
-    @inline(__always) public func raw(_ slot: Int) -> UnsafeRawBufferPointer {
-        let v = values[slot]
-        return UnsafeRawBufferPointer(rebasing: line[Int(v.start)..<Int(v.end)])
-    }
+/// Typed, lazy access to a line's captured fields (`LineFields`, whose
+/// storage and lifetime RawBytes.swift states): bytes are read as spans.
+extension LineFields {
+    @inline(__always) public func kind(_ slot: Int) -> RawValue.Kind { value(slot).kind }
 
     public func string(_ slot: Int) -> String? {
-        let v = values[slot]
+        let v = value(slot)
         guard v.kind == .string else { return nil }
-        return v.escaped ? decodeJSONString(raw(slot)) : String(decoding: raw(slot), as: UTF8.self)
+        return withBytes(slot) { v.escaped ? decodeJSONString($0) : $0.utf8String(0..<$0.count) }
     }
 
     @inline(__always) public func number(_ slot: Int) -> Double? {
-        guard values[slot].kind == .number else { return nil }
-        return parseJSONNumber(raw(slot))
+        guard kind(slot) == .number else { return nil }
+        return withBytes(slot) { parseJSONNumber($0) }
     }
 
     public func bool(_ slot: Int) -> Bool? {
-        guard values[slot].kind == .bool else { return nil }
-        return raw(slot).first == UInt8(ascii: "t")
+        guard kind(slot) == .bool else { return nil }
+        return withBytes(slot) { $0.count > 0 && $0[0] == UInt8(ascii: "t") }
     }
 
     /// True when the slot is a string equal to `target`; `caseInsensitive`
     /// folds like Python's `str.lower()` (the reference rules do).
     public func stringEquals(_ slot: Int, _ target: Span<UInt8>, caseInsensitive: Bool) -> Bool {
-        let v = values[slot]
+        let v = value(slot)
         guard v.kind == .string else { return false }
-        let bytes = raw(slot)
-        if !v.escaped, !caseInsensitive { return bytesEqual(bytes, target) }
-        if !v.escaped, bytes.allSatisfy({ $0 < 0x80 }) {
-            guard bytes.count == target.count else { return false }
-            for i in 0..<bytes.count where asciiLower(bytes[i]) != target[i] { return false }
-            return true
+        return withBytes(slot) { bytes in
+            if !v.escaped, !caseInsensitive { return bytesEqual(bytes, target) }
+            if !v.escaped, bytes.isASCII {
+                guard bytes.count == target.count else { return false }
+                for i in 0..<bytes.count where asciiLower(bytes[i]) != target[i] { return false }
+                return true
+            }
+            // Escapes or non-ASCII: decode and fold with Unicode rules.
+            let s = v.escaped ? decodeJSONString(bytes) : bytes.utf8String(0..<bytes.count)
+            let folded = caseInsensitive ? s.lowercased() : s
+            return target.elementsEqual(folded.utf8)
         }
-        // Escapes or non-ASCII: decode and fold with Unicode rules.
-        let s = v.escaped ? decodeJSONString(bytes) : String(decoding: bytes, as: UTF8.self)
-        let folded = caseInsensitive ? s.lowercased() : s
-        return target.elementsEqual(folded.utf8)
     }
 
     /// True when the slot is a string containing `needle`.
     public func stringContains(_ slot: Int, _ needle: Span<UInt8>) -> Bool {
-        let v = values[slot]
+        let v = value(slot)
         guard v.kind == .string else { return false }
-        if v.escaped { return decodeJSONString(raw(slot)).utf8.span.contains(needle) }
-        return withByteSpan(raw(slot)) { $0.contains(needle) }
+        return withBytes(slot) { v.escaped ? decodeJSONString($0).utf8.span.contains(needle) : $0.contains(needle) }
     }
 
     /// True when the slot is an array with a string element equal to `member`.
@@ -78,33 +64,41 @@ public struct LineFields {
 
     /// Calls `body` with each string element of an array slot (raw, maybe escaped).
     public func forEachString(inArray slot: Int, _ body: (String) -> Void) {
-        guard values[slot].kind == .array else { return }
-        let r = raw(slot)
-        guard let base = r.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        var i = 1  // past '['
-        let n = r.count
-        var depth = 0
-        while i < n {
-            let b = base[i]
-            if b == UInt8(ascii: "\"") {
-                let start = i + 1
-                var j = start
-                var escaped = false
-                while j < n, base[j] != UInt8(ascii: "\"") {
-                    if base[j] == UInt8(ascii: "\\") { escaped = true; j += 1 }
-                    j += 1
+        guard kind(slot) == .array else { return }
+        withBytes(slot) { bytes in
+            var i = 1  // past '['
+            let n = bytes.count
+            var depth = 0
+            while i < n {
+                let b = bytes[i]
+                if b == UInt8(ascii: "\"") {
+                    let start = i + 1
+                    var j = start
+                    var escaped = false
+                    while j < n, bytes[j] != UInt8(ascii: "\"") {
+                        if bytes[j] == UInt8(ascii: "\\") { escaped = true; j += 1 }
+                        j += 1
+                    }
+                    if depth == 0 {
+                        let contents = bytes.extracting(start..<j)
+                        body(escaped ? decodeJSONString(contents) : contents.utf8String(0..<contents.count))
+                    }
+                    i = j + 1
+                    continue
                 }
-                if depth == 0 {
-                    let contents = UnsafeRawBufferPointer(start: base + start, count: j - start)
-                    body(escaped ? decodeJSONString(contents) : String(decoding: contents, as: UTF8.self))
-                }
-                i = j + 1
-                continue
+                if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") { depth += 1 }
+                if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") { depth -= 1 }
+                i += 1
             }
-            if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") { depth += 1 }
-            if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") { depth -= 1 }
-            i += 1
         }
+    }
+}
+
+extension Span where Element == UInt8 {
+    /// Whether every byte is below 0x80.
+    @inline(__always) var isASCII: Bool {
+        for i in indices where self[i] >= 0x80 { return false }
+        return true
     }
 }
 
@@ -116,9 +110,9 @@ public struct LineFields {
 private let exactPowersOfTen: [Double] = (0...15).map { k in (0..<k).reduce(1.0) { value, _ in value * 10 } }
 
 /// Parses a JSON number (or Python's NaN/Infinity) without allocating.
-public func parseJSONNumber(_ raw: UnsafeRawBufferPointer) -> Double? {
+public func parseJSONNumber(_ raw: Span<UInt8>) -> Double? {
     let n = raw.count
-    guard n > 0, n < 64 else { return n == 0 ? nil : Double(String(decoding: raw, as: UTF8.self)) }
+    guard n > 0, n < 64 else { return n == 0 ? nil : Double(raw.utf8String(0..<n)) }
     // Fast path: a plain integer, the common case (durations, counts).
     var value: Int64 = 0
     var i = 0

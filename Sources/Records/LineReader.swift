@@ -6,8 +6,12 @@ import Glibc
 import Darwin
 #endif
 
-@inline(__always) func isBlank(_ bytes: some Sequence<UInt8>) -> Bool {
-    bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
+@inline(__always) func isBlank(_ bytes: Span<UInt8>) -> Bool {
+    for i in bytes.indices {
+        let b = bytes[i]
+        guard b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A else { return false }
+    }
+    return true
 }
 
 /// Calls `body` with every complete line in bytes `start..<end` of the file
@@ -16,7 +20,7 @@ import Darwin
 /// blocks with pread, so several ranges of one descriptor can be read at once.
 func forEachLine(
     fd: Int32, path: String, from start: Int64, to end: Int64,
-    _ body: (UnsafeRawBufferPointer, Int, Int64) -> Void,
+    _ body: (Span<UInt8>, Int, Int64) -> Void,
     partial: (Int, Int) -> Void,
     bytesRead: (Int64) -> Void
 ) throws(RecordError) {

@@ -6,13 +6,15 @@ import Glibc
 import Darwin
 #endif
 
-// The raw-memory code of the record hot path, audited in one place: the word
-// loads and byte comparisons the scanner uses, the line reader's block
-// (LineBuffer), a line's fields lent to a callback (withLineFields), the
-// plan's key lookup (FieldPlan.Lookup), the remembered key order (KeyOrder)
-// and strtod's NUL-terminated copy (parseWholeDouble). The loads are always
-// inlined: the scanner's speed depends on it. Each type below states its own
-// lifetime and bounds; for the loads and comparisons:
+// The raw-memory code of Records, audited in one place (with the scanner
+// core, JSONLineScanner.swift): the word loads and byte comparisons the
+// scanner uses, the line reader's block (LineBuffer), a line's captured fields
+// (LineFields, lent to a callback by withLineFields), the plan's key lookup
+// (FieldPlan.Lookup, lent by withLookup), the remembered key order (KeyOrder)
+// and strtod's NUL-terminated copy (parseWholeDouble). Everything else in
+// Records reads bytes as `Span<UInt8>`. The loads are always inlined: the
+// scanner's speed depends on it. Each type below states its own lifetime and
+// bounds; for the loads and comparisons:
 //
 // What every caller guarantees before calling (each call site checks it):
 // - Bounds: a read of N bytes at `p + offset` stays inside the buffer being
@@ -42,18 +44,13 @@ func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> B
     memcmp(a, b, count) == 0
 }
 
-/// Whether `a` holds exactly the bytes of `b` (the counts are compared here).
+/// Whether `a` holds exactly the bytes of `b` (the counts are compared here;
+/// memcmp reads only inside both spans).
 @inline(__always)
-func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: Span<UInt8>) -> Bool {
+func bytesEqual(_ a: Span<UInt8>, _ b: Span<UInt8>) -> Bool {
     guard a.count == b.count else { return false }
     guard !b.isEmpty else { return true }
-    return b.withUnsafeBufferPointer { bytesEqual(a.baseAddress!, $0.baseAddress!, a.count) }
-}
-
-/// `raw`'s bytes as a span, for the length of `body`.
-@inline(__always)
-func withByteSpan<R>(_ raw: UnsafeRawBufferPointer, _ body: (Span<UInt8>) -> R) -> R {
-    body(Span(_unsafeBytes: raw))
+    return a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { bytesEqual(a.baseAddress!, $0.baseAddress!, a.count) } }
 }
 
 /// The line reader's block of file bytes (`forEachLine`): read into with
@@ -99,11 +96,11 @@ struct LineBuffer: ~Copyable {
     /// Lends each complete line held (without its newline) and its offset
     /// in the block to `body`, then drops them: the number of bytes dropped.
     @inline(__always)
-    mutating func takeLines(_ body: (UnsafeRawBufferPointer, Int) -> Void) -> Int {
+    mutating func takeLines(_ body: (Span<UInt8>, Int) -> Void) -> Int {
         var position = 0
         while position < filled, let nl = memchr(base + position, 0x0A, filled - position) {
             let lineEnd = base.distance(to: nl)
-            body(UnsafeRawBufferPointer(start: base + position, count: lineEnd - position), position)
+            body(Span(_unsafeBytes: UnsafeRawBufferPointer(start: base + position, count: lineEnd - position)), position)
             position = lineEnd + 1
         }
         if position > 0 {
@@ -114,21 +111,50 @@ struct LineBuffer: ~Copyable {
     }
 
     /// Whether the bytes held are all white space.
-    var restIsBlank: Bool { isBlank(UnsafeRawBufferPointer(start: base, count: filled)) }
+    var restIsBlank: Bool { isBlank(Span(_unsafeBytes: UnsafeRawBufferPointer(start: base, count: filled))) }
+}
+
+/// The captured fields of one scanned line: the line's bytes and one
+/// `RawValue` per plan slot (typed accessors in LineFields.swift). Made only
+/// by `withLineFields`, it holds no reference counts on the hot path.
+/// - Lifetime: it points into the reader's line and the scanner's values, so
+///   it is valid only during the callback that receives it; copy out what
+///   must outlive it.
+/// - Bounds: a slot is below the plan's slot count (the caller's plan made
+///   it); every captured range lies inside the line, as the scanner records
+///   only ranges it has walked (`start <= end <= line.count`); an absent
+///   value's range is empty.
+public struct LineFields {
+    private let line: UnsafeRawBufferPointer
+    private let values: UnsafeBufferPointer<RawValue>
+
+    fileprivate init(line: UnsafeRawBufferPointer, values: UnsafeBufferPointer<RawValue>) {
+        self.line = line
+        self.values = values
+    }
+
+    /// What the scanner captured for `slot`.
+    @inline(__always) public func value(_ slot: Int) -> RawValue { values[slot] }
+
+    /// `body` with the bytes of `slot`'s value (a string's without its quotes).
+    @inline(__always) public func withBytes<R>(_ slot: Int, _ body: (Span<UInt8>) -> R) -> R {
+        let v = values[slot]
+        return body(Span(_unsafeBytes: UnsafeRawBufferPointer(rebasing: line[Int(v.start)..<Int(v.end)])))
+    }
 }
 
 /// The fields the scanner captured of `line` (`values`, its slots), lent
 /// to `body`: `LineFields` points into both, so it lives only for the call.
 @inline(__always)
-func withLineFields<R>(_ line: UnsafeRawBufferPointer, _ values: [RawValue], _ body: (LineFields) -> R) -> R {
-    values.withUnsafeBufferPointer { body(LineFields(line: line, values: $0)) }
+func withLineFields<R>(_ line: Span<UInt8>, _ values: [RawValue], _ body: (LineFields) -> R) -> R {
+    line.withUnsafeBytes { line in values.withUnsafeBufferPointer { body(LineFields(line: line, values: $0)) } }
 }
 
 /// strtod over all of `raw` (under 64 bytes, checked by the caller), nil
 /// unless it reads every byte: copied to a NUL-terminated stack buffer of
 /// `raw.count + 1` bytes, freed on return; strtod reads up to the NUL.
 @inline(never)
-func parseWholeDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
+func parseWholeDouble(_ raw: Span<UInt8>) -> Double? {
     let n = raw.count
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
         for j in 0..<n { buf[j] = CChar(bitPattern: raw[j]) }
@@ -140,6 +166,25 @@ func parseWholeDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
 }
 
 extension FieldPlan {
+    /// The lookup tables as plain pointers, for the scanner's inner loop:
+    /// taken once a line, so a key lookup touches no reference counts.
+    func withLookup<R>(_ body: (Lookup) throws(ScanFailure) -> R) throws(ScanFailure) -> R {
+        let result: Result<R, ScanFailure> = tables.withUnsafeBufferPointer { tables in
+            slots.withUnsafeBufferPointer { slots in
+                entries.withUnsafeBufferPointer { entries in
+                    keyPool.withUnsafeBufferPointer { pool in
+                        do throws(ScanFailure) {
+                            return .success(try body(Lookup(tables: tables, slots: slots, entries: entries, pool: pool)))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+            }
+        }
+        return try result.get()
+    }
+
     /// The plan's lookup tables as buffers (lent by `withLookup` for one
     /// line), so a key lookup touches no reference counts. A key is read
     /// only within the `available` bytes the scanner vouches for, and the
@@ -163,7 +208,7 @@ extension FieldPlan {
         /// A key written with escapes (rare): decoded, then looked up.
         @inline(never)
         private func escapedMember(of node: Int, start: Int, end: Int, in base: UnsafePointer<UInt8>) -> PlanMember {
-            let decoded = Array(decodeJSONString(UnsafeRawBufferPointer(start: base + start, count: end - start)).utf8)
+            let decoded = Array(decodeJSONString(Span(_unsafeStart: base + start, count: end - start)).utf8)
             return decoded.withUnsafeBufferPointer { lookup(node, $0.baseAddress!, $0.count, available: $0.count) }
         }
 

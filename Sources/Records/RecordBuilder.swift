@@ -3,7 +3,7 @@ import FoundationEssentials
 extension RecordReader {
     @inline(__always)
     func parse(
-        _ line: UnsafeRawBufferPointer, scanner: inout JSONLineScanner, annotator: some RecordAnnotator,
+        _ line: Span<UInt8>, scanner: inout JSONLineScanner, annotator: some RecordAnnotator,
         location: RecordLocation, path: String, into chunk: inout Chunk
     ) -> SessionRecord? {
         if isBlank(line) { return nil }
@@ -49,8 +49,8 @@ extension RecordReader {
     ) -> SessionRecord {
         func time(_ slot: Int) -> Double? {
             guard fields.kind(slot) == .string else { return nil }
-            if fields.values[slot].escaped, let s = fields.string(slot) { return Timestamp.parse(s) }
-            return Timestamp.parse(fields.raw(slot))
+            if fields.value(slot).escaped, let s = fields.string(slot) { return Timestamp.parse(s) }
+            return fields.withBytes(slot) { Timestamp.parse($0) }
         }
         var start = time(schema.startTime)
         var end = time(schema.endTime)
@@ -74,7 +74,7 @@ extension RecordReader {
         if fields.stringEquals(schema.outcome, productiveOutcome.span, caseInsensitive: true) {
             flags.insert(.productive)
         }
-        if fields.kind(schema.deliverables) == .array, !isBlank(fields.raw(schema.deliverables).dropFirst().dropLast()) {
+        if fields.kind(schema.deliverables) == .array, !fields.withBytes(schema.deliverables, { isBlank($0.extracting(1..<$0.count - 1)) }) {
             flags.insert(.hasDeliverables)
         }
         var refsIndex: Int32 = -1

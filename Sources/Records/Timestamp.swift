@@ -8,34 +8,33 @@
 /// of that day and is normalised to 23:59:59.
 public enum Timestamp {
     public static func parse(_ text: String) -> Double? {
-        var copy = text
-        return copy.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+        parse(text.utf8.span)
     }
 
-    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Double? {
-        var c = DigitCursor(bytes: bytes)
-        guard let year = c.digits(4) else { return nil }
-        let extended = c.take(UInt8(ascii: "-"))
-        guard let month = c.digits(2) else { return nil }
-        if extended, !c.take(UInt8(ascii: "-")) { return nil }
-        guard let day = c.digits(2) else { return nil }
+    public static func parse(_ bytes: Span<UInt8>) -> Double? {
+        var c = DigitCursor()
+        guard let year = c.digits(4, in: bytes) else { return nil }
+        let extended = c.take(UInt8(ascii: "-"), in: bytes)
+        guard let month = c.digits(2, in: bytes) else { return nil }
+        if extended, !c.take(UInt8(ascii: "-"), in: bytes) { return nil }
+        guard let day = c.digits(2, in: bytes) else { return nil }
         guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else { return nil }
         var hour = 0, minute = 0, second = 0, micros = 0, offset = 0
-        if !c.atEnd {
-            guard c.take(UInt8(ascii: "T")) || c.take(UInt8(ascii: " ")) else { return nil }
-            guard let h = c.digits(2) else { return nil }
+        if !c.atEnd(of: bytes) {
+            guard c.take(UInt8(ascii: "T"), in: bytes) || c.take(UInt8(ascii: " "), in: bytes) else { return nil }
+            guard let h = c.digits(2, in: bytes) else { return nil }
             hour = h
             // Extended (HH:MM:SS) or basic (HHMMSS) form; minutes and seconds optional.
-            let timeExtended = c.take(UInt8(ascii: ":"))
-            if let m = c.digits(2) {
+            let timeExtended = c.take(UInt8(ascii: ":"), in: bytes)
+            if let m = c.digits(2, in: bytes) {
                 minute = m
-                let secondsFollow = timeExtended ? c.take(UInt8(ascii: ":")) : c.peekIsDigit
+                let secondsFollow = timeExtended ? c.take(UInt8(ascii: ":"), in: bytes) : c.peekIsDigit(in: bytes)
                 if secondsFollow {
-                    guard let sec = c.digits(2) else { return nil }
+                    guard let sec = c.digits(2, in: bytes) else { return nil }
                     second = sec
-                    if c.take(UInt8(ascii: ".")) || c.take(UInt8(ascii: ",")) {
+                    if c.take(UInt8(ascii: "."), in: bytes) || c.take(UInt8(ascii: ","), in: bytes) {
                         var count = 0
-                        while let d = c.digit() {
+                        while let d = c.digit(in: bytes) {
                             if count < 6 { micros = micros * 10 + d }
                             count += 1
                         }
@@ -46,16 +45,16 @@ public enum Timestamp {
             } else if timeExtended {
                 return nil
             }
-            if c.take(UInt8(ascii: "Z")) {
+            if c.take(UInt8(ascii: "Z"), in: bytes) {
                 // UTC
-            } else if let sign = c.takeSign() {
-                guard let oh = c.digits(2), oh < 24 else { return nil }
+            } else if let sign = c.takeSign(in: bytes) {
+                guard let oh = c.digits(2, in: bytes), oh < 24 else { return nil }
                 var om = 0, os = 0
-                let colon = c.take(UInt8(ascii: ":"))
-                if let m = c.digits(2) {
+                let colon = c.take(UInt8(ascii: ":"), in: bytes)
+                if let m = c.digits(2, in: bytes) {
                     om = m
-                    if colon, c.take(UInt8(ascii: ":")) {
-                        guard let sec = c.digits(2) else { return nil }
+                    if colon, c.take(UInt8(ascii: ":"), in: bytes) {
+                        guard let sec = c.digits(2, in: bytes) else { return nil }
                         os = sec
                     }
                 } else if colon {
@@ -64,7 +63,7 @@ public enum Timestamp {
                 guard om < 60, os < 60 else { return nil }
                 offset = sign * (oh * 3600 + om * 60 + os)
             }
-            guard c.atEnd else { return nil }
+            guard c.atEnd(of: bytes) else { return nil }
             if hour == 24 {
                 guard minute == 0, second == 0, micros == 0 else { return nil }
                 hour = 23; minute = 59; second = 59
@@ -76,46 +75,47 @@ public enum Timestamp {
         return Double(whole) + Double(micros) / 1_000_000
     }
 
-    /// Reads digits and separators left to right (a struct, so the hot path
-    /// has no closures capturing mutable state).
+    /// Reads digits and separators of `bytes` left to right (a struct, so
+    /// the hot path has no closures capturing mutable state).
     private struct DigitCursor {
-        let bytes: UnsafeRawBufferPointer
         var i = 0
 
-        var atEnd: Bool { i >= bytes.count }
-        var peekIsDigit: Bool { i < bytes.count && bytes[i] &- UInt8(ascii: "0") < 10 }
+        func atEnd(of bytes: Span<UInt8>) -> Bool { i >= bytes.count }
 
         @inline(__always)
-        mutating func digit() -> Int? {
-            guard peekIsDigit else { return nil }
+        func peekIsDigit(in bytes: Span<UInt8>) -> Bool { i < bytes.count && bytes[i] &- UInt8(ascii: "0") < 10 }
+
+        @inline(__always)
+        mutating func digit(in bytes: Span<UInt8>) -> Int? {
+            guard peekIsDigit(in: bytes) else { return nil }
             i += 1
             return Int(bytes[i - 1] &- UInt8(ascii: "0"))
         }
 
         @inline(__always)
-        mutating func digits(_ count: Int) -> Int? {
-            guard i + count <= bytes.count else { return nil }
+        mutating func digits(_ n: Int, in bytes: Span<UInt8>) -> Int? {
+            guard i + n <= bytes.count else { return nil }
             var v = 0
-            for k in 0..<count {
+            for k in 0..<n {
                 let d = bytes[i + k] &- UInt8(ascii: "0")
                 guard d < 10 else { return nil }
                 v = v * 10 + Int(d)
             }
-            i += count
+            i += n
             return v
         }
 
         @inline(__always)
-        mutating func take(_ b: UInt8) -> Bool {
+        mutating func take(_ b: UInt8, in bytes: Span<UInt8>) -> Bool {
             guard i < bytes.count, bytes[i] == b else { return false }
             i += 1
             return true
         }
 
         @inline(__always)
-        mutating func takeSign() -> Int? {
-            if take(UInt8(ascii: "+")) { return 1 }
-            if take(UInt8(ascii: "-")) { return -1 }
+        mutating func takeSign(in bytes: Span<UInt8>) -> Int? {
+            if take(UInt8(ascii: "+"), in: bytes) { return 1 }
+            if take(UInt8(ascii: "-"), in: bytes) { return -1 }
             return nil
         }
     }
@@ -141,16 +141,24 @@ public enum Timestamp {
 
     /// Formats seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds).
     public static func format(_ t: Double) -> String {
-        String(unsafeUninitializedCapacity: formattedLength) { format(t, into: $0.baseAddress!) }
+        var bytes = InlineArray<20, UInt8>(repeating: 0)
+        var out = bytes.mutableSpan
+        format(t, into: &out)
+        // Digits and ASCII separators only: always valid UTF-8.
+        guard let utf8 = try? UTF8Span(validating: bytes.span) else { return "" }
+        return String(copying: utf8)
     }
 
     /// The length of a formatted time.
     public static let formattedLength = 20
 
-    /// Writes `format(t)` as `formattedLength` UTF-8 bytes at `buf` (the JSON
-    /// report writes 200k of them). Returns the length written.
+    /// Writes `format(t)` as `formattedLength` UTF-8 bytes at the start of
+    /// `buf` (the JSON report writes 200k of them). Returns the length written.
     @discardableResult
-    public static func format(_ t: Double, into buf: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func format(_ t: Double, into buf: inout MutableSpan<UInt8>) -> Int {
+        // Every write below is at an index under `formattedLength` (checked
+        // once here, so the optimiser drops the per-write checks).
+        precondition(buf.count >= formattedLength, "timestamp buffer too short")
         // Any Double formats (years 1–9999, clamped; NaN as the earliest):
         // the conversion to Int below must never see a value it traps on.
         let whole = Int(t.isNaN ? SessionTime.earliest : SessionTime.clamped(t).rounded(.down))

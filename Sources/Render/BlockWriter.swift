@@ -72,7 +72,8 @@ struct BlockWriter {
     /// for `put(_: DayPrefix)` to repeat without formatting again.
     @inline(__always) mutating func putDayPrefix(_ t: Double) -> DayPrefix {
         reserve(Timestamp.formattedLength)
-        Timestamp.format(t, into: cursor)
+        var span = UnsafeMutableBufferPointer(start: cursor, count: Timestamp.formattedLength).mutableSpan
+        Timestamp.format(t, into: &span)
         var prefix = DayPrefix()
         withUnsafeMutableBytes(of: &prefix.bytes) { $0.baseAddress!.copyMemory(from: cursor, byteCount: 11) }
         cursor += 11

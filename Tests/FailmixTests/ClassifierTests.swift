@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FailmixKit
+@testable import FailmixRecords
 
 @Suite struct ClassifierTests {
     /// Modes the built-in rules give one record line.
@@ -10,12 +11,8 @@ import Testing
         let classifier = Classifier(catalog: catalog, plan: &schema.plan)
         var scanner = JSONLineScanner(plan: schema.plan)
         let bytes = Array(json.utf8)
-        return bytes.withUnsafeBytes { line in
-            #expect(scanner.scan(line) == nil)
-            return scanner.values.withUnsafeBufferPointer { values in
-                catalog.names(ModeSet(bits: classifier.annotate(LineFields(line: line, values: values))))
-            }
-        }
+        #expect(scanner.scan(bytes.span) == nil)
+        return withLineFields(bytes.span, scanner.values) { catalog.names(ModeSet(bits: classifier.annotate($0))) }
     }
 
     @Test func eachBuiltinRule() {
@@ -65,12 +62,9 @@ import Testing
             (#"{"failure_reason": "killed"}"#, []),
             (#"{"failure_reason": "oom", "span_aggregates": {"error_rate": 0.1}}"#, []),
         ] {
-            let names = Array(json.utf8).withUnsafeBytes { line in
-                _ = scanner.scan(line)
-                return scanner.values.withUnsafeBufferPointer {
-                    catalog.names(ModeSet(bits: classifier.annotate(LineFields(line: line, values: $0))))
-                }
-            }
+            let bytes = Array(json.utf8)
+            _ = scanner.scan(bytes.span)
+            let names = withLineFields(bytes.span, scanner.values) { catalog.names(ModeSet(bits: classifier.annotate($0))) }
             #expect(names == expected, "\(json)")
         }
     }

@@ -8,7 +8,7 @@ import Testing
         for p in paths { plan.slot(for: FieldPath(p)) }
         var scanner = JSONLineScanner(plan: plan)
         let bytes = Array(line.utf8)
-        let failure = bytes.withUnsafeBytes { scanner.scan($0) }
+        let failure = scanner.scan(bytes.span)
         return (failure, scanner.values, bytes)
     }
 
@@ -42,7 +42,7 @@ import Testing
         plan.slot(for: FieldPath("a"))
         var scanner = JSONLineScanner(plan: plan)
         let bytes: [UInt8] = Array("{\"a\": \"".utf8) + [0xC3, 0x28] + Array("\"}".utf8)
-        #expect(bytes.withUnsafeBytes { scanner.scan($0) }?.reason == .invalidUTF8)
+        #expect(scanner.scan(bytes.span)?.reason == .invalidUTF8)
     }
 
     @Test func deepNestingIsAnErrorNotACrash() {
@@ -73,7 +73,7 @@ import Testing
             let tight = UnsafeMutableRawBufferPointer.allocate(byteCount: short.utf8.count, alignment: 1)
             defer { tight.deallocate() }
             tight.copyBytes(from: short.utf8)
-            #expect(scanner.scan(UnsafeRawBufferPointer(tight)) == nil)
+            #expect(scanner.scan(Span(_unsafeBytes: UnsafeRawBufferPointer(tight))) == nil)
             #expect(scanner.values.filter { $0.kind == .number }.count == 1)
         }
     }
@@ -104,7 +104,7 @@ import Testing
             samples.append((Bool.random(using: &generator) ? "-" : "") + whole + "." + fraction)
         }
         let wrong = samples.filter { text in
-            Array(text.utf8).withUnsafeBytes { parseJSONNumber($0) }?.bitPattern != Double(text)?.bitPattern
+            parseJSONNumber(Array(text.utf8).span)?.bitPattern != Double(text)?.bitPattern
         }
         #expect(wrong.isEmpty, "parsed unlike strtod: \(wrong.prefix(20))")
     }
@@ -116,7 +116,7 @@ import Testing
 
     @Test func decodesEscapes() {
         let raw = #"a\"b\\c\nd\u00e9\ud83d\ude00"#
-        let s = Array(raw.utf8).withUnsafeBytes { decodeJSONString($0) }
+        let s = decodeJSONString(Array(raw.utf8).span)
         #expect(s == "a\"b\\c\nd\u{e9}\u{1F600}")
     }
 
@@ -156,8 +156,8 @@ import Testing
             defer { tight.deallocate() }
             tight.copyBytes(from: bytes)
             var fresh = JSONLineScanner(plan: plan)
-            let expected = fresh.scan(UnsafeRawBufferPointer(tight))
-            let found = warm.scan(UnsafeRawBufferPointer(tight))
+            let expected = fresh.scan(Span(_unsafeBytes: UnsafeRawBufferPointer(tight)))
+            let found = warm.scan(Span(_unsafeBytes: UnsafeRawBufferPointer(tight)))
             #expect(found == expected, "\(line)")
             #expect(warm.values == fresh.values, "\(line)")
         }
@@ -173,7 +173,7 @@ import Testing
         let after = #"{"grades": {"alignment": 1, "productivity": 0.1}, "outcome": "noop", "extra": 1, "session_id": "a"}"#
         func captured(_ line: String) -> [String] {
             let bytes = Array(line.utf8)
-            #expect(bytes.withUnsafeBytes { scanner.scan($0) } == nil)
+            #expect(scanner.scan(bytes.span) == nil)
             return scanner.values.map { String(decoding: bytes[Int($0.start)..<Int($0.end)], as: UTF8.self) }
         }
         for line in [before, before, after, after, before, after] {
