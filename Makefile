@@ -5,12 +5,12 @@ EXAMPLE := examples/agent-workspace
 
 .PHONY: deps build release release-current test demo bench parity fuzz fuzz-run clean
 
-# libgit2 is a system library: install it (Debian/Ubuntu) when pkg-config can't
-# find it; libcurl too, which `failmix ci` loads when it publishes.
+# libgit2 and PCRE2 are system libraries: install them (Debian/Ubuntu) when
+# pkg-config can't find them; libcurl too, which `failmix ci` loads when it publishes.
 deps:
-	@{ pkg-config --exists libgit2 2>/dev/null && ldconfig -p | grep -q 'libcurl\.so\.4'; } || { \
-	  echo "installing libgit2-dev and libcurl4 (apt-get)"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libgit2-dev pkg-config libcurl4; }
+	@{ pkg-config --exists libgit2 libpcre2-8 2>/dev/null && ldconfig -p | grep -q 'libcurl\.so\.4'; } || { \
+	  echo "installing libgit2-dev, libpcre2-dev and libcurl4 (apt-get)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libgit2-dev libpcre2-dev pkg-config libcurl4; }
 
 build: deps
 	$(SWIFT) build

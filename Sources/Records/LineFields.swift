@@ -36,8 +36,7 @@ extension LineFields {
             if !v.escaped, !caseInsensitive { return bytesEqual(bytes, target) }
             if !v.escaped, bytes.isASCII {
                 guard bytes.count == target.count else { return false }
-                // Unchecked: `i` is below both counts, equal just above.
-                for i in 0..<bytes.count where asciiLower(bytes[unchecked: i]) != target[unchecked: i] { return false }
+                for i in 0..<bytes.count where asciiLower(bytes[i]) != target[i] { return false }
                 return true
             }
             // Escapes or non-ASCII: decode and fold with Unicode rules.
@@ -98,7 +97,7 @@ extension LineFields {
 extension Span where Element == UInt8 {
     /// Whether every byte is below 0x80.
     @inline(__always) var isASCII: Bool {
-        for i in indices where self[unchecked: i] >= 0x80 { return false }
+        for i in indices where self[i] >= 0x80 { return false }
         return true
     }
 }

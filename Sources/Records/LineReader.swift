@@ -8,7 +8,7 @@ import Darwin
 
 @inline(__always) func isBlank(_ bytes: Span<UInt8>) -> Bool {
     for i in bytes.indices {
-        let b = bytes[unchecked: i]
+        let b = bytes[i]
         guard b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A else { return false }
     }
     return true

@@ -76,21 +76,20 @@ public enum Timestamp {
     }
 
     /// Reads digits and separators of `bytes` left to right (a struct, so
-    /// the hot path has no closures capturing mutable state). Every read is
-    /// at an index `0 <= i < bytes.count`, which each method checks first.
+    /// the hot path has no closures capturing mutable state).
     private struct DigitCursor {
         var i = 0
 
         func atEnd(of bytes: Span<UInt8>) -> Bool { i >= bytes.count }
 
         @inline(__always)
-        func peekIsDigit(in bytes: Span<UInt8>) -> Bool { i < bytes.count && bytes[unchecked: i] &- UInt8(ascii: "0") < 10 }
+        func peekIsDigit(in bytes: Span<UInt8>) -> Bool { i < bytes.count && bytes[i] &- UInt8(ascii: "0") < 10 }
 
         @inline(__always)
         mutating func digit(in bytes: Span<UInt8>) -> Int? {
             guard peekIsDigit(in: bytes) else { return nil }
             i += 1
-            return Int(bytes[unchecked: i - 1] &- UInt8(ascii: "0"))
+            return Int(bytes[i - 1] &- UInt8(ascii: "0"))
         }
 
         @inline(__always)
@@ -98,7 +97,7 @@ public enum Timestamp {
             guard i + n <= bytes.count else { return nil }
             var v = 0
             for k in 0..<n {
-                let d = bytes[unchecked: i + k] &- UInt8(ascii: "0")
+                let d = bytes[i + k] &- UInt8(ascii: "0")
                 guard d < 10 else { return nil }
                 v = v * 10 + Int(d)
             }
@@ -108,7 +107,7 @@ public enum Timestamp {
 
         @inline(__always)
         mutating func take(_ b: UInt8, in bytes: Span<UInt8>) -> Bool {
-            guard i < bytes.count, bytes[unchecked: i] == b else { return false }
+            guard i < bytes.count, bytes[i] == b else { return false }
             i += 1
             return true
         }
@@ -157,7 +156,8 @@ public enum Timestamp {
     /// `buf` (the JSON report writes 200k of them). Returns the length written.
     @discardableResult
     public static func format(_ t: Double, into buf: inout MutableSpan<UInt8>) -> Int {
-        // Every write below is at an index under `formattedLength`.
+        // Every write below is at an index under `formattedLength` (checked
+        // once here, so the optimiser drops the per-write checks).
         precondition(buf.count >= formattedLength, "timestamp buffer too short")
         // Any Double formats (years 1–9999, clamped; NaN as the earliest):
         // the conversion to Int below must never see a value it traps on.
@@ -177,13 +177,13 @@ public enum Timestamp {
         func put(_ v: Int, _ at: Int, _ width: Int) {
             var v = v
             for i in stride(from: at + width - 1, through: at, by: -1) {
-                buf[unchecked: i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+                buf[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
                 v /= 10
             }
         }
-        put(y, 0, 4); buf[unchecked: 4] = UInt8(ascii: "-"); put(m, 5, 2); buf[unchecked: 7] = UInt8(ascii: "-"); put(d, 8, 2)
-        buf[unchecked: 10] = UInt8(ascii: "T"); put(rem / 3600, 11, 2); buf[unchecked: 13] = UInt8(ascii: ":")
-        put(rem / 60 % 60, 14, 2); buf[unchecked: 16] = UInt8(ascii: ":"); put(rem % 60, 17, 2); buf[unchecked: 19] = UInt8(ascii: "Z")
+        put(y, 0, 4); buf[4] = UInt8(ascii: "-"); put(m, 5, 2); buf[7] = UInt8(ascii: "-"); put(d, 8, 2)
+        buf[10] = UInt8(ascii: "T"); put(rem / 3600, 11, 2); buf[13] = UInt8(ascii: ":")
+        put(rem / 60 % 60, 14, 2); buf[16] = UInt8(ascii: ":"); put(rem % 60, 17, 2); buf[19] = UInt8(ascii: "Z")
         return formattedLength
     }
 }
