@@ -21,7 +21,9 @@ struct BlockWriter {
 
     /// An array of at most `capacity` bytes, those `fill` writes.
     static func bytes(capacity: Int, _ fill: (inout BlockWriter) -> Void) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+        // An empty buffer may have no base address at all.
+        guard capacity > 0 else { return [] }
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
             var w = BlockWriter(base: buffer.baseAddress!, capacity: capacity)
             fill(&w)
             count = w.cursor - buffer.baseAddress!
