@@ -66,7 +66,8 @@ enum FuzzTargets {
     /// The timestamp parser, and formatting whatever it returns and any
     /// Double the bytes spell.
     static func timestamp(_ data: UnsafeRawBufferPointer) {
-        if let t = Timestamp.parse(data) {
+        let bytes = Array(data)
+        if let t = Timestamp.parse(bytes.span) {
             _ = Timestamp.format(t)
         }
         if data.count >= 8 {
@@ -100,7 +101,7 @@ enum FuzzTargets {
     static func recordsCache(_ data: UnsafeRawBufferPointer) {
         var bytes = Array(data)
         bytes += withUnsafeBytes(of: fnv1a(data).littleEndian) { Array($0) }
-        guard let state = bytes.withUnsafeBytes({ CachedState.decode($0) }) else { return }
+        guard let state = ByteReader.withChecked(bytes, { CachedState.decode(&$0) }) else { return }
         let sources = state.files.map { RecordSource(path: $0.path, role: $0.role) }
         let set = state.recordSet(sources: sources)
         for s in set.sessions {
@@ -110,12 +111,23 @@ enum FuzzTargets {
         _ = FailureMix(catalog: catalog, sessions: set.sessions.map { ModeSet(bits: $0.modeBits) }, sizes: [30, 100])
     }
 
-    /// The session-id store's header and count.
+    /// The session-id store, opened as the gate opens it: the input is the
+    /// base file (mapped), its header and count checked, then searched.
     static func sessionIDs(_ data: UnsafeRawBufferPointer) {
-        if let count = SessionIDStore.hashCount(data) {
+        guard (try? AtomicFile.write(Array(data), to: sessionIDsPath, durable: false)) != nil else { return }
+        defer { unlink(sessionIDsPath) }
+        if let map = MappedFile(path: sessionIDsPath), let count = SessionIDStore.hashCount(map) {
             precondition(32 + count * 8 == data.count)
         }
+        if let store = SessionIDStore.open(sessionIDsPath) {
+            for probe: UInt64 in [0, 1, .max, data.count >= 40 ? data.loadUnaligned(fromByteOffset: 32, as: UInt64.self) : 7] {
+                _ = store.contains(probe)
+            }
+        }
     }
+
+    /// One file per fuzzing process (its delta file, path + "-new", never exists).
+    static let sessionIDsPath = FileManager.default.temporaryDirectory.path + "/failmix-fuzz-session-ids-\(getpid())"
 
     /// The corroboration cache, checksum appended as for the records cache.
     static func evidenceCache(_ data: UnsafeRawBufferPointer) {
