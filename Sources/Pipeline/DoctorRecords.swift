@@ -16,10 +16,11 @@ struct DoctorRecords {
     let configuration: Configuration
     let repositoryRoot: String?
 
-    /// What the newest lines say.
+    /// What the newest lines say, as the records reader reads them.
     struct Tail {
-        var lines = 0
-        var malformed: [(line: Int, error: String)] = []
+        var records = 0
+        var malformedCount = 0
+        var firstMalformed: MalformedLine?
         var withoutStartTime = 0
         /// Window ends (end_time, else timestamp) and durations of the records that have them.
         var ends: [Double] = []
@@ -48,15 +49,15 @@ struct DoctorRecords {
                                 fix: exists ? "give failmix's user read access to it" : "fix `[records] paths` in .failmix.toml")]
         }
         defer { close(fd) }
-        let tail = Self.readTail(fd)
+        let tail = readTail(fd, path: primary)
         var checks: [DoctorCheck] = []
-        let scope = tail.partial ? "the newest \(tail.lines) lines of \(primary)" : "\(primary) (\(tail.lines) lines)"
-        if tail.malformed.isEmpty {
-            checks.append(DoctorCheck("records", .pass, "\(scope): no malformed lines"))
-        } else {
-            let first = tail.malformed[0]
-            checks.append(DoctorCheck("records", .warn, "\(scope): \(tail.malformed.count) malformed line(s), first at line \(first.line)\(tail.partial ? " of the tail" : ""): \(first.error)",
+        let lines = tail.records + tail.malformedCount
+        let scope = tail.partial ? "the newest \(lines) lines of \(primary)" : "\(primary) (\(lines) lines)"
+        if let first = tail.firstMalformed {
+            checks.append(DoctorCheck("records", .warn, "\(scope): \(tail.malformedCount) malformed line(s), first at line \(first.line)\(tail.partial ? " of the tail" : ""): \(first.error)",
                                       fix: "`failmix report --strict` lists them with file and line; fix the writer"))
+        } else {
+            checks.append(DoctorCheck("records", .pass, "\(scope): no malformed lines"))
         }
         checks.append(timesCheck(tail))
         checks.append(silenceCheck(tail))
@@ -65,7 +66,7 @@ struct DoctorRecords {
 
     func timesCheck(_ tail: Tail) -> DoctorCheck {
         let name = "record-times"
-        let records = tail.lines - tail.malformed.count
+        let records = tail.records
         guard records > 0 else { return DoctorCheck(name, .pass, "no records yet") }
         let sorted = tail.ends.sorted()
         let median = tail.durations.sorted().dropFirst(tail.durations.count / 2).first ?? 0
@@ -112,38 +113,47 @@ struct DoctorRecords {
         return "\(s / 86_400) days"
     }
 
-    /// The last `Doctor.recordsTail` bytes, whole lines only; a last line
-    /// without a newline is a writer mid-append and is left alone.
-    static func readTail(_ fd: Int32) -> Tail {
+    /// The whole lines of the last `Doctor.recordsTail` bytes, read by the
+    /// records reader itself, so a line doctor calls malformed is one
+    /// `failmix report` calls malformed (same scanner, same message); a last
+    /// line without a newline is a writer mid-append and is left alone.
+    func readTail(_ fd: Int32, path: String) -> Tail {
         var tail = Tail()
         let size = FileIO.size(fd) ?? 0
-        let start = max(0, size - Int64(Doctor.recordsTail))
-        var bytes = FileIO.bytes(fd, from: start, to: size) ?? []
+        var start = max(0, size - Int64(Doctor.recordsTail))
         tail.partial = start > 0
-        if tail.partial, let firstNewline = bytes.firstIndex(of: 10) { bytes.removeFirst(firstNewline + 1) }
-        if let lastNewline = bytes.lastIndex(of: 10) { bytes.removeLast(bytes.count - lastNewline - 1) } else { bytes = [] }
-        var number = 0
-        for line in bytes.split(separator: 10, omittingEmptySubsequences: false).dropLast() {
-            number += 1
-            if line.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { continue }
-            tail.lines += 1
-            guard let object = JSONValue(parsing: line), object.object != nil else {
-                tail.malformed.append((number, "not a JSON object"))
-                continue
-            }
-            guard object["session_id"]?.string != nil else {
-                tail.malformed.append((number, "no string session_id"))
-                continue
-            }
-            let start = object["start_time"]?.string.flatMap(Timestamp.parse)
-            if start == nil { tail.withoutStartTime += 1 }
-            let end = object["end_time"]?.string.flatMap(Timestamp.parse) ?? object["timestamp"]?.string.flatMap(Timestamp.parse)
-            if let end {
-                tail.ends.append(end)
-                if let start { tail.durations.append(end - start) }
-                else if let d = object["duration_seconds"]?.double, d.isFinite { tail.durations.append(d) }
-            }
+        if tail.partial {
+            guard let newline = FileIO.offset(of: 10, in: fd, from: start, before: size) else { return tail }
+            start = newline + 1
+        }
+        let schema = RecordSchema()
+        let marker = StartTimeMarker(slot: schema.startTime)
+        var options = RecordReadOptions()
+        options.timestampIs = configuration.timestampIs
+        options.malformedListLimit = 1
+        guard let chunk = try? RecordReader(schema: schema, options: options)
+            .readChunk(fd: fd, path: path, from: start, to: size, last: true, fileIndex: 0, annotator: marker)
+        else { return tail }
+        tail.records = chunk.records.count
+        tail.malformedCount = chunk.malformedCount
+        tail.firstMalformed = chunk.malformed.first
+        for record in chunk.records {
+            if record.modeBits & StartTimeMarker.hasStartTime == 0 { tail.withoutStartTime += 1 }
+            guard let end = record.end else { continue }
+            tail.ends.append(end)
+            if let start = record.start { tail.durations.append(end - start) }
         }
         return tail
+    }
+}
+
+/// Marks the records whose line gives a usable `start_time`: the one thing
+/// doctor asks that a record's window (start and end) does not keep.
+private struct StartTimeMarker: RecordAnnotator, Sendable {
+    static let hasStartTime: UInt64 = 1
+    let slot: Int
+
+    func annotate(_ fields: LineFields) -> UInt64 {
+        fields.string(slot).flatMap(Timestamp.parse) != nil ? Self.hasStartTime : 0
     }
 }

@@ -93,7 +93,7 @@ extension RecordReader {
         return fd
     }
 
-    func readChunk(
+    package func readChunk(
         fd: Int32, path: String, from start: Int64, to end: Int64, last: Bool, fileIndex: Int32,
         annotator: some RecordAnnotator, reserve: Int = 0
     ) throws(RecordError) -> Chunk {

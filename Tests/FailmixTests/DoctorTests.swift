@@ -140,6 +140,26 @@ private func check(_ json: [String: Any], _ name: String) -> [String: Any]? {
         #expect(nowhere.status == 2 && nowhere.stderr.contains("doctor could not run"))
     }
 
+    /// Doctor reads its tail with the records reader: a line is malformed
+    /// for doctor exactly when `failmix report` says so, with the same
+    /// message (a trailing comma is not JSON, though Foundation's decoder
+    /// takes it), and a half-written last line is neither.
+    @Test func malformedLinesAreTheRecordReadersOwn() throws {
+        let r = try HookedRepository()
+        try r.git(["commit", "-q", "--allow-empty", "-m", "first"])
+        let records = writeRecords(r.home, ids: Array(ids.prefix(2)), t0: t0)
+        let text = try String(contentsOfFile: records, encoding: .utf8)
+            + "{\"session_id\": \"bbbb0001\", \"timestamp\": \"2026-05-28T22:00:00Z\",}\n" + "{\"session_id\": \"bb"
+        try text.write(toFile: records, atomically: true, encoding: .utf8)
+        let doctor = try jsonObject(try r.failmix(["doctor", "--records", records, "--format", "json"]).stdout)
+        let report = try jsonObject(try r.failmix(["report", "--records", records, "--format", "json"]).stdout)
+        let malformed = try #require(((report["records"] as? [String: Any])?["malformed"] as? [[String: Any]])?.first)
+        #expect(malformed["line"] as? Int == 3)
+        let message = try #require(check(doctor, "records")?["message"] as? String)
+        #expect(message.contains("(3 lines): 1 malformed line(s), first at line 3: \(malformed["error"] as! String)"), "\(message)")
+        #expect((check(doctor, "record-times")?["message"] as? String) == "100% of the newest records have a start_time")
+    }
+
     @Test func bulkImportedRecordsAreNamed() throws {
         guard let shared = Paths.shared else { return }
         let r = try HookedRepository()
