@@ -56,25 +56,21 @@ final class LooseObjectReader: Sendable {
     /// The object names (38 hex digits) in objects/XX, XX being `fanOut`.
     private func names(fanOut: UInt8) -> Set<String> {
         listings.withLock { listings in
-        if let names = listings[Int(fanOut)] { return names }
-        if listings.allSatisfy({ $0 == nil }) {
-            // First use: objects/ itself says which fan-out directories exist
-            // (a packed repository has few or none), so the rest cost no open().
-            let present = Set(Self.entries(of: objectsDirectory).filter { $0.utf8.count == 2 })
-            for i in 0..<256 where !present.contains(Self.directoryName(UInt8(i))) { listings[i] = [] }
             if let names = listings[Int(fanOut)] { return names }
-        }
-        let names = Set(Self.entries(of: objectsDirectory + "/" + Self.directoryName(fanOut)).filter { $0.utf8.count == 38 })
-        listings[Int(fanOut)] = names
-        return names
+            if listings.allSatisfy({ $0 == nil }) {
+                // First use: objects/ itself says which fan-out directories exist
+                // (a packed repository has few or none), so the rest cost no open().
+                let present = Set(Self.entries(of: objectsDirectory).compactMap { $0.utf8.count == 2 ? UInt8($0, radix: 16) : nil })
+                for i in 0..<256 where !present.contains(UInt8(i)) { listings[i] = [] }
+                if let names = listings[Int(fanOut)] { return names }
+            }
+            let names = Set(Self.entries(of: objectsDirectory + "/" + Self.directoryName(fanOut)).filter { $0.utf8.count == 38 })
+            listings[Int(fanOut)] = names
+            return names
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef")
-
-    private static func directoryName(_ fanOut: UInt8) -> String {
-        String([hexDigits[Int(fanOut >> 4)], hexDigits[Int(fanOut & 15)]])
-    }
+    private static func directoryName(_ fanOut: UInt8) -> String { formatted("%02x", fanOut) }
 
     /// The file's bytes (one open, fstat and read, as libgit2 reads a loose object).
     private static func contents(of path: String) -> [UInt8]? {

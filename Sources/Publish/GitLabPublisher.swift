@@ -46,7 +46,7 @@ public struct GitLabPublisher: Sendable {
     var headers: [String: String] { [target.tokenHeader: target.token] }
 
     func url(_ path: String) -> String {
-        let project = percentEncoded(target.projectID)
+        let project = percentEncoded(target.projectID, keepingSlashes: false)
         return "\(target.apiURL)/projects/\(project)/\(path)"
     }
 
@@ -68,20 +68,4 @@ public struct GitLabPublisher: Sendable {
             fitted, client: client, headers: headers, list: { url("merge_requests/\(mr)/notes?per_page=100&page=\($0)") },
             update: { ("PUT", url("merge_requests/\(mr)/notes/\($0)")) }, create: url("merge_requests/\(mr)/notes"))
     }
-}
-
-/// `text` with every byte but ASCII letters and digits percent-encoded: a
-/// project path ("group/project") is one segment of the API's URL.
-func percentEncoded(_ text: String) -> String {
-    let hex = Array("0123456789ABCDEF".utf8)
-    var out = [UInt8]()
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            out.append(byte)
-        default:
-            out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-        }
-    }
-    return String(decoding: out, as: UTF8.self)
 }

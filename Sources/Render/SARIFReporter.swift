@@ -1,5 +1,6 @@
 import FailmixClassify
 import FailmixRecords
+import FailmixSupport
 
 /// SARIF 2.1.0 as GitHub code scanning takes it: one rule per failure mode
 /// and per finding rule, each with short and full descriptions and help
@@ -60,7 +61,7 @@ public enum SARIFReporter: Reporter {
             // original line belongs to a file code scanning cannot show).
             let located = path.flatMap(report.repositoryRelative).flatMap { report.unlocatablePaths.contains($0) ? nil : $0 }
             if let uri = located ?? report.anchorPath {
-                out.write(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\(q(uriEncoded(uri))),\"uriBaseId\":\"%SRCROOT%\"}")
+                out.write(",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\(q(percentEncoded(uri, keepingSlashes: true))),\"uriBaseId\":\"%SRCROOT%\"}")
                 out.write(",\"region\":{\"startLine\":\(located != nil ? max(1, line ?? 1) : 1)}}}]")
             }
             out.write(",\"partialFingerprints\":{\"\(fingerprintKey)\":\"\(fingerprint)\",\"primaryLocationLineHash\":\"\(fingerprint):1\"}}")
@@ -116,21 +117,5 @@ public enum SARIFReporter: Reporter {
             full: "The policy rule \(f.rule) (.failmix.toml, or the default policy) crossed its threshold over its window of recent sessions.",
             help: "`failmix status` and `failmix report` show the rates behind it; fix the dominant mode's cause, or `failmix ack \(name) --sessions N --reason TEXT` while a known condition lasts.",
             level: level)
-    }
-
-    /// A relative URI reference: path segments percent-encoded, `/` kept.
-    static func uriEncoded(_ path: String) -> String {
-        var out = ""
-        for b in path.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            default:
-                let hex = String(b, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" : "") + hex
-            }
-        }
-        return out
     }
 }

@@ -64,6 +64,18 @@ import Testing
         #expect(JSONValue.object(["b": 1, "a": .number(0.5), "c": ["x/y"]]).text == #"{"a":0.5,"b":1,"c":["x/y"]}"#)
     }
 
+    /// GitLab's project path and SARIF's artifact URIs: RFC 3986's
+    /// unreserved bytes kept (and `/` for a path), as Foundation encodes.
+    @Test func percentEncodingIsFoundations() {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        for text in ["group/proj", "my group/sub-proj_1.x~y", "src/ä b%20c.swift", "a?b#c&d=e", "\u{1F600}/\u{0}", ""] {
+            #expect(percentEncoded(text, keepingSlashes: false) == text.addingPercentEncoding(withAllowedCharacters: unreserved), "\(text)")
+            let path = unreserved.union(CharacterSet(charactersIn: "/"))
+            #expect(percentEncoded(text, keepingSlashes: true) == text.addingPercentEncoding(withAllowedCharacters: path), "\(text)")
+        }
+        #expect(percentEncoded("group/proj", keepingSlashes: false) == "group%2Fproj")
+    }
+
     @Test func httpDateIsDateFormatters() {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
