@@ -47,7 +47,10 @@ public final class MappedFile {
     /// `count` UInt64 values from `offset`, which must be 8-aligned and in
     /// bounds; nil otherwise.
     public func words(at offset: Int, count: Int) -> MappedWords? {
-        guard offset >= 0, count >= 0, offset % 8 == 0, offset + count * 8 <= memory.count, let base = memory.baseAddress else { return nil }
+        // Compared by division: `offset + count * 8` could overflow (and trap) for a count read from a damaged file.
+        guard offset >= 0, count >= 0, offset % 8 == 0, offset <= memory.count, count <= (memory.count - offset) / 8,
+            let base = memory.baseAddress
+        else { return nil }
         return MappedWords(file: self, words: UnsafeBufferPointer(start: (base + offset).assumingMemoryBound(to: UInt64.self), count: count))
     }
 }
