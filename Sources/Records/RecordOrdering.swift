@@ -1,4 +1,3 @@
-import Dispatch
 import FailmixSupport
 import FoundationEssentials
 
@@ -47,21 +46,9 @@ func foldDuplicates(_ sessions: inout [SessionRecord]) -> Int {
     guard n > 1 else { return 0 }
     let parts = n >= 65_536 ? min(2, max(1, ProcessInfo.activeCores)) : 1
     let records = sessions
-    let hashes: [UInt64]
-    let replaced = WorkerSlots<[Int32]>(count: parts)
-    if parts == 1 {
-        hashes = idHashes(records, 0..<n)
-        replaced.set(0, replacedPositions(records, hashes, part: 0, parts: 1))
-    } else {
-        let halves = WorkerSlots<[UInt64]>(count: parts)
-        DispatchQueue.concurrentPerform(iterations: parts) { k in
-            halves.set(k, idHashes(records, n * k / parts..<n * (k + 1) / parts))
-        }
-        hashes = (0..<parts).flatMap { halves.take($0)! }
-        DispatchQueue.concurrentPerform(iterations: parts) { k in
-            replaced.set(k, replacedPositions(records, hashes, part: k, parts: parts))
-        }
-    }
+    let pieces = WorkerSlots.filled(count: parts) { k in idHashes(records, n * k / parts..<n * (k + 1) / parts) }
+    let hashes = parts == 1 ? pieces.take(0)! : (0..<parts).flatMap { pieces.take($0)! }
+    let replaced = WorkerSlots.filled(count: parts) { k in replacedPositions(records, hashes, part: k, parts: parts) }
     var drop = [Bool](repeating: false, count: n)
     var folded = 0
     for k in 0..<parts {
