@@ -31,7 +31,7 @@ public enum Corroborator {
         var attributor = Attributor(records: records, options: options, windowsOff: windowsOff != nil)
         let ciEvidence = CIEvidence(repository: repository, notesRef: options.notesRef)
         let scan = try HistoryScan(repository: repository, records: records, options: options, attributor: &attributor,
-                                   attributed: ciEvidence.prefetch)
+                                   attributed: ciEvidence.prefetch, longWalk: ciEvidence.stopPrefetching)
         ciEvidence.walkEnded(revertedBy: scan.revertedBy)
         let bookkeeping = BookkeepingCheck(repository: repository, paths: BookkeepingPaths(options.bookkeepingPaths))
         let judge = Judge(catalog: catalog, slack: options.windowSlack, missingHistoryBefore: scan.missingHistoryBefore,
@@ -86,10 +86,11 @@ private struct HistoryScan {
     var missingHistoryBefore: Int64?
     var walked = 0
 
-    /// `attributed` hears each commit tied to a session, as soon as it is.
+    /// `attributed` hears each commit tied to a session, as soon as it is;
+    /// `longWalk`, when the walk reaches `CommitWalk.longWalk` commits.
     init(
         repository: Repository, records: RecordSet, options: EvidenceOptions, attributor: inout Attributor,
-        attributed: (String) -> Void
+        attributed: (String) -> Void, longWalk: () -> Void
     ) throws(GitError) {
         attributions = Array(repeating: [], count: records.sessions.count)
         ambiguous = Array(repeating: [], count: records.sessions.count)
@@ -97,12 +98,17 @@ private struct HistoryScan {
         let stopBefore = oldestStart.map { Int64(($0 - Corroborator.clockSkewAllowance).rounded(.down)) }
         let tips = WalkTips(revs: options.revs, allBranches: options.allBranches)
         let walk = try repository.walk(from: tips, stopBefore: stopBefore)
+        let shallowBoundary = walk.shallowBoundary
+        // Commits are read on a thread of their own and attributed here.
+        let feed = CommitFeed(walk)
+        defer { feed.stop() }
         var named: [(sha: String, time: Int64)] = []
-        while let commit = try walk.next() {
+        while let commit = try feed.next() {
             walked += 1
+            if walked == CommitWalk.longWalk { longWalk() }
             // Reverts come later than what they revert, so they are seen first.
             for victim in RevertMessage.revertedCommits(in: commit.message) { revertedBy[victim, default: []].append(commit.sha) }
-            if walk.shallowBoundary.contains(commit.sha) { missingHistoryBefore = max(missingHistoryBefore ?? .min, commit.committerTime) }
+            if shallowBoundary.contains(commit.sha) { missingHistoryBefore = max(missingHistoryBefore ?? .min, commit.committerTime) }
             let outcome = attributor.attribute(commit)
             if outcome == .deliverable {
                 named.append((commit.sha, commit.authorTime))
@@ -191,6 +197,9 @@ private final class CIEvidence {
 
     /// The walk tied `sha` to a session: its note will be asked for.
     func prefetch(_ sha: String) { prefetcher?.request(sha) }
+
+    /// Notes asked for from now on are read after the walk (see NotesPrefetch).
+    func stopPrefetching() { prefetcher?.close() }
 
     /// The walk is over: what it read ahead is collected.
     func walkEnded(revertedBy: [String: [String]]) {

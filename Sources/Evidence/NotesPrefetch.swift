@@ -13,6 +13,12 @@ import Synchronization
 /// Only what it read without error is kept: a commit it has no answer for
 /// is looked up again by the caller, whose error (a damaged object) is then
 /// the one reported, at the same point as without the thread.
+///
+/// The thread's repository shares the walk's packs, so while it lives a
+/// long walk's renewal of its object database (`CommitWalk`) frees nothing:
+/// it is for the first `CommitWalk.longWalk` commits of a walk (a gate's
+/// window is a few hundred), and closed beyond, the later notes read after
+/// the walk as before.
 final class NotesPrefetch: Sendable {
     private struct State {
         var pending: [String] = []
