@@ -58,11 +58,16 @@ func foldDuplicates(_ sessions: inout [SessionRecord]) -> Int {
         }
     }
     if folded > 0 {
-        var position = 0
-        sessions.removeAll { _ in
-            defer { position += 1 }
-            return drop[position]
+        // Kept records slide down by swaps (moves, no copies), the dropped end up last.
+        var kept = 0
+        do {
+            var span = sessions.mutableSpan
+            for i in 0..<n where !drop[i] {
+                if kept != i { span.swapAt(kept, i) }
+                kept += 1
+            }
         }
+        sessions.removeLast(n - kept)
     }
     return folded
 }
