@@ -40,16 +40,16 @@ final class BrowserSession: @unchecked Sendable {
         lock.withLock { _ = try? started() }
     }
 
-    /// Loads `files` (with and without scripts), photographing `screenshots`;
-    /// the answer, `{"id": N, "pages": [...]}`.
-    func load(_ files: [String], screenshots: [String]) async throws -> Data {
+    /// Loads `files` with scripts (and those in `withoutScripts` also
+    /// without), photographing `screenshots`; the answer, `{"id": N, "pages": [...]}`.
+    func load(_ files: [String], screenshots: [String], withoutScripts: [String]) async throws -> Data {
         try await withCheckedThrowingContinuation { continuation in
             lock.withLock {
                 nextID += 1
                 let id = nextID
                 do {
                     let server = try started()
-                    let request = try JSONSerialization.data(withJSONObject: ["id": id, "files": files, "screenshots": screenshots])
+                    let request = try JSONSerialization.data(withJSONObject: ["id": id, "files": files, "screenshots": screenshots, "without_scripts": withoutScripts])
                     waiting[id] = continuation
                     try server.input.write(contentsOf: request + Data("\n".utf8))
                 } catch {
