@@ -7,8 +7,14 @@ for each call in order, {"args": [...], "status": exit status, "output": its
 standard output and error}.
 
     check-jsonschema-batch.py '["--builtin-schema", "vendor.github-actions", "action.yml"]' ...
+    check-jsonschema-batch.py --serve
+
+With --serve it answers calls until its input ends, one a line: each line a
+JSON object {"id": ..., "args": [...]}, each answer a line {"id": ...,
+"status": ..., "output": ...} (a test suite starts it once for all its
+tests' calls).
 """
-import contextlib, io, json, sys
+import contextlib, io, json, sys, traceback
 
 from check_jsonschema import main
 
@@ -24,5 +30,21 @@ def run(args):
     return {"args": args, "status": status, "output": out.getvalue()}
 
 
+def serve():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            answer = dict(run(list(request["args"])), id=request.get("id"))
+        except Exception:
+            answer = {"id": None, "error": traceback.format_exc()}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
 if __name__ == "__main__":
-    json.dump([run(json.loads(a)) for a in sys.argv[1:]], sys.stdout)
+    if sys.argv[1:] == ["--serve"]:
+        serve()
+    else:
+        json.dump([run(json.loads(a)) for a in sys.argv[1:]], sys.stdout)

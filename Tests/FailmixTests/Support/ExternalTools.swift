@@ -65,3 +65,22 @@ enum ExternalTools {
         return missing.isEmpty
     }
 }
+
+/// check-jsonschema's own command line, every call of the run answered by
+/// one Python process (`scripts/check-jsonschema-batch.py --serve`, a
+/// LineServer): its start and imports, ~0.35 s of CPU, were most of a call's
+/// cost. Needs check-jsonschema importable by python3 (as pip installs it).
+enum CheckJSONSchema {
+    private static let server = LineServer(name: "check-jsonschema-batch.py") {
+        ("/usr/bin/env", ["python3", Paths.packageRoot + "/scripts/check-jsonschema-batch.py", "--serve"])
+    }
+
+    /// `check-jsonschema ARGUMENTS...`: its exit status and its output (standard output and error).
+    static func run(_ arguments: [String]) throws -> (status: Int, output: String) {
+        let answer = try JSONSerialization.jsonObject(with: server.askWaiting(["args": arguments])) as? [String: Any]
+        guard let status = answer?["status"] as? Int, let output = answer?["output"] as? String else {
+            throw LineServer.Failed(description: "check-jsonschema-batch.py: no status in \(answer ?? [:])")
+        }
+        return (status, output)
+    }
+}
