@@ -129,13 +129,13 @@ import Testing
         let old = ws.dir.write("old.xml", junit.replacingOccurrences(of: " errors=\"0\"", with: ""))
         #expect(try runTool("xmllint", ["--noout", "--schema", "\(shared)/schemas/jenkins-xunit-junit-10.xsd", old]).status != 0)
         let schema = "\(shared)/schemas/gitlab-codequality.schema.json"
-        let c = try CheckJSONSchema.run(["--schemafile", schema, out.codequality])
-        #expect(c.status == 0, "\(c.output)")
+        let c = try PythonBatch.checkJSONSchema(["--schemafile", schema, out.codequality])
+        #expect(c.status == 0, "\(c.stdout)\(c.stderr)")
         // The schema is enforced: an issue without its fingerprint fails it.
         let issues = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.codequality))) as? [[String: Any]])
         try #require(!issues.isEmpty)
         let unprinted = ws.dir.write("unprinted.cq.json", String(decoding: try JSONSerialization.data(
             withJSONObject: issues.map { $0.filter { $0.key != "fingerprint" } }), as: UTF8.self))
-        #expect(try CheckJSONSchema.run(["--schemafile", schema, unprinted]).status != 0, "an issue without a fingerprint passed")
+        #expect(try PythonBatch.checkJSONSchema(["--schemafile", schema, unprinted]).status != 0, "an issue without a fingerprint passed")
     }
 }

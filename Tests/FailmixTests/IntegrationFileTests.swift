@@ -8,7 +8,7 @@ import Testing
 @Suite struct IntegrationFileTests {
     static let root = Paths.packageRoot
 
-    /// check-jsonschema's own command line, once per file (see CheckJSONSchema).
+    /// check-jsonschema's own command line, once per file (see PythonBatch).
     @Test(.enabled(if: ExternalTools.available(["check-jsonschema"], python: ["check_jsonschema"])))
     func actionWorkflowAndGitLabTemplateAreValid() throws {
         guard ExternalTools.require(["check-jsonschema"], python: ["check_jsonschema"]) else { return }
@@ -19,11 +19,11 @@ import Testing
                      ("vendor.github-workflows", "\(Self.root)/ci/github/failmix.yml"),
                      ("vendor.gitlab-ci", "\(Self.root)/ci/gitlab/failmix.gitlab-ci.yml"),
                      ("vendor.github-actions", broken)].map { ["--builtin-schema", $0.0, $0.1] }
-        let results = try calls.map(CheckJSONSchema.run)
+        let results = try calls.map(PythonBatch.checkJSONSchema)
         for (call, result) in zip(calls, results).dropLast() {
-            #expect(result.status == 0, "\(call[2]): \(result.output)")
+            #expect(result.status == 0, "\(call[2]): \(result.stdout)\(result.stderr)")
         }
-        #expect(results.last?.status != 0, "the broken action passed: \(results.last?.output ?? "")")
+        #expect(results.last?.status != 0, "the broken action passed: \(results.last?.stdout ?? "")")
     }
 
     /// A composite action's outputs are static: each built-in mode has its

@@ -66,21 +66,35 @@ enum ExternalTools {
     }
 }
 
-/// check-jsonschema's own command line, every call of the run answered by
-/// one Python process (`scripts/check-jsonschema-batch.py --serve`, a
-/// LineServer): its start and imports, ~0.35 s of CPU, were most of a call's
-/// cost. Needs check-jsonschema importable by python3 (as pip installs it).
-enum CheckJSONSchema {
-    private static let server = LineServer(name: "check-jsonschema-batch.py") {
-        ("/usr/bin/env", ["python3", Paths.packageRoot + "/scripts/check-jsonschema-batch.py", "--serve"])
+/// Python tools run as their command lines would (`python3 SCRIPT ARGS` or
+/// `python3 -m MODULE ARGS`), every call of the test run answered by one
+/// interpreter (`scripts/python-batch.py --serve`, a LineServer): a start and
+/// a tool's imports (check-jsonschema's ~0.35 s of CPU) are paid once, not
+/// per call. The tools must be importable by python3 (as pip installs them).
+enum PythonBatch {
+    private static let server = LineServer(name: "python-batch.py") {
+        ("/usr/bin/env", ["python3", Paths.packageRoot + "/scripts/python-batch.py", "--serve"])
     }
 
-    /// `check-jsonschema ARGUMENTS...`: its exit status and its output (standard output and error).
-    static func run(_ arguments: [String]) throws -> (status: Int, output: String) {
-        let answer = try JSONSerialization.jsonObject(with: server.askWaiting(["args": arguments])) as? [String: Any]
-        guard let status = answer?["status"] as? Int, let output = answer?["output"] as? String else {
-            throw LineServer.Failed(description: "check-jsonschema-batch.py: no status in \(answer ?? [:])")
-        }
-        return (status, output)
+    /// `python3 SCRIPT ARGUMENTS...`.
+    static func run(script: String, _ arguments: [String]) throws -> ProcessResult {
+        try run(["script": script, "args": arguments])
+    }
+
+    /// `python3 -m MODULE ARGUMENTS...`.
+    static func run(module: String, _ arguments: [String]) throws -> ProcessResult {
+        try run(["module": module, "args": arguments])
+    }
+
+    /// check-jsonschema's own command line.
+    static func checkJSONSchema(_ arguments: [String]) throws -> ProcessResult {
+        try run(module: "check_jsonschema", arguments)
+    }
+
+    private static func run(_ request: [String: Any]) throws -> ProcessResult {
+        let answer = try JSONSerialization.jsonObject(with: server.askWaiting(request)) as? [String: Any]
+        guard let status = answer?["status"] as? Int, let stdout = answer?["stdout"] as? String, let stderr = answer?["stderr"] as? String
+        else { throw LineServer.Failed(description: "python-batch.py: no status in \(answer ?? [:])") }
+        return ProcessResult(status: Int32(clamping: status), stdout: stdout, stderr: stderr)
     }
 }
