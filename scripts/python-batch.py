@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs Python command lines one after another in one interpreter, each as
-`python3 SCRIPT ARGS...` or `python3 -m MODULE ARGS...` would run it: its
+`python3 SCRIPT ARGS...`, `python3 -m MODULE ARGS...` or `python3 -c CODE
+ARGS...` would run it: its
 own __main__, sys.argv, standard output and error, and exit status. For a
 test suite that calls Python tools many times: an interpreter's start and a
 tool's imports (check-jsonschema's ~0.35 s of CPU) are paid once, not per
@@ -9,7 +10,7 @@ call.
     python-batch.py --serve
 
 Each line of input is a JSON object {"id": ..., "script": PATH | "module":
-NAME, "args": [...]}; each gets one line back, {"id": ..., "status": N,
+NAME | "code": TEXT, "args": [...]}; each gets one line back, {"id": ..., "status": N,
 "stdout": "...", "stderr": "..."} (or {"id": ..., "error": "..."} for a
 request it could not read). It ends when its input does.
 """
@@ -20,12 +21,15 @@ def run(request):
     out, err = io.StringIO(), io.StringIO()
     status = 0
     argv = sys.argv
-    sys.argv = [request.get("script") or request["module"]] + [str(a) for a in request.get("args", [])]
+    first = request.get("script") or request.get("module") or "-c"
+    sys.argv = [first] + [str(a) for a in request.get("args", [])]
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 if "script" in request:
                     runpy.run_path(request["script"], run_name="__main__")
+                elif "code" in request:
+                    exec(compile(request["code"], "<string>", "exec"), {"__name__": "__main__"})
                 else:
                     runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
             except SystemExit as exit:

@@ -53,7 +53,7 @@ import Testing
             """
         // The validator is real: a result without a message is rejected.
         let broken = ws.dir.write("broken.sarif", #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"ruleId": "r"}]}]}"#)
-        let v = try runTool("python3", ["-c", validate, schema, first.sarif, broken])
+        let v = try PythonBatch.run(code: validate, [schema, first.sarif, broken])
         try #require(v.status == 0, "\(v.stderr)")
         let errors = try #require(try JSONSerialization.jsonObject(with: Data(v.stdout.utf8)) as? [String: [String]])
         #expect(errors[first.sarif] == [], "SARIF schema: \(errors[first.sarif] ?? ["not checked"])")

@@ -38,7 +38,7 @@ import Testing
             print(json.dumps({"outputs": {k: v["value"] for k, v in a["outputs"].items()},
                               "inputs": sorted(a["inputs"]), "steps": [s.get("id") for s in a["runs"]["steps"]]}))
             """
-        let r = try runTool("python3", ["-c", script, "\(Self.root)/ci/github/action.yml"])
+        let r = try PythonBatch.run(code: script, ["\(Self.root)/ci/github/action.yml"])
         #expect(r.status == 0, "\(r.stderr)")
         let action = try jsonObject(r.stdout)
         let outputs = action["outputs"] as? [String: String] ?? [:]

@@ -66,8 +66,8 @@ enum ExternalTools {
     }
 }
 
-/// Python tools run as their command lines would (`python3 SCRIPT ARGS` or
-/// `python3 -m MODULE ARGS`), every call of the test run answered by one
+/// Python tools run as their command lines would (`python3 SCRIPT ARGS`,
+/// `python3 -m MODULE ARGS`, `python3 -c CODE ARGS`), every call of the test run answered by one
 /// interpreter (`scripts/python-batch.py --serve`, a LineServer): a start and
 /// a tool's imports (check-jsonschema's ~0.35 s of CPU) are paid once, not
 /// per call. The tools must be importable by python3 (as pip installs them).
@@ -84,6 +84,11 @@ enum PythonBatch {
     /// `python3 -m MODULE ARGUMENTS...`.
     static func run(module: String, _ arguments: [String]) throws -> ProcessResult {
         try run(["module": module, "args": arguments])
+    }
+
+    /// `python3 -c CODE ARGUMENTS...`.
+    static func run(code: String, _ arguments: [String]) throws -> ProcessResult {
+        try run(["code": code, "args": arguments])
     }
 
     /// check-jsonschema's own command line.
