@@ -17,7 +17,8 @@ as JSON on standard output, everything a test needs to judge them:
 The pages of one call load side by side, in one browser, so their settling
 waits overlap. With --serve one browser answers many calls: each line on
 standard input is a JSON object {"id": ..., "files": [...], "screenshots":
-[...]} (the files to photograph, default all) and gets one line back with
+[...], "without_scripts": [...]} (the files to photograph, and those to load
+a second time with scripts disabled: default all) and gets one line back with
 the same id, {"id": ..., "pages": [...]} or {"id": ..., "error": "..."};
 end of input closes the browser. A test suite starts Chromium once instead
 of once per test: at once, so its start overlaps the tests making their
@@ -43,7 +44,11 @@ class Browser:
         args = [chromium, "--headless", "--remote-debugging-pipe", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-sync",
                 "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
-                "--disable-features=Translate,MediaRouter,OptimizationHints", "--mute-audio",
+                # Every new window (each page gets one) also made two WebUI omnibox
+                # popups, each a renderer of its own: ~0.7 s of CPU a window, most
+                # of the browser's cost in a test run.
+                "--disable-features=Translate,MediaRouter,OptimizationHints,"
+                "WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup", "--mute-audio",
                 # No network: every host resolves to nothing and any proxy use goes nowhere.
                 "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
                 "--user-data-dir=" + profile, "about:blank"]
@@ -256,10 +261,12 @@ def close_page(browser, opened, page):
     browser.send("Target.closeTarget", {"targetId": opened["target"]})
 
 
-def check(browser, files, screenshots_dir, photographed):
-    """Every file with scripts and without, all loading at once: one settling
-    wait for the lot. Pages in the order of `files`, scripts first."""
-    opened = [open_page(browser, path, scripts) for path in files for scripts in (True, False)]
+def check(browser, files, screenshots_dir, photographed, without_scripts=None):
+    """Every file with scripts, and those in `without_scripts` (default all)
+    without too, all loading at once: one settling wait for the lot. Pages in
+    the order of `files`, scripts first."""
+    without = set(files) if without_scripts is None else set(without_scripts)
+    opened = [open_page(browser, path, scripts) for path in files for scripts in (True, False) if scripts or path in without]
     for o in opened:
         browser.wait_for("Page.loadEventFired", o["session"])
     # Late requests and errors (a timer, a lazy image) land in the events.
@@ -304,23 +311,26 @@ def serve(a, profile, log):
             for line in lines:
                 try:
                     request = json.loads(line)
-                    batch.append((request.get("id"), list(request["files"]), request.get("screenshots", request["files"])))
+                    batch.append((request.get("id"), list(request["files"]), request.get("screenshots", request["files"]),
+                                  request.get("without_scripts", request["files"])))
                 except Exception:
                     answers.append({"id": None, "error": traceback.format_exc()})
             if batch:
-                files = [f for _, fs, _ in batch for f in fs]
-                photographed = {f for _, _, shots in batch for f in shots}
+                files = [f for _, fs, _, _ in batch for f in fs]
+                photographed = {f for _, _, shots, _ in batch for f in shots}
+                without = {f for _, _, _, plain in batch for f in plain}
                 try:
-                    pages = check(browser, files, a.screenshots, photographed)
-                    # Two pages a file (scripts, then none), in the order of `files`.
+                    pages = check(browser, files, a.screenshots, photographed, without)
+                    # A page a file, two for one loaded without scripts too, in the order of `files`.
                     at = 0
-                    for id, fs, _ in batch:
-                        answers.append({"id": id, "pages": pages[at:at + 2 * len(fs)]})
-                        at += 2 * len(fs)
+                    for id, fs, _, _ in batch:
+                        count = sum(2 if f in without else 1 for f in fs)
+                        answers.append({"id": id, "pages": pages[at:at + count]})
+                        at += count
                 except Exception:
                     log.flush()
                     error = traceback.format_exc() + open(log.name).read()[-3000:]
-                    answers += [{"id": id, "error": error} for id, _, _ in batch]
+                    answers += [{"id": id, "error": error} for id, _, _, _ in batch]
             for answer in answers:
                 sys.stdout.write(json.dumps(answer) + "\n")
             sys.stdout.flush()

@@ -4,6 +4,7 @@ records of an agent that worked in it, for `make bench`.
 
     scripts/make-realistic-repo.py OUT [--commits 80000] [--seed 1]
                                        [--window 250] [--depth 50] [--no-gc]
+                                       [--no-checkout] [--files N]
 
 What makes it unlike the synthetic fixture, and like git's or CPython's history:
 - commit messages of log-normal size (median ~450 bytes, a long tail past 10 KB),
@@ -124,7 +125,7 @@ def message(rnd, people, subject, trailers, cc=()):
 class Files:
     """The tree: ~3,500 small text files in two directory levels and a wide root."""
 
-    def __init__(self, rnd):
+    def __init__(self, rnd, limit=None):
         self.rnd = rnd
         self.paths = ["%s.c" % w for w in rnd.sample(WORDS, 60)]
         for d in DIRS:
@@ -132,7 +133,7 @@ class Files:
                 for f in range(rnd.randint(8, 40)):
                     self.paths.append("%s/%s%d/%s_%d.%s" % (d, rnd.choice(TOPIC_WORDS), sub, rnd.choice(WORDS), f,
                                                             rnd.choice(["c", "h", "py", "txt", "sh"])))
-        self.paths = sorted(set(self.paths))
+        self.paths = sorted(set(self.paths))[:limit]
         self.weights = [1 / (i + 1) ** 0.8 for i in range(len(self.paths))]
         rnd.shuffle(self.weights)
         self.content = {}
@@ -193,6 +194,8 @@ def main():
     ap.add_argument("--no-gc", action="store_true", help="leave fast-import's packs as they are")
     ap.add_argument("--no-checkout", action="store_true",
                     help="write no files out (the index is still main's tip): for tests that read only the history")
+    ap.add_argument("--files", type=int, help="at most this many files in the tree (default all ~3,500): for tests that "
+                    "read only the history, whose blobs and trees then cost fast-import and a repack a tenth")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     began = time.time()
@@ -222,7 +225,7 @@ def main():
 
     PHRASES.extend(paragraph(rnd, int(rnd.uniform(150, 700))) for _ in range(400))
     people = People(rnd)
-    files = Files(rnd)
+    files = Files(rnd, a.files)
     maintainer = people.people[0]
     fi = subprocess.Popen(["git", "fast-import", "--quiet", "--done", "--active-branches=32",
                            "--export-marks=" + os.path.join(a.out, "marks")],

@@ -8,7 +8,7 @@ import Testing
 /// against GitLab's fields (check-jsonschema). The schemas are in ../shared.
 @Suite struct CIReportValidationTests {
     static let enabled = Paths.shared != nil
-        && ExternalTools.available(["python3", "xmllint", "check-jsonschema"], python: ["jsonschema"])
+        && ExternalTools.available(["python3", "xmllint", "check-jsonschema"], python: ["jsonschema", "check_jsonschema"])
 
     /// The pull-request workspace of the CI tests plus a commit no session
     /// claims (made days after every session).
@@ -53,7 +53,7 @@ import Testing
             """
         // The validator is real: a result without a message is rejected.
         let broken = ws.dir.write("broken.sarif", #"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"ruleId": "r"}]}]}"#)
-        let v = try runTool("python3", ["-c", validate, schema, first.sarif, broken])
+        let v = try PythonBatch.run(code: validate, [schema, first.sarif, broken])
         try #require(v.status == 0, "\(v.stderr)")
         let errors = try #require(try JSONSerialization.jsonObject(with: Data(v.stdout.utf8)) as? [String: [String]])
         #expect(errors[first.sarif] == [], "SARIF schema: \(errors[first.sarif] ?? ["not checked"])")
@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test(.enabled(if: enabled)) func junitPassesJenkinsXSDAndCodeQualityGitLabsSchema() throws {
-        guard ExternalTools.require(["xmllint", "check-jsonschema"]), let shared = Paths.shared else { return }
+        guard ExternalTools.require(["xmllint", "check-jsonschema"], python: ["check_jsonschema"]), let shared = Paths.shared else { return }
         let (ws, base, head) = try workspace()
         let out = try reports(ws, base: base, head: head, into: "r")
         let x = try runTool("xmllint", ["--noout", "--schema", "\(shared)/schemas/jenkins-xunit-junit-10.xsd", out.junit])
@@ -128,7 +128,14 @@ import Testing
         // The schema is enforced: the old output (no errors attribute) fails it.
         let old = ws.dir.write("old.xml", junit.replacingOccurrences(of: " errors=\"0\"", with: ""))
         #expect(try runTool("xmllint", ["--noout", "--schema", "\(shared)/schemas/jenkins-xunit-junit-10.xsd", old]).status != 0)
-        let c = try runTool("check-jsonschema", ["--schemafile", "\(shared)/schemas/gitlab-codequality.schema.json", out.codequality])
+        let schema = "\(shared)/schemas/gitlab-codequality.schema.json"
+        let c = try PythonBatch.checkJSONSchema(["--schemafile", schema, out.codequality])
         #expect(c.status == 0, "\(c.stdout)\(c.stderr)")
+        // The schema is enforced: an issue without its fingerprint fails it.
+        let issues = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out.codequality))) as? [[String: Any]])
+        try #require(!issues.isEmpty)
+        let unprinted = ws.dir.write("unprinted.cq.json", String(decoding: try JSONSerialization.data(
+            withJSONObject: issues.map { $0.filter { $0.key != "fingerprint" } }), as: UTF8.self))
+        #expect(try PythonBatch.checkJSONSchema(["--schemafile", schema, unprinted]).status != 0, "an issue without a fingerprint passed")
     }
 }

@@ -15,9 +15,11 @@ import Testing
         }
     }
 
-    /// Each file with scripts and without; screenshots of `photographed`.
-    func load(_ files: [String], photographed: [String]) async throws -> Loaded {
-        let answer = try await BrowserSession.shared.load(files, screenshots: photographed)
+    /// Each file with scripts, those in `withoutScripts` also without (a
+    /// page costs the browser ~0.3 s of CPU: only those checked are loaded);
+    /// screenshots of `photographed`.
+    func load(_ files: [String], photographed: [String], withoutScripts: [String]) async throws -> Loaded {
+        let answer = try await BrowserSession.shared.load(files, screenshots: photographed, withoutScripts: withoutScripts)
         let object = try JSONSerialization.jsonObject(with: answer) as! [String: Any]
         return Loaded(pages: object["pages"] as! [[String: Any]])
     }
@@ -67,7 +69,7 @@ import Testing
         #expect(try failmix(["report", "--format", "json", "--output", json, "--last", "0", "--last", "100", "--last", "30"] + args).status == 0)
         // A page that does request and log: the harness must see both, or it proves nothing.
         let bad = dir.write("control.html", #"<!DOCTYPE html><title>control</title><img src="http://example.invalid/x.png"><script>console.error("boom")</script>"#)
-        let loaded = try await load([bad, html], photographed: [html])
+        let loaded = try await load([bad, html], photographed: [html], withoutScripts: [html])
 
         let control = loaded.page("control.html", scripts: true)
         #expect((control["requests"] as! [String]).contains("http://example.invalid/x.png"))
@@ -208,7 +210,7 @@ import Testing
         let path = dir.write("r.jsonl", lines.joined(separator: "\n") + "\n")
         let html = dir.file("hostile.html")
         #expect(try failmix(["report", "--records", path, "--no-git", "--format", "html", "--output", html]).status == 0)
-        let loaded = try await load([html], photographed: [])
+        let loaded = try await load([html], photographed: [], withoutScripts: [html])
         for scripts in [true, false] {
             let page = loaded.page("hostile.html", scripts: scripts)
             #expect(page["requests"] as! [String] == [])
@@ -234,7 +236,7 @@ import Testing
         #expect(try failmix(["report", "--format", "html", "--output", html] + args).status == 0)
         let json = try failmix(["report", "--format", "json"] + args)
         let listed = try jsonObject(json.stdout)["agents"] as! [[String: Any]]
-        let loaded = try await load([html], photographed: [html])
+        let loaded = try await load([html], photographed: [html], withoutScripts: [])
         let page = loaded.page("fleet.html", scripts: true)
         #expect(page["requests"] as! [String] == [] && page["errors"] as! [String] == [], "\(page["requests"]!) \(page["errors"]!)")
         let dom = page["dom"] as! [String: Any]

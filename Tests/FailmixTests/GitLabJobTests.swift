@@ -44,9 +44,10 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: "\(ws.repo)/\(path)"), "\(path) not produced")
         }
         #expect(reports.keys.sorted() == ["codequality", "junit"] && job["artifacts_when"] as? String == "always")
-        if let shared = Paths.shared, ExternalTools.path("check-jsonschema") != nil, let cq = reports["codequality"] {
-            let c = try runTool("check-jsonschema", ["--schemafile", "\(shared)/schemas/gitlab-codequality.schema.json", "\(ws.repo)/\(cq)"])
-            #expect(c.status == 0, "\(c.stdout)")
+        if let shared = Paths.shared, ExternalTools.path("check-jsonschema") != nil, ExternalTools.pythonHas(["check_jsonschema"]),
+           let cq = reports["codequality"] {
+            let c = try PythonBatch.checkJSONSchema(["--schemafile", "\(shared)/schemas/gitlab-codequality.schema.json", "\(ws.repo)/\(cq)"])
+            #expect(c.status == 0, "\(c.stdout)\(c.stderr)")
         }
         let status = server.requests.first { $0.path == "/api/v4/projects/12/statuses/\(head)" }?.json as? [String: Any]
         #expect(status?["state"] as? String == "failed" && status?["ref"] as? String == "agent/pr" && status?["pipeline_id"] as? Int == 991, "\(status ?? [:])")

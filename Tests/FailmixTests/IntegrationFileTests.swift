@@ -8,9 +8,7 @@ import Testing
 @Suite struct IntegrationFileTests {
     static let root = Paths.packageRoot
 
-    /// check-jsonschema's own command line, once per file, all in one Python
-    /// process (scripts/check-jsonschema-batch.py): its start and imports are
-    /// most of a call's cost.
+    /// check-jsonschema's own command line, once per file (see PythonBatch).
     @Test(.enabled(if: ExternalTools.available(["check-jsonschema"], python: ["check_jsonschema"])))
     func actionWorkflowAndGitLabTemplateAreValid() throws {
         guard ExternalTools.require(["check-jsonschema"], python: ["check_jsonschema"]) else { return }
@@ -21,15 +19,11 @@ import Testing
                      ("vendor.github-workflows", "\(Self.root)/ci/github/failmix.yml"),
                      ("vendor.gitlab-ci", "\(Self.root)/ci/gitlab/failmix.gitlab-ci.yml"),
                      ("vendor.github-actions", broken)].map { ["--builtin-schema", $0.0, $0.1] }
-        let arguments = try calls.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
-        let r = try runTool("python3", [Self.root + "/scripts/check-jsonschema-batch.py"] + arguments)
-        try #require(r.status == 0, "\(r.stderr)")
-        let results = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
-        try #require(results.count == calls.count)
+        let results = try calls.map(PythonBatch.checkJSONSchema)
         for (call, result) in zip(calls, results).dropLast() {
-            #expect(result["status"] as? Int == 0, "\(call[2]): \(result["output"] ?? "")")
+            #expect(result.status == 0, "\(call[2]): \(result.stdout)\(result.stderr)")
         }
-        #expect(results.last?["status"] as? Int != 0, "the broken action passed: \(results.last?["output"] ?? "")")
+        #expect(results.last?.status != 0, "the broken action passed: \(results.last?.stdout ?? "")")
     }
 
     /// A composite action's outputs are static: each built-in mode has its
@@ -44,7 +38,7 @@ import Testing
             print(json.dumps({"outputs": {k: v["value"] for k, v in a["outputs"].items()},
                               "inputs": sorted(a["inputs"]), "steps": [s.get("id") for s in a["runs"]["steps"]]}))
             """
-        let r = try runTool("python3", ["-c", script, "\(Self.root)/ci/github/action.yml"])
+        let r = try PythonBatch.run(code: script, ["\(Self.root)/ci/github/action.yml"])
         #expect(r.status == 0, "\(r.stderr)")
         let action = try jsonObject(r.stdout)
         let outputs = action["outputs"] as? [String: String] ?? [:]

@@ -1,10 +1,11 @@
 import Foundation
 
 /// Generated workspaces (../shared's make-fixture, the bench's
-/// make-realistic-repo.py), each made once per run and copied for every test
-/// that asks: tests write caches, gate state and commits into them, so none
-/// sees another's. A copy costs a few file copies; making one costs a Python
-/// start and a `git fast-import`.
+/// make-realistic-repo.py, the tests' small git repositories), each made
+/// once per run and copied for every test that asks: tests write caches,
+/// gate state and commits into them, so none sees another's. A copy costs a
+/// few file copies; making one costs a Python start and a `git fast-import`,
+/// or for the smallest repository still three git processes.
 enum SharedFixture {
     struct Failed: Error, CustomStringConvertible {
         var description: String
@@ -18,12 +19,22 @@ enum SharedFixture {
 
     /// Makes (once) what `command OUT arguments...` writes to OUT and copies it to `destination`.
     static func copy(making command: [String], _ arguments: [String], to destination: String) throws {
-        let template = try made(command, arguments)
+        try copy(key: command + arguments, to: destination) { out in
+            let made = try run("/usr/bin/env", command + [out] + arguments)
+            guard made.status == 0 else { throw Failed(description: "\((command + arguments).joined(separator: " ")): \(made.stderr)") }
+        }
+    }
+
+    /// Makes (once per `key`) what `make` writes to the path it is given and
+    /// copies it to `destination`.
+    static func copy(key: [String], to destination: String, making make: (String) throws -> Void) throws {
+        let template = try made(key, make)
         try FileManager.default.copyItem(atPath: template, toPath: destination)
     }
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var templates: [[String]: (NSLock, Result<String, any Error>?)] = [:]
+    nonisolated(unsafe) private static var serials = 0
 
     /// The templates' directory, removed when the test process exits.
     private static let root: String = {
@@ -33,8 +44,7 @@ enum SharedFixture {
         return path
     }()
 
-    private static func made(_ command: [String], _ arguments: [String]) throws -> String {
-        let key = command + arguments
+    private static func made(_ key: [String], _ make: (String) throws -> Void) throws -> String {
         // One lock per fixture: tests wanting another fixture don't wait for this one.
         let keyLock: NSLock = lock.withLock {
             if let entry = templates[key] { return entry.0 }
@@ -45,10 +55,14 @@ enum SharedFixture {
         return try keyLock.withLock {
             if let done = lock.withLock({ templates[key]?.1 }) { return try done.get() }
             let name = key.map { ($0 as NSString).lastPathComponent }.joined(separator: "_")
-            let path = "\(root)/\(name.filter { $0.isLetter || $0.isNumber || $0 == "_" })"
+            // Numbered: two keys may read alike once filtered.
+            let serial = lock.withLock { () -> Int in
+                serials += 1
+                return serials
+            }
+            let path = "\(root)/\(serial)-\(name.filter { $0.isLetter || $0.isNumber || $0 == "_" })"
             let r = Result<String, any Error> {
-                let made = try run("/usr/bin/env", command + [path] + arguments)
-                guard made.status == 0 else { throw Failed(description: "\(key.joined(separator: " ")): \(made.stderr)") }
+                try make(path)
                 return path
             }
             lock.withLock { templates[key]?.1 = r }
