@@ -169,6 +169,28 @@ func corroborate(
         #expect(NoopVerdict.allCases.map(\.rawValue) == ["confirmed", "refuted", "uncertain", "unverifiable"])
     }
 
+    /// Notes are read beside the walk for its first `CommitWalk.longWalk`
+    /// commits and after it for the rest (NotesPrefetch): both are evidence.
+    @Test func notesEitherSideOfTheLongWalkMarkAreRead() throws {
+        let repo = try TestRepository()
+        let n = CommitWalk.longWalk + 1_000
+        let old = 100, new = n - 10
+        let commits = (0..<n).map { i in
+            (message: i == old ? "old work\n\nGit-Session-Id: old\n" : i == new ? "new work\n\nGit-Session-Id: new\n" : "c\(i)\n",
+             time: t0 + Int64(i) * 60)
+        }
+        let shas = try repo.importCommits(commits, author: agent)
+        let repository = try Repository.open(repo.path)
+        for i in [old, new] {
+            try repository.setNote(sha: shas[i], message: "status: failure\njob: build \(i)\n", authorName: "CI", authorEmail: "ci@example.org")
+        }
+        let at = { (i: Int) in t0 + Int64(i) * 60 }
+        let outcome = try corroborate(repo.path, [SessionSpec("old", at(old) - 30, at(old) + 30), SessionSpec("new", at(new) - 30, at(new) + 30)])
+        #expect(outcome.corroboration.commitsWalked > CommitWalk.longWalk)
+        #expect(outcome["old"].evidence == [EvidenceItem(sha: shas[old], kind: .ciNote, detail: "job: build \(old)")])
+        #expect(outcome["new"].evidence == [EvidenceItem(sha: shas[new], kind: .ciNote, detail: "job: build \(new)")])
+    }
+
     @Test func ciBreakVerdictsFromRevertsAndNotes() throws {
         let repo = try TestRepository()
         let reverted = try repo.commit("b1 work\n\nGit-Session-Id: b1\n", at: t0 + 100, author: agent)
