@@ -24,10 +24,16 @@ final class NotesPrefetch: Sendable {
         var pending: [String] = []
         var next = 0
         var closed = false
+        /// The thread waits for requests: the next few, or the close, wake it.
+        var idle = false
         var notes: [String: String?] = [:]
     }
+    /// Requests that wake an idle thread: one wake-up (two context
+    /// switches) per note would cost about what reading it does.
+    private static let wakeBatch = 8
     private let state = Mutex(State())
-    /// One signal per request, one for the close.
+    // Signalled only for a waiting thread, so it never ends above its start
+    // value (libdispatch traps when a semaphore is freed below it).
     private let work = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
 
@@ -42,12 +48,14 @@ final class NotesPrefetch: Sendable {
 
     /// Asks for the note of commit `sha` (full, lower-case hex).
     func request(_ sha: String) {
-        let queued = state.withLock { s -> Bool in
+        let wake = state.withLock { s -> Bool in
             guard !s.closed else { return false }
             s.pending.append(sha)
+            guard s.idle, s.pending.count - s.next >= Self.wakeBatch else { return false }
+            s.idle = false
             return true
         }
-        if queued { work.signal() }
+        if wake { work.signal() }
     }
 
     /// Every note read so far once the queue is drained: nil for a commit
@@ -60,24 +68,31 @@ final class NotesPrefetch: Sendable {
 
     /// Lets the thread end after what is queued, without waiting for it.
     func close() {
-        let first = state.withLock { s -> Bool in
-            defer { s.closed = true }
-            return !s.closed
+        let wake = state.withLock { s -> Bool in
+            defer { s.closed = true; s.idle = false }
+            return s.idle
         }
-        if first { work.signal() }
+        if wake { work.signal() }
     }
 
     private func read(gitDirectory: String, notesRef: String) {
         // Without a reader the requests are still drained, unanswered.
         let reader = try? Repository.open(gitDirectory).notes(ref: notesRef)
         while true {
-            work.wait()
-            let sha = state.withLock { s -> String? in
-                guard s.next < s.pending.count else { return nil }
-                defer { s.next += 1 }
-                return s.pending[s.next]
+            let sha = state.withLock { s -> String?? in
+                if s.next < s.pending.count {
+                    defer { s.next += 1 }
+                    return s.pending[s.next]
+                }
+                if s.closed { return .some(nil) }
+                s.idle = true
+                return nil
             }
-            // No request behind this signal: the close, and the queue is empty.
+            guard let sha else {
+                work.wait()
+                continue
+            }
+            // Closed, and nothing left to read.
             guard let sha else { return }
             guard let reader else { continue }
             do {
