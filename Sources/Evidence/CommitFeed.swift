@@ -39,10 +39,12 @@ final class CommitFeed: Sendable {
         case wait
     }
 
-    /// The first batch is small, so attribution starts early; later ones
-    /// larger, so a long walk wakes the caller rarely.
-    private static let firstBatch = 16
-    private static let batchSize = 128
+    /// Small batches keep attribution (and the notes it asks for) close
+    /// behind the walk, which a gate's window is over in a few hundred
+    /// commits; past `CommitWalk.longWalk` commits, larger ones wake the
+    /// caller less often.
+    private static let batchSize = 16
+    private static let longWalkBatchSize = 128
     private static let maxBatches = 16
 
     private let shared = Mutex(Shared())
@@ -109,19 +111,21 @@ final class CommitFeed: Sendable {
     private func produce(_ box: WalkBox) {
         defer { exited.signal() }
         var batch = Batch()
-        var size = Self.firstBatch
+        var size = Self.batchSize
+        var read = 0
         var end: Result<Void, GitError>
         do {
             let walk = box.walk()
             while let commit = try walk.next() {
                 batch.commits.append(commit)
+                read += 1
                 if batch.commits.count == size {
                     guard hand(batch) else {
                         box.release()
                         return
                     }
                     batch = Batch()
-                    size = min(2 * size, Self.batchSize)
+                    if read >= CommitWalk.longWalk { size = Self.longWalkBatchSize }
                 }
             }
             end = .success(())

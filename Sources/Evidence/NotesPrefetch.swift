@@ -30,7 +30,7 @@ final class NotesPrefetch: Sendable {
     }
     /// Requests that wake an idle thread: one wake-up (two context
     /// switches) per note would cost about what reading it does.
-    private static let wakeBatch = 8
+    private static let wakeBatch = 4
     private let state = Mutex(State())
     // Signalled only for a waiting thread, so it never ends above its start
     // value (libdispatch traps when a semaphore is freed below it).
