@@ -62,6 +62,19 @@ public struct Commit: Sendable, Hashable {
             let bytes = name.utf8.map(lowerASCII)
             needle = bytes.contains(where: { $0 >= 0x80 }) ? nil : bytes
         }
+
+        /// Whether a trailer key spelled `bytes` may be this key in some
+        /// case: false only when ASCII alone decides it differs (a non-ASCII
+        /// byte in either leaves it to the Unicode comparison).
+        func mayName(_ bytes: Span<UInt8>) -> Bool {
+            guard let needle else { return true }
+            for i in 0..<min(bytes.count, needle.count) {
+                if bytes[i] >= 0x80 { return true }
+                if lowerASCII(bytes[i]) != needle[i] { return false }
+            }
+            // Lower-casing never shortens: an ASCII prefix of another length is another key.
+            return bytes.count == needle.count
+        }
     }
 
     /// The values of the trailers named `key` (in any case). The message is
@@ -73,7 +86,7 @@ public struct Commit: Sendable, Hashable {
 
     public func trailerValues(for key: TrailerKey) -> [String] {
         guard Self.mayContain(message, key) else { return [] }
-        return messageTrailers(message).compactMap { $0.key.lowercased() == key.lowered ? $0.value : nil }
+        return messageTrailers(message, keyMatches: key.mayName).compactMap { $0.key.lowercased() == key.lowered ? $0.value : nil }
     }
 
     /// Whether a line of `text` starts with `key`, ASCII letters in any case

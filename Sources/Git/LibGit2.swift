@@ -1,5 +1,10 @@
 import CGitTrustStore
 import CLibGit2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The one place failmix talks to libgit2. Everything above sees Swift types
 /// and `GitError`; nothing else imports CLibGit2.
@@ -153,11 +158,26 @@ func strings(by call: (inout git_strarray) -> Int32) -> [String]? {
 /// The trailers libgit2 finds in `message` (as `git interpret-trailers`
 /// does), copied out before its array is freed; none when it fails.
 func messageTrailers(_ message: String) -> [(key: String, value: String)] {
+    messageTrailers(message, keyMatches: { _ in true })
+}
+
+/// The trailers of `message` whose key's bytes `keyMatches` accepts; the
+/// others never become Strings (a message carries many trailers, rarely the
+/// one asked for). The key is lent as a Span for the call only.
+func messageTrailers(_ message: String, keyMatches: (Span<UInt8>) -> Bool) -> [(key: String, value: String)] {
     LibGit2.ensureInitialized()
     var array = git_message_trailer_array()
     guard git_message_trailers(&array, message) == 0 else { return [] }
     defer { git_message_trailer_array_free(&array) }
-    return (0..<array.count).map { (String(cString: array.trailers[$0].key), String(cString: array.trailers[$0].value)) }
+    var trailers: [(key: String, value: String)] = []
+    for i in 0..<array.count {
+        let trailer = array.trailers[i]
+        guard let key = trailer.key, let value = trailer.value else { continue }
+        let keyBytes = UnsafeRawBufferPointer(start: key, count: strlen(key))
+        guard keyMatches(Span(_unsafeBytes: keyBytes)) else { continue }
+        trailers.append((String(cString: key), String(cString: value)))
+    }
+    return trailers
 }
 
 /// A "now" signature for `name <email>`, lent to `body` and freed after.

@@ -1,4 +1,5 @@
 import FailmixSupport
+import FoundationEssentials
 
 /// Orders sessions by window end (untimed first), ties in file order. Records
 /// are nearly always appended in time order, so check before sorting; sort
@@ -37,30 +38,59 @@ package func sortByTime(_ sessions: inout [SessionRecord]) {
 
 /// Keeps only the last record of each session_id in read order (later
 /// files — the primary is read last — and later lines win); returns how many
-/// were folded. A few bytes a session, no per-id allocation.
+/// were folded. A few bytes a session, no per-id allocation. Equal ids hash
+/// alike, so a large file's ids are split by hash into one part a core,
+/// each folded on its own: the fold is the read's serial tail.
 func foldDuplicates(_ sessions: inout [SessionRecord]) -> Int {
     let n = sessions.count
     guard n > 1 else { return 0 }
+    let parts = n >= 65_536 ? min(2, max(1, ProcessInfo.activeCores)) : 1
+    let records = sessions
+    let pieces = WorkerSlots.filled(count: parts) { k in idHashes(records, n * k / parts..<n * (k + 1) / parts) }
+    let hashes = parts == 1 ? pieces.take(0)! : (0..<parts).flatMap { pieces.take($0)! }
+    let replaced = WorkerSlots.filled(count: parts) { k in replacedPositions(records, hashes, part: k, parts: parts) }
     var drop = [Bool](repeating: false, count: n)
     var folded = 0
-    var table = PositionTable(capacity: n)
-    do {
-        let records = sessions.span
-        for i in 0..<n {
-            var id = records[i].sessionID
-            let hash = id.withUTF8 { fnv1a($0) }
-            if let earlier = table.replace(hash, i, { records[$0].sessionID == records[i].sessionID }) {
-                drop[earlier] = true  // the earlier one goes
-                folded += 1
-            }
+    for k in 0..<parts {
+        for position in replaced.take(k)! {
+            drop[Int(position)] = true  // the earlier one goes
+            folded += 1
         }
     }
     if folded > 0 {
-        var position = 0
-        sessions.removeAll { _ in
-            defer { position += 1 }
-            return drop[position]
+        // Kept records slide down by swaps (moves, no copies), the dropped end up last.
+        var kept = 0
+        do {
+            var span = sessions.mutableSpan
+            for i in 0..<n where !drop[i] {
+                if kept != i { span.swapAt(kept, i) }
+                kept += 1
+            }
         }
+        sessions.removeLast(n - kept)
     }
     return folded
+}
+
+/// The session_id hashes of `records[range]`.
+private func idHashes(_ records: [SessionRecord], _ range: Range<Int>) -> [UInt64] {
+    let span = records.span
+    return range.map { i in
+        var id = span[i].sessionID
+        return id.withUTF8 { fnv1a($0) }
+    }
+}
+
+/// The positions of records that a later record with the same session_id
+/// replaces, among those whose hash falls in `part` of `parts`, in order.
+private func replacedPositions(_ records: [SessionRecord], _ hashes: [UInt64], part: Int, parts: Int) -> [Int32] {
+    var table = PositionTable(capacity: records.count / parts + 1)
+    var replaced: [Int32] = []
+    let span = records.span
+    for i in hashes.indices where parts == 1 || Int(hashes[i] >> 56) % parts == part {
+        if let earlier = table.replace(hashes[i], i, { span[$0].sessionID == span[i].sessionID }) {
+            replaced.append(Int32(earlier))
+        }
+    }
+    return replaced
 }

@@ -46,13 +46,12 @@ extension RecordReader {
         let lineLength = isRegular ? averageLineLength(fd: fd) : 0
         func estimate(_ bytes: Int64) -> Int { lineLength > 0 ? Int(Double(bytes) / lineLength * 1.03) + 16 : 0 }
         let reserves = (0..<count).map { i in estimate(adoptable && i == 0 ? size : bounds[i + 1] - bounds[i]) }
-        let results = WorkerSlots<Result<Chunk, RecordError>>(count: count)
         let reader = self
-        DispatchQueue.concurrentPerform(iterations: count) { i in
-            results.set(i, Result { () throws(RecordError) -> Chunk in
+        let results = WorkerSlots.filled(count: count) { i in
+            Result { () throws(RecordError) -> Chunk in
                 try reader.readChunk(fd: fd, path: path, from: bounds[i], to: bounds[i + 1], last: i == count - 1,
                                      fileIndex: fileIndex, annotator: annotator, reserve: reserves[i])
-            })
+            }
         }
         var chunks: [Chunk] = []
         for i in 0..<count {

@@ -61,10 +61,14 @@ public struct RecordReader: Sendable {
                     // file) instead of copying it: the peak holds one copy.
                     swap(&set.sessions, &chunk.records)
                 } else {
-                    for var record in chunk.records {
-                        record.location.line = Int32(clamping: Int(record.location.line) + lineBase)
-                        if record.refsIndex >= 0 { record.refsIndex += refsBase }
-                        set.sessions.append(record)
+                    // Copied in bulk, then placed: lines count from the file's start, refs from the set's.
+                    let first = set.sessions.count
+                    set.sessions.append(contentsOf: chunk.records)
+                    chunk.records = []
+                    var placed = set.sessions.mutableSpan
+                    for i in first..<placed.count {
+                        placed[i].location.line = Int32(clamping: Int(placed[i].location.line) + lineBase)
+                        if placed[i].refsIndex >= 0 { placed[i].refsIndex += refsBase }
                     }
                 }
                 set.malformedCount += chunk.malformedCount

@@ -3,7 +3,6 @@ import FailmixEvidence
 import FailmixRecords
 import FailmixSupport
 import FoundationEssentials
-import Dispatch
 
 /// The machine report, schema 1 (documented in README.md). Fields are only
 /// ever added, never renamed. Written straight to the stream, so a report of
@@ -129,14 +128,9 @@ public enum JSONReporter: Reporter {
             let ranges = (0..<2).map { k in
                 min(start + k * block, listed.endIndex)..<min(start + (k + 1) * block, listed.endIndex)
             }
-            let blocks = WorkerSlots<[UInt8]>(count: 2)
-            if ranges[1].isEmpty {
-                blocks.set(0, rows.render(ranges[0]))
-            } else {
-                DispatchQueue.concurrentPerform(iterations: 2) { k in blocks.set(k, rows.render(ranges[k])) }
-            }
+            let blocks = WorkerSlots.filled(count: ranges[1].isEmpty ? 1 : 2) { k in rows.render(ranges[k]) }
             let bytesOut = out as? any ByteOutputStream
-            for k in 0..<2 {
+            for k in 0..<blocks.count {
                 guard let bytes = blocks.take(k), !bytes.isEmpty else { continue }
                 if let bytesOut {
                     bytesOut.write(bytes: bytes)

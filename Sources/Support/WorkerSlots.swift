@@ -1,3 +1,5 @@
+import Dispatch
+
 /// One result slot per parallel worker. Each worker writes only its own
 /// index, and the slots are read only after every worker has finished
 /// (`DispatchQueue.concurrentPerform` returned, or the group was waited on):
@@ -24,5 +26,20 @@ public final class WorkerSlots<Value>: @unchecked Sendable {
     public func take(_ index: Int) -> Value? {
         defer { slots[index] = nil }
         return slots[index]
+    }
+}
+
+extension WorkerSlots where Value: Sendable {
+    /// Slots filled by `work(index)` on Dispatch's pool; a single slot on
+    /// the calling thread, without waking the pool (a gate's small reads
+    /// would pay for Dispatch's start-up and a worker thread).
+    public static func filled(count: Int, _ work: @Sendable (Int) -> Value) -> WorkerSlots {
+        let slots = WorkerSlots(count: count)
+        if count == 1 {
+            slots.set(0, work(0))
+        } else if count > 1 {
+            DispatchQueue.concurrentPerform(iterations: count) { slots.set($0, work($0)) }
+        }
+        return slots
     }
 }

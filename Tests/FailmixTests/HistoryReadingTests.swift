@@ -192,6 +192,22 @@ import Testing
         #expect(throws: GitError.self) { try repository.commit(tree) }
     }
 
+    /// Trailer keys are screened in libgit2's buffer before any becomes a
+    /// String: what is found is still the whole parse filtered by key, in any case.
+    @Test func trailerValuesAreTheWholeParseFilteredByKey() throws {
+        let repo = try TestRepository()
+        let message = "x\n\nGit-Session-Id: a\nSigned-off-by: A\ngit-session-ID: b\nGit-Session: c\nGit-Session-Ids: d\nGIT-SESSION-ID: e\n"
+        let sha = try #require(try repo.importCommits([(message, t0)]).last)
+        let commit = try Repository.open(repo.path).commit(sha)
+        let whole = commit.trailers.filter { $0.key.lowercased() == "git-session-id" }.map(\.value)
+        #expect(whole == ["a", "b", "e"])
+        #expect(commit.trailerValues(forKey: "Git-Session-Id") == whole)
+        #expect(commit.trailerValues(forKey: "git-session") == ["c"])
+        #expect(commit.trailerValues(forKey: "GIT-SESSION-IDS") == ["d"])
+        #expect(commit.trailerValues(forKey: "Signed-Off-By") == ["A"])
+        #expect(commit.trailerValues(forKey: "Git-Session-I").isEmpty)
+    }
+
     @Test func trailerKeyPrecheck() {
         #expect(Commit.mayContain("x\n\nGIT-session-ID: 1\n", "git-session-id"))
         #expect(Commit.mayContain("x\n\nSigned-off-by: A\nGit-Session-Id: 1", "git-session-id"))

@@ -266,6 +266,29 @@ import Testing
         #expect(r.keptContract && r.status != 2 && !r.stderr.contains("damaged"), "\(r.summary)")
     }
 
+    /// Notes are read on a second thread beside the walk (NotesPrefetch):
+    /// a damaged note is still the run's own error, naming the object, and
+    /// an intact one is still evidence.
+    @Test func damagedLooseNoteIsAnErrorNamingIt() throws {
+        let ws = try workspace([#"{"session_id": "s1", "timestamp": "2026-01-01T01:00:00Z", "duration_seconds": 3600, "outcome": "productive"}"#])
+        let head = try ws.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try ws.git(["notes", "--ref", "refs/notes/ci", "add", "-m", "status: failure\njob: build", head])
+        let note = try ws.git(["rev-parse", "refs/notes/ci:\(head)"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let object = ws.repo + "/.git/objects/" + note.prefix(2) + "/" + note.dropFirst(2)
+        let original = try Data(contentsOf: URL(fileURLWithPath: object))
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: object)
+        let report = ["report", "--agent-author", "bob@*", "--format", "json", "--last", "0"]
+        for (damage, bytes) in [("header", original.prefix(4)), ("half", original.prefix(original.count / 2))] {
+            try bytes.write(to: URL(fileURLWithPath: object))
+            let r = try failmixBounded(report, cwd: ws.repo, limit: 40)
+            #expect(r.keptContract && r.status == 2, "\(damage): \(r.summary)")
+            #expect(r.stderr.contains("object \(note) is damaged"), "\(damage): \(r.summary)")
+        }
+        try original.write(to: URL(fileURLWithPath: object))
+        let r = try failmixBounded(report, cwd: ws.repo, limit: 40)
+        #expect(r.status == 0 && r.stdout.contains(#""ci_note""#) && r.stdout.contains("job: build"), "\(r.summary)")
+    }
+
     // MARK: 6. an API that pages forever
 
     @Test func endlessCommentPagesAreCappedWithinTheDeadline() throws {

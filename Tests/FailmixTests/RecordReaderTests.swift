@@ -73,6 +73,27 @@ import Testing
         #expect(alone.sessions.count == 2)
     }
 
+    /// A file this large is folded in parts, one a core, split by the id's
+    /// hash: the last line of each id still wins, wherever its copies are.
+    @Test func duplicatesInALargeFileFoldAsInASmallOne() throws {
+        let dir = TempDir()
+        let n = 70_000
+        // Ids repeat near and far (within a block, across the file's halves), with distinct outcomes so the winner shows.
+        var lines: [String] = []
+        var last: [String: Int] = [:]
+        for i in 0..<n {
+            let id = i % 7 == 0 ? "dup\(i % 1_000)" : "s\(i)"
+            last[id] = i
+            lines.append(#"{"session_id": "\#(id)", "timestamp": "2026-01-01T00:00:00Z", "duration_seconds": \#(i % 600 + 1), "outcome": "productive"}"#)
+        }
+        let path = dir.write("r.jsonl", lines.joined(separator: "\n") + "\n")
+        let (set, _) = try readRecords([path], rotated: false)
+        #expect(set.sessions.count == last.count)
+        #expect(set.duplicatesFolded == n - last.count)
+        let lineOf = Dictionary(uniqueKeysWithValues: set.sessions.map { ($0.sessionID, Int($0.location.line) - 1) })
+        #expect(lineOf == last)
+    }
+
     @Test func windowsFromStartEndOrTimestampAndDuration() throws {
         let dir = TempDir()
         let path = dir.write("r.jsonl", """
