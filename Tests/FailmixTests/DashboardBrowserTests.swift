@@ -34,7 +34,7 @@ import Testing
     /// resume and an ack, so every section has something to show.
     func workspace(_ dir: TempDir) throws -> (records: String, args: [String]) {
         let fx = dir.file("fx")
-        #expect(try run(Paths.shared! + "/tools/make-fixture", [fx, "--sessions", "400", "--seed", "5"]).status == 0)
+        try SharedFixture.copy(["--sessions", "400", "--seed", "5"], to: fx)
         let policy = dir.write("policy.toml", """
             [[rules]]
             name = "noop-rate"

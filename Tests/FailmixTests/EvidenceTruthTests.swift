@@ -25,8 +25,8 @@ struct EvidenceTruthTests {
     func matchesTruth(seed: Int, sessions: Int, noise: Bool) throws {
         let dir = TempDir("failmix-truth")
         let out = dir.file("fx")
-        let made = try run(FixtureTool.path!, [out, "--sessions", String(sessions), "--seed", String(seed)] + (noise ? ["--noise"] : []))
-        try #require(made.status == 0, "make-fixture: \(made.stderr)")
+        try SharedFixture.copy(making: [FixtureTool.path!], ["--sessions", String(sessions), "--seed", String(seed)] + (noise ? ["--noise"] : []),
+                               to: out)
         let truth = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/truth.json"))) as! [String: Any]
         let config = truth["config"] as! [String: Any]
         let expected = truth["sessions"] as! [String: [String: Any]]

@@ -46,7 +46,7 @@ struct ParityTests {
     @Test(arguments: [(1, 120), (8, 400)])
     func noisyFixtures(seed: Int, sessions: Int) throws {
         let dir = TempDir()
-        try run(Paths.shared! + "/tools/make-fixture", [dir.file("fx"), "--sessions", String(sessions), "--seed", String(seed), "--noise"])
+        try SharedFixture.copy(["--sessions", String(sessions), "--seed", String(seed), "--noise"], to: dir.file("fx"))
         let records = dir.file("fx/session-records.jsonl")
         try check(records)
         let (set, _) = try readRecords([records], rotated: false)

@@ -10,7 +10,7 @@ struct ReportTruthTests {
     func agreesWithTruth(seed: Int, sessions: Int, noise: Bool) throws {
         let dir = TempDir()
         let fx = dir.file("fx")
-        try run(Paths.shared! + "/tools/make-fixture", [fx, "--sessions", "\(sessions)", "--seed", "\(seed)"] + (noise ? ["--noise"] : []))
+        try SharedFixture.copy(["--sessions", "\(sessions)", "--seed", "\(seed)"] + (noise ? ["--noise"] : []), to: fx)
         let r = try failmix(["report", "--repo", fx + "/repo", "--records", fx + "/session-records.jsonl",
                              "--agent-author", "bob@agents.example.org", "--last", "0", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")

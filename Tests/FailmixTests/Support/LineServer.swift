@@ -17,6 +17,8 @@ final class LineServer: @unchecked Sendable {
     private let command: () -> (executable: String, arguments: [String])
     private let lock = NSLock()
     private var input: FileHandle?
+    /// Kept while it runs, as its input is.
+    private var process: Process?
     private var nextID = 0
     private var waiting: [Int: @Sendable (Result<Data, any Error>) -> Void] = [:]
 
@@ -75,9 +77,10 @@ final class LineServer: @unchecked Sendable {
         // A server that died must be an error of its tests, not a SIGPIPE ending the run.
         signal(SIGPIPE, SIG_IGN)
         let (executable, arguments) = command()
-        let (_, stdin, stdout, stderr) = try launch(executable, arguments)
+        let (started, stdin, stdout, stderr) = try launch(executable, arguments)
         let handle = stdin.fileHandleForWriting
         input = handle
+        process = started
         Thread { [self] in read(stdout.fileHandleForReading, stderr.fileHandleForReading) }.start()
         return handle
     }
@@ -102,6 +105,7 @@ final class LineServer: @unchecked Sendable {
         let said = String(decoding: errors.readDataToEndOfFile(), as: UTF8.self)
         let orphans = lock.withLock {
             input = nil
+            process = nil
             defer { waiting = [:] }
             return Array(waiting.values)
         }
