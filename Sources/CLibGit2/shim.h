@@ -43,9 +43,4 @@ static inline int failmix_set_strict_hash_verification(int enabled) {
 static inline int failmix_set_mmap_threshold(size_t bytes) {
     return mallopt(M_MMAP_THRESHOLD, (int)bytes);
 }
-
-/* Hands free heap memory of every malloc arena back to the system. */
-static inline void failmix_trim_heap(void) {
-    malloc_trim(0);
-}
 #endif

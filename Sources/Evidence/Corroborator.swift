@@ -29,10 +29,8 @@ public enum Corroborator {
         // Unusable clocks: windows built from a bulk import's times tie nothing.
         let windowsOff = ClockCheck.bulkImport(records.sessions)
         var attributor = Attributor(records: records, options: options, windowsOff: windowsOff != nil)
-        let ciEvidence = CIEvidence(repository: repository, notesRef: options.notesRef)
-        let scan = try HistoryScan(repository: repository, records: records, options: options, attributor: &attributor,
-                                   attributed: ciEvidence.prefetch, longWalk: ciEvidence.stopPrefetching)
-        ciEvidence.walkEnded(revertedBy: scan.revertedBy)
+        let scan = try HistoryScan(repository: repository, records: records, options: options, attributor: &attributor)
+        let ciEvidence = CIEvidence(repository: repository, notesRef: options.notesRef, revertedBy: scan.revertedBy)
         let bookkeeping = BookkeepingCheck(repository: repository, paths: BookkeepingPaths(options.bookkeepingPaths))
         let judge = Judge(catalog: catalog, slack: options.windowSlack, missingHistoryBefore: scan.missingHistoryBefore,
                           windowsOff: windowsOff.map { _ in "the records' timestamps look like a bulk import, so windows can't tie commits to it" },
@@ -86,48 +84,33 @@ private struct HistoryScan {
     var missingHistoryBefore: Int64?
     var walked = 0
 
-    /// `attributed` hears each commit tied to a session, as soon as it is;
-    /// `longWalk`, when the walk reaches `CommitWalk.longWalk` commits.
-    init(
-        repository: Repository, records: RecordSet, options: EvidenceOptions, attributor: inout Attributor,
-        attributed: (String) -> Void, longWalk: () -> Void
-    ) throws(GitError) {
+    init(repository: Repository, records: RecordSet, options: EvidenceOptions, attributor: inout Attributor) throws(GitError) {
         attributions = Array(repeating: [], count: records.sessions.count)
         ambiguous = Array(repeating: [], count: records.sessions.count)
         let oldestStart = records.sessions.lazy.compactMap(\.start).min().map { $0 - options.windowSlack }
         let stopBefore = oldestStart.map { Int64(($0 - Corroborator.clockSkewAllowance).rounded(.down)) }
         let tips = WalkTips(revs: options.revs, allBranches: options.allBranches)
         let walk = try repository.walk(from: tips, stopBefore: stopBefore)
-        let shallowBoundary = walk.shallowBoundary
-        // Commits are read on a thread of their own and attributed here.
-        let feed = CommitFeed(walk)
-        defer { feed.stop() }
         var named: [(sha: String, time: Int64)] = []
-        while let commit = try feed.next() {
+        while let commit = try walk.next() {
             walked += 1
-            if walked == CommitWalk.longWalk { longWalk() }
             // Reverts come later than what they revert, so they are seen first.
             for victim in RevertMessage.revertedCommits(in: commit.message) { revertedBy[victim, default: []].append(commit.sha) }
-            if shallowBoundary.contains(commit.sha) { missingHistoryBefore = max(missingHistoryBefore ?? .min, commit.committerTime) }
+            if walk.shallowBoundary.contains(commit.sha) { missingHistoryBefore = max(missingHistoryBefore ?? .min, commit.committerTime) }
             let outcome = attributor.attribute(commit)
             if outcome == .deliverable {
                 named.append((commit.sha, commit.authorTime))
                 continue
             }
             // The day of slack before the first session is not "unclaimed work".
-            record(outcome, sha: commit.sha, time: commit.authorTime, since: oldestStart, attributed: attributed)
+            record(outcome, sha: commit.sha, time: commit.authorTime, since: oldestStart)
         }
-        for (sha, time) in named {
-            record(attributor.settle(sha: sha), sha: sha, time: time, since: oldestStart, attributed: attributed)
-        }
+        for (sha, time) in named { record(attributor.settle(sha: sha), sha: sha, time: time, since: oldestStart) }
     }
 
-    private mutating func record(
-        _ outcome: Attributor.Outcome, sha: String, time: Int64, since oldestStart: Double?, attributed: (String) -> Void
-    ) {
+    private mutating func record(_ outcome: Attributor.Outcome, sha: String, time: Int64, since oldestStart: Double?) {
         switch outcome {
         case let .sessions(indices, kind):
-            attributed(sha)
             for i in indices { attributions[Int(i)].append(CommitAttribution(sha: sha, kind: kind)) }
             agentCommits.append(AgentCommit(sha: sha, authorTime: time, method: AttributionMethod(kind), sessions: indices))
         case let .ambiguous(indices, kind):
@@ -169,19 +152,16 @@ private final class BookkeepingCheck {
 }
 
 /// Signs that a commit broke CI: later reverts, failing CI notes. Each
-/// commit is looked up once, however many sessions it belongs to; notes are
-/// read beside the walk when a thread can be had (`NotesPrefetch`).
+/// commit is looked up once, however many sessions it belongs to.
 private final class CIEvidence {
     private let notes: NotesReader?
-    private var prefetcher: NotesPrefetch?
-    private var prefetched: [String: String?] = [:]
-    private var revertedBy: [String: [String]] = [:]
+    private let revertedBy: [String: [String]]
     private var known: [String: [EvidenceItem]] = [:]
 
     /// Why the notes ref is not used, when it is damaged.
     let warning: String?
 
-    init(repository: Repository, notesRef: String) {
+    init(repository: Repository, notesRef: String, revertedBy: [String: [String]]) {
         // A damaged notes ref costs its evidence, not the run.
         do {
             notes = try repository.notes(ref: notesRef)
@@ -190,29 +170,13 @@ private final class CIEvidence {
             notes = nil
             warning = "warning: \(notesRef) is not a readable notes commit (\(error)); CI notes are not used as evidence"
         }
-        if notes != nil { prefetcher = NotesPrefetch(gitDirectory: repository.gitDirectory, notesRef: notesRef) }
-    }
-
-    deinit { prefetcher?.close() }
-
-    /// The walk tied `sha` to a session: its note will be asked for.
-    func prefetch(_ sha: String) { prefetcher?.request(sha) }
-
-    /// Notes asked for from now on are read after the walk (see NotesPrefetch).
-    func stopPrefetching() { prefetcher?.close() }
-
-    /// The walk is over: what it read ahead is collected.
-    func walkEnded(revertedBy: [String: [String]]) {
         self.revertedBy = revertedBy
-        if let prefetcher { prefetched = prefetcher.finish() }
-        prefetcher = nil
     }
 
     func items(for sha: String) throws(GitError) -> [EvidenceItem] {
         if let items = known[sha] { return items }
         var items = (revertedBy[sha] ?? []).map { EvidenceItem(sha: sha, kind: .revert, detail: $0) }
-        let note: String? = if let read = prefetched[sha] { read } else { try notes?.note(for: sha) }
-        if let text = note {
+        if let text = try notes?.note(for: sha) {
             let note = CINote(parsing: text)
             if note.isFailure { items.append(EvidenceItem(sha: sha, kind: .ciNote, detail: note.summary)) }
         }

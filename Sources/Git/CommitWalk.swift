@@ -98,17 +98,11 @@ public final class CommitWalk {
         finished = true
         seen = []
         queue = Heap()
-        if queued >= Self.longWalk {
-            try? repository.renewObjectDatabase()
-            // What the walk freed may sit in another thread's malloc arena
-            // (the walk runs on its own thread), where what follows cannot
-            // reuse it: given back, it leaves the peak.
-            failmix_trim_heap()
-        }
+        if queued >= Self.longWalk { try? repository.renewObjectDatabase() }
     }
 
     /// Commits read from which a walk counts as long (see `finish`).
-    public static let longWalk = 4096
+    static let longWalk = 4096
 
     /// Commits read with one object database (see `push`). Each renewal
     /// costs the delta bases the next commits would have found cached and

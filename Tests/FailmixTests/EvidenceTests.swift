@@ -169,9 +169,9 @@ func corroborate(
         #expect(NoopVerdict.allCases.map(\.rawValue) == ["confirmed", "refuted", "uncertain", "unverifiable"])
     }
 
-    /// Notes are read beside the walk for its first `CommitWalk.longWalk`
-    /// commits and after it for the rest (NotesPrefetch): both are evidence.
-    @Test func notesEitherSideOfTheLongWalkMarkAreRead() throws {
+    /// A long walk renews its object database as it ends (CommitWalk.finish):
+    /// notes read after it, for recent and for old commits, are evidence.
+    @Test func notesAfterALongWalkAreRead() throws {
         let repo = try TestRepository()
         let n = CommitWalk.longWalk + 1_000
         let old = 100, new = n - 10

@@ -266,9 +266,8 @@ import Testing
         #expect(r.keptContract && r.status != 2 && !r.stderr.contains("damaged"), "\(r.summary)")
     }
 
-    /// Notes are read on a second thread beside the walk (NotesPrefetch):
-    /// a damaged note is still the run's own error, naming the object, and
-    /// an intact one is still evidence.
+    /// A damaged note is the run's error, naming the object (not a note
+    /// taken as absent), and intact again it is evidence.
     @Test func damagedLooseNoteIsAnErrorNamingIt() throws {
         let ws = try workspace([#"{"session_id": "s1", "timestamp": "2026-01-01T01:00:00Z", "duration_seconds": 3600, "outcome": "productive"}"#])
         let head = try ws.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
