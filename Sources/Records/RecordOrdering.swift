@@ -47,7 +47,7 @@ func foldDuplicates(_ sessions: inout [SessionRecord]) -> Int {
     let parts = n >= 65_536 ? min(2, max(1, ProcessInfo.activeCores)) : 1
     let records = sessions
     let pieces = WorkerSlots.filled(count: parts) { k in idHashes(records, n * k / parts..<n * (k + 1) / parts) }
-    let hashes = parts == 1 ? pieces.take(0)! : (0..<parts).flatMap { pieces.take($0)! }
+    let hashes = (0..<parts).flatMap { pieces.take($0)! }
     let replaced = WorkerSlots.filled(count: parts) { k in replacedPositions(records, hashes, part: k, parts: parts) }
     var drop = [Bool](repeating: false, count: n)
     var folded = 0
