@@ -41,15 +41,16 @@ enum ExternalTools {
 
     private static let importable = LockedDictionary<[String], Bool>()
 
-    /// Whether python3 finds every module (asked once per list). Found, not
-    /// imported: importing check_jsonschema alone cost 0.36 s of CPU, and a
-    /// test whose module is there but broken should fail, not skip.
+    /// Whether python3 finds every module (asked once per list, of the
+    /// suite's one interpreter, PythonBatch). Found, not imported: importing
+    /// check_jsonschema alone cost 0.36 s of CPU, and a test whose module is
+    /// there but broken should fail, not skip.
     static func pythonHas(_ modules: [String]) -> Bool {
         if modules.isEmpty { return true }
         guard path("python3") != nil else { return false }
         return importable.value(for: modules) {
             let script = "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)"
-            return (try? runTool("python3", ["-c", script] + modules).status) == 0
+            return (try? PythonBatch.run(code: script, modules).status) == 0
         }
     }
 
